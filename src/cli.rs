@@ -1,0 +1,114 @@
+//! The command line: clap definitions for the global flags and the subcommands, and the one
+//! dispatch from a parsed command to its front end under [`crate::cmd`].
+//!
+//! Holds no behaviour worth testing on its own: each subcommand's arguments live beside the code
+//! that runs them (`cmd::<name>::Args`), and this file only wires them together. The tokio
+//! runtime is built here, after parsing, so `hone --version` and `hone --help` never start it.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::{self, Exit, Failure};
+use crate::ui::ColorChoice;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0    success (the answer was given, the change applied, or none was needed)
+  1    the work did not finish (nothing applied, turn limit, diagnostics remain)
+  2    usage or configuration error
+  3    the model provider failed after retries
+  4    lint-fix: the lint command could not run
+  130  interrupted (Ctrl-C); files are left whole and the transcript saved
+
+Keys come from the provider's environment variable (DEEPSEEK_API_KEY for the default
+provider) or HONE_API_KEY. `hone config` shows the effective settings.";
+
+/// hone: a terminal coding assistant for DeepSeek and any OpenAI-compatible endpoint.
+///
+/// Run `hone` for the interactive session, `hone fix "…"` for one change, `hone -p "…"` for
+/// scripts, `hone apply` to apply edit text a model wrote elsewhere.
+#[derive(Debug, Parser)]
+#[command(name = "hone", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every subcommand understands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Provider preset or custom provider from the config file (deepseek, openai, openrouter,
+    /// ollama, vllm, llamacpp, lmstudio, …).
+    #[arg(long, global = true, env = "HONE_PROVIDER", value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Model to ask (default: the provider's default model).
+    #[arg(long, short = 'm', global = true, env = "HONE_MODEL", value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// Base URL of the Chat Completions API (the request goes to BASE/chat/completions).
+    #[arg(long, global = true, env = "HONE_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Thinking mode, for providers that have one (DeepSeek).
+    #[arg(long, global = true, value_name = "on|off")]
+    pub think: Option<crate::config::Think>,
+
+    /// Reasoning effort, for providers that take one.
+    #[arg(long, global = true, value_name = "high|max")]
+    pub effort: Option<crate::config::Effort>,
+
+    /// Work in DIR instead of the current directory.
+    #[arg(short = 'C', long = "workspace", global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Log what hone does to stderr (requests without their key, retries, timings).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// The program: parse, dispatch, report. Returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = run(cli);
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(failure) => {
+            let text = exit::report(&failure);
+            let color = ColorChoice::Auto.enabled(crate::ui::Stream::Stderr);
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(crate::ui::palette::paint_report(&text, color).as_bytes());
+            ExitCode::from(failure.exit.code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit, Failure> {
+    let Cli { global, command } = cli;
+    let _ = &global;
+    match command {
+        None => Err(Failure::usage("no command given").hint("run `hone --help`")),
+    }
+}
+
+/// A multi-threaded runtime for the commands that talk to the network or run tools.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not start the async runtime")))
+}

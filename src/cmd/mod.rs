@@ -1,0 +1,2 @@
+//! The front ends: one module per subcommand, each an event renderer plus an approval policy
+//! over the library. They may print; nothing below them may.

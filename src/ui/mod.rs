@@ -1,0 +1,145 @@
+//! Everything hone shows a person: the palette, the decision whether to use colour at all, and
+//! the scrubbing of text that came from a model or a tool before it reaches a terminal.
+//!
+//! Colour is used only when the stream is a terminal and `NO_COLOR` is unset (or when forced with
+//! `--color always`). Text a model or a command produced can carry escape sequences; they are
+//! stripped here, so a hostile reply cannot move the cursor, retitle the window or hide a diff.
+
+pub mod palette;
+
+use std::io::IsTerminal;
+
+/// `--color`: when to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour, even into a pipe.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Which stream a decision is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl ColorChoice {
+    /// Whether to colour `stream`, given the environment.
+    pub fn enabled(self, stream: Stream) -> bool {
+        let tty = match stream {
+            Stream::Stdout => std::io::stdout().is_terminal(),
+            Stream::Stderr => std::io::stderr().is_terminal(),
+        };
+        self.decide(tty, no_color_set())
+    }
+
+    /// The pure decision, testable without a terminal.
+    pub fn decide(self, is_tty: bool, no_color: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_tty && !no_color,
+        }
+    }
+}
+
+/// `NO_COLOR` set to any non-empty value disables colour (<https://no-color.org>).
+pub fn no_color_set() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Whether both stdin and stderr are terminals: a person is there to answer a question.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Removes terminal escape sequences and other control characters (except newline and tab)
+/// from text that did not come from hone itself.
+pub fn strip_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 control sequence introducer (8-bit CSI/OSC) — same treatment.
+            '\u{9b}' | '\u{9d}' => skip_until_final(&mut chars, c == '\u{9d}'),
+            '\n' | '\t' => out.push(c),
+            '\r' => {
+                // Keep CRLF as a line break, drop a lone CR (it rewrites the current line).
+                if chars.peek() == Some(&'\n') {
+                    continue;
+                }
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => skip_until_final(chars, false),
+        Some(']') | Some('P') | Some('_') | Some('^') | Some('X') => skip_until_final(chars, true),
+        // Two-character escapes (ESC c, ESC 7, …): the one character is already consumed.
+        _ => {}
+    }
+}
+
+/// CSI ends at a byte in 0x40..=0x7e; OSC/DCS-like strings end at BEL or ESC \.
+fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, string: bool) {
+    while let Some(c) = chars.next() {
+        if string {
+            if c == '\u{7}' || c == '\u{9c}' {
+                return;
+            }
+            if c == '\u{1b}' {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+        } else if ('\u{40}'..='\u{7e}').contains(&c) {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn color_decision() {
+        assert!(ColorChoice::Auto.decide(true, false));
+        assert!(!ColorChoice::Auto.decide(true, true));
+        assert!(!ColorChoice::Auto.decide(false, false));
+        assert!(ColorChoice::Always.decide(false, true));
+        assert!(!ColorChoice::Never.decide(true, false));
+    }
+
+    #[test]
+    fn strips_csi_osc_and_controls() {
+        assert_eq!(strip_controls("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
+        assert_eq!(strip_controls("x\u{1b}]0;title\u{7}y"), "xy");
+        assert_eq!(strip_controls("x\u{1b}]8;;http://e\u{1b}\\link"), "xlink");
+        assert_eq!(strip_controls("l1\r\nl2\rover"), "l1\nl2over");
+        assert_eq!(strip_controls("tab\there\u{8}"), "tab\there");
+        assert_eq!(strip_controls("naïve — ok"), "naïve — ok");
+    }
+
+    proptest! {
+        #[test]
+        fn stripped_text_has_no_escape(s in ".*") {
+            let out = strip_controls(&s);
+            prop_assert!(!out.contains('\u{1b}'));
+            prop_assert!(out.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
+        }
+    }
+}
