@@ -36,6 +36,9 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    #[command(flatten)]
+    pub print: crate::cmd::print::Args,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -45,15 +48,15 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Provider preset or custom provider from the config file (deepseek, openai, openrouter,
     /// ollama, vllm, llamacpp, lmstudio, …).
-    #[arg(long, global = true, env = "HONE_PROVIDER", value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME")]
     pub provider: Option<String>,
 
     /// Model to ask (default: the provider's default model).
-    #[arg(long, short = 'm', global = true, env = "HONE_MODEL", value_name = "MODEL")]
+    #[arg(long, short = 'm', global = true, value_name = "MODEL")]
     pub model: Option<String>,
 
     /// Base URL of the Chat Completions API (the request goes to BASE/chat/completions).
-    #[arg(long, global = true, env = "HONE_BASE_URL", value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
 
     /// Thinking mode, for providers that have one (DeepSeek).
@@ -78,7 +81,16 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Show the effective settings and where each came from (the key masked).
+    Config(crate::cmd::config::Args),
+    /// Print the repository map as the model sees it.
+    Map(crate::cmd::map::Args),
+    /// Apply edit text a model wrote (SEARCH/REPLACE, unified diff, `*** Begin Patch`, whole files).
+    Apply(crate::cmd::apply::Args),
+    /// Revert the last change hone applied in this workspace.
+    Undo(crate::cmd::undo::Args),
+}
 
 /// The program: parse, dispatch, report. Returns the process exit code.
 pub fn main() -> ExitCode {
@@ -97,9 +109,13 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Exit, Failure> {
-    let Cli { global, command } = cli;
-    let _ = &global;
+    let Cli { global, print, command } = cli;
     match command {
+        Some(Command::Config(args)) => crate::cmd::config::run(&global, &args),
+        Some(Command::Map(args)) => crate::cmd::map::run(&global, &args),
+        Some(Command::Apply(args)) => crate::cmd::apply::run(&global, &args),
+        Some(Command::Undo(args)) => crate::cmd::undo::run(&global, &args),
+        None if print.prompt.is_some() => crate::cmd::print::run(&global, &print),
         None => Err(Failure::usage("no command given").hint("run `hone --help`")),
     }
 }

@@ -1,6 +1,24 @@
 //! Layered settings: built-in provider presets < user file < project file < environment < flags.
 //! Resolves them once into a validated [`Config`] and remembers where each value came from.
-//! Must not touch the network.
+//!
+//! Must not touch the network. Reading the files and the environment happens in [`Config::load`]
+//! only; the merge itself ([`resolve::resolve`]) is a pure function of its inputs, so every rule
+//! of precedence is unit-tested without a process environment. Invariant: a [`Config`] that
+//! exists is complete (a provider, a model, a base URL, timeouts) and names the source of every
+//! setting `hone config` shows; the key travels only as a [`Secret`].
+
+pub mod file;
+pub mod presets;
+pub mod resolve;
+mod secret;
+pub mod show;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use presets::{MaxTokensField, Prices, ProviderPreset, ReasoningEcho, ReasoningFormat, ThinkingControl};
+pub use secret::Secret;
 
 /// `--think`: DeepSeek's thinking mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -16,4 +34,275 @@ pub enum Think {
 pub enum Effort {
     High,
     Max,
+}
+
+impl Think {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Think::On => "on",
+            Think::Off => "off",
+        }
+    }
+}
+
+impl Effort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effort::High => "high",
+            Effort::Max => "max",
+        }
+    }
+}
+
+/// The environment variables hone reads for settings (flags override them).
+pub const ENV_PROVIDER: &str = "HONE_PROVIDER";
+pub const ENV_MODEL: &str = "HONE_MODEL";
+pub const ENV_BASE_URL: &str = "HONE_BASE_URL";
+/// Overrides the provider's own key variable.
+pub const ENV_API_KEY: &str = "HONE_API_KEY";
+
+/// The effective settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The chosen provider, with file overrides and the effective base URL applied.
+    pub provider: ProviderPreset,
+    pub model: String,
+    pub api_key: Option<Secret>,
+    pub think: Think,
+    pub effort: Option<Effort>,
+    /// The directory hone works in (`-C`, else the current directory), absolute.
+    pub workspace: PathBuf,
+    /// The agent's turn limit per request.
+    pub max_turns: u32,
+    /// Stream responses (the default) or ask for whole ones.
+    pub stream: bool,
+    /// The answer-length cap sent as the preset's max-tokens field, if any.
+    pub max_output_tokens: Option<u32>,
+    pub timeouts: Timeouts,
+    pub retry: RetryPolicy,
+    /// The config files that were looked for, whether or not they exist.
+    pub files: ConfigFiles,
+    pub sources: Sources,
+}
+
+/// The client's time limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timeouts {
+    /// To open the TCP (and TLS) connection.
+    pub connect: Duration,
+    /// From sending the request to the first event of the answer. Long: DeepSeek holds a
+    /// request for minutes under load, sending only keep-alive comments.
+    pub first_byte: Duration,
+    /// Between two events once the answer has started.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(600),
+            idle: Duration::from_secs(120),
+        }
+    }
+}
+
+/// One budget of retries per request, shared by every transient failure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 disables retrying.
+    pub max_retries: u32,
+    /// The first backoff; each retry doubles it, with jitter.
+    pub base_delay: Duration,
+    /// No wait is longer, `Retry-After` included.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 5,
+            base_delay: Duration::from_millis(1000),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The default turn limit.
+pub const DEFAULT_MAX_TURNS: u32 = 50;
+
+/// Where the config files are (or would be).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigFiles {
+    /// `$XDG_CONFIG_HOME/hone/config.toml`; `None` when there is no home directory.
+    pub user: Option<PathBuf>,
+    /// `<workspace>/.hone/config.toml`.
+    pub project: PathBuf,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    User(PathBuf),
+    Project(PathBuf),
+    Env(String),
+    Flag(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::User(p) => write!(f, "user file {}", p.display()),
+            Source::Project(p) => write!(f, "project file {}", p.display()),
+            Source::Env(v) => write!(f, "env {v}"),
+            Source::Flag(name) => write!(f, "flag {name}"),
+        }
+    }
+}
+
+/// The source of each setting, by the name `hone config` shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sources(Vec<(&'static str, Source)>);
+
+impl Sources {
+    pub fn set(&mut self, key: &'static str, source: Source) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = source,
+            None => self.0.push((key, source)),
+        }
+    }
+
+    /// The source of `key`; settings never set anywhere are defaults.
+    pub fn get(&self, key: &str) -> &Source {
+        const DEFAULT: &Source = &Source::Default;
+        self.0.iter().find(|(k, _)| *k == key).map_or(DEFAULT, |(_, s)| s)
+    }
+}
+
+/// What can be wrong with the settings. Each maps to exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {}{message}", path.display(), field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        field: Option<String>,
+        message: String,
+    },
+    #[error("{}{}: field `{field}`: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        field: String,
+        message: String,
+    },
+    #[error("unknown provider `{name}` (from {origin}{})", line.map(|l| format!(", line {l}, field `provider`")).unwrap_or_default())]
+    UnknownProvider {
+        name: String,
+        origin: Source,
+        line: Option<usize>,
+        known: Vec<String>,
+    },
+    #[error("the workspace {} is not a readable directory", path.display())]
+    Workspace {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ConfigError {
+    /// What the person can do next.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            ConfigError::Read { .. } => vec!["check the file's permissions, or remove it".to_string()],
+            ConfigError::Parse { .. } | ConfigError::Invalid { .. } => {
+                vec!["fix the file; `examples/config.toml` in hone's repository shows every setting".to_string()]
+            }
+            ConfigError::UnknownProvider { known, .. } => vec![
+                format!("known providers: {}", known.join(", ")),
+                "define a new one in a [providers.NAME] table of the config file".to_string(),
+            ],
+            ConfigError::Workspace { .. } => vec!["pass an existing directory to -C".to_string()],
+        }
+    }
+
+    /// Every configuration problem is a usage error.
+    pub fn exit(&self) -> crate::exit::Exit {
+        crate::exit::Exit::Usage
+    }
+}
+
+impl Config {
+    /// Reads the config files and the environment, and merges them with the flags.
+    pub fn load(global: &crate::cli::GlobalArgs) -> Result<Config, ConfigError> {
+        let workspace = match &global.workspace {
+            Some(dir) => std::path::absolute(dir),
+            None => std::env::current_dir(),
+        }
+        .and_then(|p| std::fs::metadata(&p).map(|m| (p, m.is_dir())))
+        .and_then(|(p, is_dir)| {
+            if is_dir {
+                Ok(p)
+            } else {
+                Err(std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"))
+            }
+        })
+        .map_err(|source| ConfigError::Workspace {
+            path: global.workspace.clone().unwrap_or_default(),
+            source,
+        })?;
+        let files = ConfigFiles {
+            user: crate::paths::config_dir().map(|d| d.join("config.toml")),
+            project: workspace.join(".hone").join("config.toml"),
+        };
+        let user = match &files.user {
+            Some(p) => read_file(p)?,
+            None => None,
+        };
+        let project = read_file(&files.project)?;
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        resolve::resolve(&resolve::Inputs {
+            flags: global,
+            env: &env,
+            user: user.as_ref(),
+            project: project.as_ref(),
+            files,
+            workspace,
+        })
+    }
+
+    /// The full URL of the Chat Completions endpoint.
+    pub fn chat_url(&self) -> String {
+        self.provider.chat_url(&self.provider.base_url)
+    }
+
+    /// The prices of the chosen provider, when known.
+    pub fn prices(&self) -> Option<Prices> {
+        self.provider.prices
+    }
+}
+
+/// A config file's text, parsed; `None` when the file does not exist.
+fn read_file(path: &std::path::Path) -> Result<Option<(String, file::FileConfig)>, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let parsed = file::parse(path, &text)?;
+            Ok(Some((text, parsed)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }

@@ -1,1 +1,46 @@
-//! (being written)
+//! The edit engine: turns what a model proposed into an exact, previewable, reversible change of
+//! files in the workspace. It owns parsing the edit formats, locating old text, previews,
+//! atomic application, the undo journal and the workspace jail; it never talks to the model and
+//! never touches the terminal (colour is a flag of [`PreviewOptions`]).
+//!
+//! The flow: [`parse_tool_call`] or [`parse_text`] → [`EditOp`]s → [`plan`] (jail, locate,
+//! compute new bytes; nothing written) → [`Plan::preview`] / [`Plan::to_patch`] → approval by
+//! the caller → [`apply`] (verify unchanged since the plan, journal, stage, rename) →
+//! [`Journal::undo`].
+//!
+//! Locating follows the cascade documented in `locate`: exact, then trailing whitespace, line
+//! endings, indentation shift, collapsed whitespace, look-alike characters, `...` elisions, and
+//! last a fuzzy match that applies only at a similarity of at least [`FUZZY_THRESHOLD`] (0.85,
+//! `similar`'s character ratio of the whitespace-normalised lines) for old text of two or more
+//! non-blank lines, and only when no second region also reaches it. Any rule that finds two or
+//! more places reports them (count and line numbers) instead of applying.
+//!
+//! Invariants: every byte outside an edited region is kept (line endings, BOM, final newline,
+//! permission bits included); binary and non-UTF-8 files are refused, never rewritten; a batch
+//! applies completely or not at all; error texts ([`EditError`], [`ParseError`]) are written for
+//! the model to act on and are sent to it verbatim.
+
+mod diff;
+mod error;
+mod jail;
+mod journal;
+mod locate;
+mod op;
+mod parse;
+mod plan;
+mod preview;
+mod text;
+mod write;
+
+pub use error::{Closest, EditError, JailRule, OpLabel, ParseError};
+pub use jail::{Resolved, Workspace};
+pub use journal::{Journal, UndoReport};
+pub use locate::Rule;
+pub use op::{EditOp, ReplaceMode};
+pub use parse::{TextFormat, parse_text, parse_tool_call};
+pub use plan::{ChangeKind, FileChange, Plan, plan};
+pub use preview::PreviewOptions;
+pub use write::{Applied, apply};
+
+/// The similarity the fuzzy rule needs to apply an edit (see the module docs).
+pub const FUZZY_THRESHOLD: f32 = locate::THRESHOLD;

@@ -1,0 +1,153 @@
+//! `hone apply [--format F] [--dry-run] [--yes] [FILE|-]`: applies edit text a model wrote
+//! elsewhere (pasted from a chat, saved by another tool, produced by a script) through the edit
+//! engine, with no model involved.
+//!
+//! stdout carries the product (the preview, or the patch with `--dry-run`); notes, the question
+//! and the summary go to stderr. On a non-TTY it never waits for an answer: without `--yes` or
+//! `--dry-run` it refuses and names the flags. Exit codes: 0 applied or nothing to do, 1 nothing
+//! applied (parse or locate failure, or the person said no), 2 usage error.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::cli::GlobalArgs;
+use crate::edit::{self, Journal, PreviewOptions, TextFormat, Workspace};
+use crate::exit::{Exit, Failure};
+use crate::ui::Stream;
+
+/// Apply edit text a model wrote (SEARCH/REPLACE blocks, a unified diff, a `*** Begin Patch`
+/// envelope, or whole files in fences) to the workspace, after showing the change.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The format of the edit text.
+    #[arg(long, value_enum, default_value_t = TextFormat::Auto, value_name = "FORMAT")]
+    pub format: TextFormat,
+
+    /// Print the combined patch (as `git apply` takes it) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Unchanged lines shown around each change in the preview.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub context: usize,
+
+    /// File holding the edit text; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}
+
+/// The workspace `-C` names, or the current directory.
+pub(crate) fn workspace(global: &GlobalArgs) -> Result<Workspace, Failure> {
+    let root = match &global.workspace {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().context("could not read the current directory")?,
+    };
+    Workspace::new(&root).map_err(|e| Failure::usage(e).hint("pass an existing directory with -C DIR"))
+}
+
+fn read_input(args: &Args) -> Result<String, Failure> {
+    match args.input.as_deref() {
+        Some(path) if path.as_os_str() != "-" => std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("could not read {}: {e}", path.display()))),
+        _ => {
+            if std::io::stdin().is_terminal() {
+                return Err(Failure::usage("no edit text given").hint("pass a FILE, or pipe the text on standard input"));
+            }
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure::usage(format!("could not read standard input: {e}")))?;
+            Ok(text)
+        }
+    }
+}
+
+/// Runs `hone apply`.
+pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
+    if !args.dry_run && !args.yes && !crate::ui::interactive() {
+        return Err(Failure::usage("`hone apply` asks before writing, and there is no terminal to ask on")
+            .hint("pass --yes to apply without asking, or --dry-run to print the patch and write nothing"));
+    }
+    let text = read_input(args)?;
+    let ws = workspace(global)?;
+    let ops = edit::parse_text(&text, args.format)
+        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not read the edits; nothing was applied")))?;
+    let plan = edit::plan(&ws, &ops)
+        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not place the edits; nothing was applied")))?;
+    let err_color = global.color.enabled(Stream::Stderr);
+    for note in plan.notes() {
+        eprintln!("{} {note}", crate::ui::palette::paint(crate::ui::palette::HINT, "note:", err_color));
+    }
+    if plan.is_empty() {
+        eprintln!("hone: nothing to change: the edits leave every file as it is");
+        return Ok(Exit::Success);
+    }
+    if args.dry_run {
+        return emit(&plan.to_patch());
+    }
+    let opts = PreviewOptions { context: args.context, color: global.color.enabled(Stream::Stdout) };
+    if let Some(exit) = emit(&plan.preview(&opts)).err() {
+        return Err(exit);
+    }
+    let files = plan.files().len();
+    if !args.yes && !confirm(&format!("Apply these changes to {files} file(s)? [y/N] "))? {
+        eprintln!("hone: nothing applied");
+        return Ok(Exit::Failed);
+    }
+    let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
+    let applied = edit::apply(&ws, &plan, &journal)
+        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not write the edits; nothing was changed")))?;
+    eprintln!(
+        "hone: applied to {} file(s) (+{} -{}): {}; `hone undo` reverts it",
+        applied.files.len(),
+        applied.added,
+        applied.removed,
+        applied.files.join(", ")
+    );
+    Ok(Exit::Success)
+}
+
+/// Writes the product to stdout; a closed pipe is the reader's choice, not a failure.
+fn emit(text: &str) -> Result<Exit, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Exit::Success),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
+        Err(e) => Err(Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not write to standard output"))),
+    }
+}
+
+/// Asks a yes/no question on stderr and reads the answer from stdin.
+fn confirm(question: &str) -> Result<bool, Failure> {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).context("could not read the answer")?;
+    Ok(parse_answer(&answer))
+}
+
+fn parse_answer(answer: &str) -> bool {
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_yes_confirms() {
+        assert!(parse_answer("y\n"));
+        assert!(parse_answer(" YES "));
+        assert!(!parse_answer("\n"));
+        assert!(!parse_answer("no"));
+        assert!(!parse_answer("yep"));
+    }
+}

@@ -1,0 +1,29 @@
+//! `hone config`: prints the effective settings, where each came from, and the config files, with
+//! the key masked. Also the one place that turns a [`ConfigError`] into a [`Failure`], for every
+//! front end.
+
+#![allow(clippy::print_stdout)]
+
+use crate::cli::GlobalArgs;
+use crate::config::{Config, ConfigError, show};
+use crate::exit::{Exit, Failure};
+
+/// Show the effective settings and where each came from (the key masked).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {}
+
+/// Runs `hone config`.
+pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
+    let cfg = Config::load(global).map_err(failure)?;
+    print!("{}", show::render(&cfg, &|p| p.is_file()));
+    Ok(Exit::Success)
+}
+
+/// A configuration error on its way out: exit code 2, with its hints.
+pub fn failure(e: ConfigError) -> Failure {
+    let hints = e.hints();
+    let exit = e.exit();
+    let mut f = Failure::new(exit, anyhow::Error::new(e).context("the configuration is not usable"));
+    f.hints = hints;
+    f
+}

@@ -1,0 +1,406 @@
+//! The merge: built-in presets < user file < project file < environment < flags, as a pure
+//! function of already-read inputs.
+//!
+//! One rule beyond "higher layer wins": a model or base URL set in a layer below the one that
+//! chose the provider belongs to another provider and is ignored (a user file's
+//! `model = "deepseek-v4-pro"` must not follow `--provider ollama`). A provider's own default
+//! model and URL are set in its `[providers.NAME]` table instead. A key is never read from the
+//! project file, which may be committed to a shared repository.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::file::{FileConfig, line_col, line_of_key};
+use super::presets::{self, DEFAULT_PROVIDER};
+use super::{
+    Config, ConfigError, ConfigFiles, DEFAULT_MAX_TURNS, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL, ENV_PROVIDER,
+    RetryPolicy, Secret, Source, Sources, Timeouts,
+};
+use crate::cli::GlobalArgs;
+
+/// Everything the merge reads.
+pub struct Inputs<'a> {
+    pub flags: &'a GlobalArgs,
+    /// Looks up an environment variable; empty values count as unset.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// The user file's text and contents, when it exists.
+    pub user: Option<&'a (String, FileConfig)>,
+    /// The project file's text and contents, when it exists.
+    pub project: Option<&'a (String, FileConfig)>,
+    pub files: ConfigFiles,
+    pub workspace: PathBuf,
+}
+
+/// One config file in the merge.
+struct FileLayer<'a> {
+    source: Source,
+    path: PathBuf,
+    text: &'a str,
+    file: &'a FileConfig,
+    project: bool,
+}
+
+// Layer ranks, lowest first.
+const DEFAULT: u8 = 0;
+const ENV: u8 = 3;
+const FLAG: u8 = 4;
+
+/// Merges the layers into a [`Config`].
+pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
+    let mut layers = Vec::new();
+    if let (Some((text, file)), Some(path)) = (i.user, &i.files.user) {
+        layers.push((1, FileLayer { source: Source::User(path.clone()), path: path.clone(), text, file, project: false }));
+    }
+    if let Some((text, file)) = i.project {
+        let path = i.files.project.clone();
+        layers.push((2, FileLayer { source: Source::Project(path.clone()), path, text, file, project: true }));
+    }
+    let mut sources = Sources::default();
+
+    // Presets, with each file's [providers.NAME] tables applied in order.
+    let mut presets = presets::builtin();
+    let mut defined_in: std::collections::BTreeMap<String, (&FileLayer<'_>, usize)> = Default::default();
+    for (_, l) in &layers {
+        for (name, table) in &l.file.providers {
+            let line = line_col(l.text, table.span().start).0;
+            let t = table.get_ref();
+            if l.project && t.api_key.is_some() {
+                return Err(ConfigError::Invalid {
+                    path: l.path.clone(),
+                    line: line_of_key(l.text, &format!("providers.{name}.api_key")).or(Some(line)),
+                    field: format!("providers.{name}.api_key"),
+                    message: "a key does not belong in the project file, which may be committed; set it in the \
+                              user file or the environment"
+                        .to_string(),
+                });
+            }
+            presets
+                .entry(name.clone())
+                .or_insert_with(|| presets::ProviderPreset::custom_template(name))
+                .apply(t);
+            defined_in.insert(name.clone(), (l, line));
+        }
+    }
+    for (name, (l, line)) in &defined_in {
+        let p = &presets[name];
+        for (field, empty) in [("base_url", p.base_url.is_empty()), ("default_model", p.default_model.is_empty())] {
+            if empty {
+                return Err(ConfigError::Invalid {
+                    path: l.path.clone(),
+                    line: Some(*line),
+                    field: format!("providers.{name}.{field}"),
+                    message: format!("a new provider needs `{field}`"),
+                });
+            }
+        }
+    }
+
+    // The provider, and the rank of the layer that chose it.
+    let mut choice = (DEFAULT_PROVIDER.to_string(), Source::Default, None, DEFAULT);
+    for (rank, l) in &layers {
+        if let Some(p) = &l.file.provider {
+            let line = line_col(l.text, p.span().start).0;
+            choice = (p.get_ref().clone(), l.source.clone(), Some(line), *rank);
+        }
+    }
+    if let Some(p) = (i.env)(ENV_PROVIDER) {
+        choice = (p, Source::Env(ENV_PROVIDER.to_string()), None, ENV);
+    }
+    if let Some(p) = &i.flags.provider {
+        choice = (p.clone(), Source::Flag("--provider"), None, FLAG);
+    }
+    let (name, provider_source, line, provider_rank) = choice;
+    let Some(mut provider) = presets.get(&name).cloned() else {
+        return Err(ConfigError::UnknownProvider {
+            name,
+            origin: provider_source,
+            line,
+            known: presets.keys().cloned().collect(),
+        });
+    };
+    sources.set("provider", provider_source);
+
+    // Provider-tied settings: only from the provider's own table or layers at or above its choice.
+    let mut model = (provider.default_model.clone(), Source::Default);
+    let mut base_url = (provider.base_url.clone(), Source::Default);
+    for (_, l) in &layers {
+        if let Some(t) = l.file.providers.get(&name) {
+            if t.get_ref().default_model.is_some() {
+                model.1 = l.source.clone();
+            }
+            if t.get_ref().base_url.is_some() {
+                base_url.1 = l.source.clone();
+            }
+        }
+    }
+    for (rank, l) in &layers {
+        if *rank >= provider_rank {
+            if let Some(m) = &l.file.model {
+                model = (m.clone(), l.source.clone());
+            }
+            if let Some(u) = &l.file.base_url {
+                base_url = (u.clone(), l.source.clone());
+            }
+        }
+    }
+    if provider_rank <= ENV {
+        if let Some(m) = (i.env)(ENV_MODEL) {
+            model = (m, Source::Env(ENV_MODEL.to_string()));
+        }
+        if let Some(u) = (i.env)(ENV_BASE_URL) {
+            base_url = (u, Source::Env(ENV_BASE_URL.to_string()));
+        }
+    }
+    if let Some(m) = &i.flags.model {
+        model = (m.clone(), Source::Flag("--model"));
+    }
+    if let Some(u) = &i.flags.base_url {
+        base_url = (u.clone(), Source::Flag("--base-url"));
+    }
+    provider.base_url = base_url.0;
+    sources.set("model", model.1);
+    sources.set("base_url", base_url.1);
+
+    // The key: HONE_API_KEY, then the provider's variable, then the user file's table.
+    let from_file = layers.iter().rev().find_map(|(_, l)| {
+        let key = l.file.providers.get(&name)?.get_ref().api_key.clone()?;
+        Some((key, l.source.clone()))
+    });
+    let key = (i.env)(ENV_API_KEY)
+        .map(|k| (k, Source::Env(ENV_API_KEY.to_string())))
+        .or_else(|| {
+            let var = provider.key_env.as_deref()?;
+            (i.env)(var).map(|k| (k, Source::Env(var.to_string())))
+        })
+        .or(from_file);
+    let api_key = key.map(|(k, source)| {
+        sources.set("api_key", source);
+        Secret::new(k)
+    });
+
+    // Everything else: defaults < files < flags.
+    let mut think = provider.think_default;
+    let mut effort = None;
+    let mut max_turns = DEFAULT_MAX_TURNS;
+    let mut stream = true;
+    let mut max_output_tokens = provider.max_output_tokens;
+    let mut timeouts = Timeouts::default();
+    let mut retry = RetryPolicy::default();
+    for (_, l) in &layers {
+        let f = l.file;
+        let src = || l.source.clone();
+        if let Some(v) = f.think {
+            think = v;
+            sources.set("think", src());
+        }
+        if let Some(v) = f.effort {
+            effort = Some(v);
+            sources.set("effort", src());
+        }
+        if let Some(v) = f.max_turns {
+            max_turns = v;
+            sources.set("max_turns", src());
+        }
+        if let Some(v) = f.stream {
+            stream = v;
+            sources.set("stream", src());
+        }
+        if let Some(v) = f.max_output_tokens {
+            max_output_tokens = Some(v);
+            sources.set("max_output_tokens", src());
+        }
+        let mut secs = |key: &'static str, v: Option<f64>, dst: &mut Duration| {
+            if let Some(d) = v.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+                *dst = d;
+                sources.set(key, src());
+            }
+        };
+        secs("timeouts.connect_secs", f.timeouts.connect_secs, &mut timeouts.connect);
+        secs("timeouts.first_byte_secs", f.timeouts.first_byte_secs, &mut timeouts.first_byte);
+        secs("timeouts.idle_secs", f.timeouts.idle_secs, &mut timeouts.idle);
+        secs("retry.max_delay_secs", f.retry.max_delay_secs, &mut retry.max_delay);
+        if let Some(v) = f.retry.max_retries {
+            retry.max_retries = v;
+            sources.set("retry.max_retries", src());
+        }
+        if let Some(v) = f.retry.base_delay_ms {
+            retry.base_delay = Duration::from_millis(v);
+            sources.set("retry.base_delay_ms", src());
+        }
+    }
+    if let Some(v) = i.flags.think {
+        think = v;
+        sources.set("think", Source::Flag("--think"));
+    }
+    if let Some(v) = i.flags.effort {
+        effort = Some(v);
+        sources.set("effort", Source::Flag("--effort"));
+    }
+
+    Ok(Config {
+        provider,
+        model: model.0,
+        api_key,
+        think,
+        effort,
+        workspace: i.workspace.clone(),
+        max_turns,
+        stream,
+        max_output_tokens,
+        timeouts,
+        retry,
+        files: i.files.clone(),
+        sources,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::file::parse;
+    use crate::config::{Effort, Think};
+    use crate::ui::ColorChoice;
+    use std::path::Path;
+
+    fn flags() -> GlobalArgs {
+        GlobalArgs {
+            provider: None,
+            model: None,
+            base_url: None,
+            think: None,
+            effort: None,
+            workspace: None,
+            color: ColorChoice::Never,
+            verbose: false,
+        }
+    }
+
+    fn file(path: &str, text: &str) -> (String, FileConfig) {
+        (text.to_string(), parse(Path::new(path), text).unwrap())
+    }
+
+    fn run(
+        flags: &GlobalArgs,
+        env: &[(&str, &str)],
+        user: Option<&(String, FileConfig)>,
+        project: Option<&(String, FileConfig)>,
+    ) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        resolve(&Inputs {
+            flags,
+            env: &lookup,
+            user,
+            project,
+            files: ConfigFiles {
+                user: Some(PathBuf::from("/home/u/.config/hone/config.toml")),
+                project: PathBuf::from("/ws/.hone/config.toml"),
+            },
+            workspace: PathBuf::from("/ws"),
+        })
+    }
+
+    #[test]
+    fn defaults_are_deepseek_with_thinking() {
+        let c = run(&flags(), &[], None, None).unwrap();
+        assert_eq!(c.provider.name, "deepseek");
+        assert_eq!(c.model, "deepseek-flash");
+        assert_eq!(c.think, Think::On);
+        assert_eq!(c.chat_url(), "https://api.deepseek.com/chat/completions");
+        assert!(c.api_key.is_none());
+        assert_eq!(c.sources.get("model"), &Source::Default);
+        assert_eq!(c.max_turns, DEFAULT_MAX_TURNS);
+    }
+
+    #[test]
+    fn each_layer_overrides_the_one_below() {
+        let user = file("/u.toml", "model = \"from-user\"\nmax_turns = 7\nthink = \"off\"\n");
+        let project = file("/p.toml", "model = \"from-project\"\n");
+        let c = run(&flags(), &[], Some(&user), Some(&project)).unwrap();
+        assert_eq!(c.model, "from-project");
+        assert_eq!(c.max_turns, 7);
+        assert_eq!(c.think, Think::Off);
+        assert_eq!(c.sources.get("max_turns"), &Source::User(PathBuf::from("/home/u/.config/hone/config.toml")));
+        assert_eq!(c.sources.get("model"), &Source::Project(PathBuf::from("/ws/.hone/config.toml")));
+
+        let c = run(&flags(), &[(ENV_MODEL, "from-env")], Some(&user), Some(&project)).unwrap();
+        assert_eq!((c.model.as_str(), c.sources.get("model")), ("from-env", &Source::Env(ENV_MODEL.into())));
+
+        let mut f = flags();
+        f.model = Some("from-flag".into());
+        f.think = Some(Think::On);
+        f.effort = Some(Effort::Max);
+        let c = run(&f, &[(ENV_MODEL, "from-env")], Some(&user), Some(&project)).unwrap();
+        assert_eq!((c.model.as_str(), c.sources.get("model")), ("from-flag", &Source::Flag("--model")));
+        assert_eq!((c.think, c.effort), (Think::On, Some(Effort::Max)));
+    }
+
+    #[test]
+    fn a_model_below_the_provider_choice_is_dropped() {
+        let user = file("/u.toml", "model = \"deepseek-v4-pro\"\n");
+        let mut f = flags();
+        f.provider = Some("ollama".into());
+        let c = run(&f, &[(ENV_MODEL, "also-dropped")], Some(&user), None).unwrap();
+        assert_eq!(c.provider.name, "ollama");
+        assert_eq!(c.model, "qwen2.5-coder:7b");
+        assert!(c.api_key.is_none());
+    }
+
+    #[test]
+    fn keys_come_from_hone_api_key_then_the_provider_variable_then_the_user_file() {
+        let user = file("/u.toml", "[providers.deepseek]\napi_key = \"from-file\"\n");
+        let c = run(&flags(), &[], Some(&user), None).unwrap();
+        assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("from-file"));
+        let c = run(&flags(), &[("DEEPSEEK_API_KEY", "from-var")], Some(&user), None).unwrap();
+        assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("from-var"));
+        assert_eq!(c.sources.get("api_key"), &Source::Env("DEEPSEEK_API_KEY".into()));
+        let c = run(&flags(), &[("DEEPSEEK_API_KEY", "from-var"), (ENV_API_KEY, "hone")], None, None).unwrap();
+        assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("hone"));
+    }
+
+    #[test]
+    fn project_file_may_not_hold_a_key() {
+        let project = file("/p.toml", "\n[providers.deepseek]\napi_key = \"x\"\n");
+        let e = run(&flags(), &[], None, Some(&project)).unwrap_err();
+        let ConfigError::Invalid { line, field, .. } = &e else { panic!("{e:?}") };
+        assert_eq!((*line, field.as_str()), (Some(3), "providers.deepseek.api_key"));
+    }
+
+    #[test]
+    fn unknown_provider_names_its_origin_and_the_known_ones() {
+        let project = file("/p.toml", "# c\nprovider = \"deepsek\"\n");
+        let e = run(&flags(), &[], None, Some(&project)).unwrap_err();
+        let ConfigError::UnknownProvider { name, line, known, .. } = &e else { panic!("{e:?}") };
+        assert_eq!((name.as_str(), *line), ("deepsek", Some(2)));
+        assert!(known.contains(&"lmstudio".to_string()));
+        assert!(e.to_string().contains("/ws/.hone/config.toml, line 2"), "{e}");
+        let e = run(&flags(), &[(ENV_PROVIDER, "nope")], None, None).unwrap_err();
+        assert!(e.to_string().contains("env HONE_PROVIDER"), "{e}");
+    }
+
+    #[test]
+    fn custom_providers_need_a_url_and_a_model() {
+        let user = file("/u.toml", "provider = \"mine\"\n[providers.mine]\nbase_url = \"http://h/v1\"\n");
+        let e = run(&flags(), &[], Some(&user), None).unwrap_err();
+        assert!(e.to_string().contains("providers.mine.default_model"), "{e}");
+        let user = file(
+            "/u.toml",
+            "provider = \"mine\"\n[providers.mine]\nbase_url = \"http://h/v1\"\ndefault_model = \"m\"\n",
+        );
+        let c = run(&flags(), &[], Some(&user), None).unwrap();
+        assert_eq!((c.model.as_str(), c.chat_url().as_str()), ("m", "http://h/v1/chat/completions"));
+    }
+
+    #[test]
+    fn timeouts_and_retries_come_from_files() {
+        let project = file(
+            "/p.toml",
+            "[timeouts]\nfirst_byte_secs = 2\nidle_secs = 0.25\n[retry]\nmax_retries = 1\nbase_delay_ms = 5\n",
+        );
+        let c = run(&flags(), &[], None, Some(&project)).unwrap();
+        assert_eq!(c.timeouts.idle, Duration::from_millis(250));
+        assert_eq!(c.timeouts.first_byte, Duration::from_secs(2));
+        assert_eq!(c.retry.max_retries, 1);
+        assert_eq!(c.retry.base_delay, Duration::from_millis(5));
+    }
+}

@@ -1,0 +1,439 @@
+//! The repository index: every file the scan let in, with its definitions and references, the
+//! reference graph over them, and git recency — the input to ranking and rendering.
+//!
+//! Building it is [`RepoIndex::build`] (synchronous) or [`RepoIndex::spawn_build`] (background,
+//! see [`crate::context::handle`]). A build walks the tree, takes every file whose size and mtime
+//! match the persisted cache as is, parses only the rest on `threads` workers, then builds the
+//! graph. An index never changes after it is built: a refreshed one is a new value, so a map
+//! already rendered into a request stays true to what was sent. Names are interned ([`NameId`])
+//! so that 10,000 files' references cost a few megabytes, not tens.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::ContextError;
+use crate::context::cache::{self, CacheOutcome, LoadedCache};
+use crate::context::git::GitProbe;
+use crate::context::graph::Graph;
+use crate::context::lang::Language;
+use crate::context::scan::{self, Candidate, Mtime, ScanOptions, SkipReason};
+use crate::context::symbols::{Extractor, FileSymbols, SymbolKind};
+
+/// Index of a file in [`RepoIndex::files`].
+pub type FileId = u32;
+/// Index of an interned name ([`RepoIndex::name`]).
+pub type NameId = u32;
+
+/// One definition in an indexed file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Definition {
+    pub name: NameId,
+    pub kind: SymbolKind,
+    /// 1-based line.
+    pub line: u32,
+    /// Nesting under other definitions of the same file (a method in a class is 1).
+    pub depth: u8,
+    pub signature: Box<str>,
+}
+
+/// One file of the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedFile {
+    /// `/`-separated, relative to the root.
+    pub path: String,
+    pub size: u64,
+    pub mtime: Mtime,
+    /// `None` for text files hone has no grammar for: they appear in the map by path only.
+    pub language: Option<Language>,
+    pub defs: Vec<Definition>,
+    /// Referenced names with their occurrence counts, sorted by id.
+    pub refs: Vec<(NameId, u32)>,
+}
+
+/// A file whose content ruled it out (binary, generated, minified), remembered so a warm start
+/// need not read it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub size: u64,
+    pub mtime: Mtime,
+    pub reason: SkipReason,
+}
+
+/// Interned identifier names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    pub names: Vec<Box<str>>,
+    lookup: HashMap<Box<str>, NameId>,
+}
+
+impl Interner {
+    pub fn from_names(names: Vec<Box<str>>) -> Interner {
+        let lookup = names.iter().enumerate().map(|(i, n)| (n.clone(), i as NameId)).collect();
+        Interner { names, lookup }
+    }
+
+    pub fn intern(&mut self, name: &str) -> NameId {
+        if let Some(id) = self.lookup.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as NameId;
+        self.names.push(name.into());
+        self.lookup.insert(name.into(), id);
+        id
+    }
+
+    pub fn get(&self, name: &str) -> Option<NameId> {
+        self.lookup.get(name).copied()
+    }
+}
+
+/// What a build did, for logs, `hone map -v` and the cache-reuse tests.
+#[derive(Debug, Clone, Default)]
+pub struct IndexStats {
+    /// Files in the index.
+    pub files: usize,
+    /// Files read and parsed by this build.
+    pub parsed: usize,
+    /// Files taken from the cache without reading them.
+    pub reused: usize,
+    /// Files left out, by reason (directories for [`SkipReason::VendoredDir`]).
+    pub skipped: BTreeMap<SkipReason, usize>,
+    pub cache: CacheOutcome,
+    /// Whether `git log` answered in time to rank by recency.
+    pub git_recency: bool,
+    pub elapsed: Duration,
+}
+
+/// Progress of a running build, readable from another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files the walk let through (set once the walk ends).
+    pub found: AtomicUsize,
+    /// Files parsed or taken from the cache so far.
+    pub done: AtomicUsize,
+}
+
+/// The symbol index of one workspace. Immutable once built.
+#[derive(Debug)]
+pub struct RepoIndex {
+    root: PathBuf,
+    files: Vec<IndexedFile>,
+    names: Interner,
+    skipped_files: Vec<SkippedFile>,
+    pub(crate) graph: Graph,
+    /// Per file: 0 when git knows of no recent change, up to 1 for the latest commit.
+    recency: Vec<f32>,
+    stats: IndexStats,
+    /// The cache fingerprint this index was built under (see [`cache::fingerprint`]).
+    fingerprint: String,
+}
+
+/// Where a finished build should write its cache (only when something changed).
+pub(crate) struct PendingSave {
+    pub path: PathBuf,
+}
+
+impl RepoIndex {
+    /// Scans and indexes `root`, reusing the cache for unchanged files and updating it.
+    pub fn build(root: &Path, opts: &ScanOptions) -> Result<RepoIndex, ContextError> {
+        let (index, save) = RepoIndex::build_unsaved(root, opts, &Progress::default())?;
+        if let Some(save) = save {
+            // A cache that cannot be written costs the next start time, not correctness.
+            let _ = index.save_cache(&save.path);
+        }
+        Ok(index)
+    }
+
+    /// The build without the cache write, so a background build can publish first.
+    pub(crate) fn build_unsaved(
+        root: &Path,
+        opts: &ScanOptions,
+        progress: &Progress,
+    ) -> Result<(RepoIndex, Option<PendingSave>), ContextError> {
+        let started = Instant::now();
+        let root = root.canonicalize().map_err(|source| ContextError::Root { path: root.to_path_buf(), source })?;
+        if !root.is_dir() {
+            return Err(ContextError::NotADirectory { path: root });
+        }
+        let git = opts.git_recency.then(|| GitProbe::start(&root)).flatten();
+        let cache_path = cache::location(&root, &opts.cache);
+        let fingerprint = cache::fingerprint(opts);
+
+        // The walk and the cache load overlap: neither needs the other until both are done.
+        let (report, loaded) = std::thread::scope(|s| {
+            let loader = s.spawn(|| cache_path.as_deref().map(|p| cache::load(p, &fingerprint)));
+            let report = scan::scan(&root, opts);
+            let loaded = loader.join().unwrap_or(None);
+            (report, loaded)
+        });
+        progress.found.store(report.candidates.len(), Ordering::Relaxed);
+
+        let (mut cached, cache_outcome) = match loaded {
+            None => (LoadedCache::default(), CacheOutcome::Off),
+            Some(Ok(c)) => (c, CacheOutcome::Loaded),
+            Some(Err(outcome)) => (LoadedCache::default(), outcome),
+        };
+        let mut names = Interner::from_names(std::mem::take(&mut cached.names));
+
+        // Split candidates into cache hits and files to read.
+        let mut slots: Vec<Slot> = Vec::with_capacity(report.candidates.len());
+        let mut to_parse: Vec<usize> = Vec::new();
+        for (i, cand) in report.candidates.iter().enumerate() {
+            match cached.take(cand) {
+                Some(hit) => slots.push(hit),
+                None => {
+                    slots.push(Slot::Pending);
+                    to_parse.push(i);
+                }
+            }
+        }
+        let reused = slots.len() - to_parse.len();
+        progress.done.store(reused, Ordering::Relaxed);
+        let removed = cached.remaining();
+
+        let parsed = parse_all(&root, &report.candidates, &to_parse, opts, progress);
+        for (i, outcome) in to_parse.iter().zip(parsed) {
+            slots[*i] = match outcome {
+                Parsed::File { language, symbols } => {
+                    Slot::File(intern_file(&mut names, &report.candidates[*i], language, symbols))
+                }
+                Parsed::Skipped(reason) => Slot::Skipped(reason),
+            };
+        }
+
+        let mut skipped = report.skipped;
+        let mut files = Vec::with_capacity(slots.len());
+        let mut skipped_files = Vec::new();
+        for (cand, slot) in report.candidates.into_iter().zip(slots) {
+            match slot {
+                Slot::File(f) => files.push(f),
+                Slot::Skipped(reason) => {
+                    *skipped.entry(reason).or_insert(0) += 1;
+                    if reason != SkipReason::Unreadable {
+                        skipped_files.push(SkippedFile { path: cand.path, size: cand.size, mtime: cand.mtime, reason });
+                    }
+                }
+                Slot::Pending => {}
+            }
+        }
+        let changed = !to_parse.is_empty() || removed > 0 || cache_outcome != CacheOutcome::Loaded;
+        if changed {
+            compact_names(&mut names, &mut files);
+        }
+        let graph = Graph::build(&files, &names.names);
+        let recency = match git {
+            Some(probe) => probe.finish(Duration::from_millis(25)).map(|changes| {
+                files.iter().map(|f| changes.get(f.path.as_str()).copied().unwrap_or(0.0)).collect()
+            }),
+            None => None,
+        };
+        let stats = IndexStats {
+            files: files.len(),
+            parsed: to_parse.len(),
+            reused,
+            skipped,
+            cache: cache_outcome,
+            git_recency: recency.is_some(),
+            elapsed: started.elapsed(),
+        };
+        let recency = recency.unwrap_or_else(|| vec![0.0; files.len()]);
+        let index = RepoIndex { root, files, names, skipped_files, graph, recency, stats, fingerprint };
+        let save = if changed { cache_path.map(|path| PendingSave { path }) } else { None };
+        Ok((index, save))
+    }
+
+    pub(crate) fn save_cache(&self, path: &Path) -> Result<(), ContextError> {
+        cache::save(path, &self.fingerprint, &self.names.names, &self.files, &self.skipped_files)
+    }
+
+    /// The canonical workspace root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// All indexed files, sorted by path.
+    pub fn files(&self) -> &[IndexedFile] {
+        &self.files
+    }
+
+    pub fn file(&self, id: FileId) -> Option<&IndexedFile> {
+        self.files.get(id as usize)
+    }
+
+    /// The id of the file at `path` (relative `/`-separated, or absolute inside the root).
+    pub fn file_id(&self, path: &str) -> Option<FileId> {
+        let rel = self.relative(path)?;
+        self.files.binary_search_by(|f| f.path.as_str().cmp(&rel)).ok().map(|i| i as FileId)
+    }
+
+    /// `path` as a root-relative `/`-separated path, `None` when it points outside the root.
+    pub fn relative(&self, path: &str) -> Option<String> {
+        let p = Path::new(path);
+        let p = if p.is_absolute() { p.strip_prefix(&self.root).ok()? } else { p };
+        let mut parts: Vec<&str> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::Normal(s) => parts.push(s.to_str()?),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    parts.pop()?;
+                }
+                Component::RootDir | Component::Prefix(_) => return None,
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    /// The text of an interned name.
+    pub fn name(&self, id: NameId) -> &str {
+        self.names.names.get(id as usize).map_or("", |n| n)
+    }
+
+    /// The id of a name, if any file defines or references it.
+    pub fn name_id(&self, name: &str) -> Option<NameId> {
+        self.names.get(name)
+    }
+
+    /// The files that define `name`.
+    pub fn definers(&self, name: &str) -> &[FileId] {
+        self.name_id(name).map_or(&[], |id| self.graph.definers(id))
+    }
+
+    pub(crate) fn recency(&self, id: FileId) -> f32 {
+        self.recency.get(id as usize).copied().unwrap_or(0.0)
+    }
+
+    pub fn stats(&self) -> &IndexStats {
+        &self.stats
+    }
+}
+
+/// Where each candidate stands while the index is assembled.
+pub(crate) enum Slot {
+    Pending,
+    File(IndexedFile),
+    Skipped(SkipReason),
+}
+
+enum Parsed {
+    File { language: Option<Language>, symbols: FileSymbols },
+    Skipped(SkipReason),
+}
+
+/// Reads and parses the candidates at `which` on the configured number of threads; results come
+/// back in the order of `which`.
+fn parse_all(
+    root: &Path,
+    candidates: &[Candidate],
+    which: &[usize],
+    opts: &ScanOptions,
+    progress: &Progress,
+) -> Vec<Parsed> {
+    let next = AtomicUsize::new(0);
+    let threads = opts.thread_count().min(which.len()).max(1);
+    let mut results: Vec<Option<Parsed>> = Vec::new();
+    results.resize_with(which.len(), || None);
+    let chunks: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut extractor = Extractor::new();
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&i) = which.get(k) else { break };
+                        out.push((k, parse_one(root, &candidates[i], opts, &mut extractor)));
+                        progress.done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
+    });
+    for (k, parsed) in chunks.into_iter().flatten() {
+        results[k] = Some(parsed);
+    }
+    // A worker that panicked leaves its files unparsed: they are reported unreadable.
+    results.into_iter().map(|r| r.unwrap_or(Parsed::Skipped(SkipReason::Unreadable))).collect()
+}
+
+fn parse_one(root: &Path, cand: &Candidate, opts: &ScanOptions, extractor: &mut Extractor) -> Parsed {
+    let Ok(bytes) = std::fs::read(root.join(&cand.path)) else {
+        return Parsed::Skipped(SkipReason::Unreadable);
+    };
+    if let Some(reason) = scan::content_verdict(&bytes, opts) {
+        if !(cand.explicit && reason != SkipReason::Binary) {
+            return Parsed::Skipped(reason);
+        }
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    let language = Language::from_path(&cand.path).map(|lang| {
+        if lang == Language::C && cand.path.ends_with(".h") { Language::for_header(&text) } else { lang }
+    });
+    let symbols = match language {
+        // A file the grammar cannot take still appears by path.
+        Some(lang) => extractor.extract(lang, &text).unwrap_or_default(),
+        None => FileSymbols::default(),
+    };
+    Parsed::File { language, symbols }
+}
+
+fn intern_file(names: &mut Interner, cand: &Candidate, language: Option<Language>, symbols: FileSymbols) -> IndexedFile {
+    let defs = symbols
+        .defs
+        .into_iter()
+        .map(|d| Definition {
+            name: names.intern(&d.name),
+            kind: d.kind,
+            line: d.line,
+            depth: d.depth,
+            signature: d.signature.into_boxed_str(),
+        })
+        .collect();
+    let mut refs: Vec<(NameId, u32)> = symbols.refs.iter().map(|(n, c)| (names.intern(n), *c)).collect();
+    refs.sort_unstable();
+    IndexedFile { path: cand.path.clone(), size: cand.size, mtime: cand.mtime, language, defs, refs }
+}
+
+/// Drops names no file uses any more (from deleted or changed files) and renumbers the rest.
+fn compact_names(names: &mut Interner, files: &mut [IndexedFile]) {
+    let mut used = vec![false; names.names.len()];
+    for f in files.iter() {
+        for d in &f.defs {
+            used[d.name as usize] = true;
+        }
+        for (n, _) in &f.refs {
+            used[*n as usize] = true;
+        }
+    }
+    if used.iter().all(|u| *u) {
+        return;
+    }
+    let mut remap = vec![NameId::MAX; used.len()];
+    let mut kept = Vec::with_capacity(used.len());
+    for (i, name) in std::mem::take(&mut names.names).into_iter().enumerate() {
+        if used[i] {
+            remap[i] = kept.len() as NameId;
+            kept.push(name);
+        }
+    }
+    for f in files.iter_mut() {
+        for d in &mut f.defs {
+            d.name = remap[d.name as usize];
+        }
+        for (n, _) in &mut f.refs {
+            *n = remap[*n as usize];
+        }
+        f.refs.sort_unstable();
+    }
+    *names = Interner::from_names(kept);
+}

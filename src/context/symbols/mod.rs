@@ -1,0 +1,322 @@
+//! Symbol extraction: one source text in, the definitions it makes (kind, name, one-line
+//! signature, 1-based line, nesting) and the identifiers it references out.
+//!
+//! Pure apart from tree-sitter: no file access, no interning, no ranking. A [`Parser`] is reused
+//! per thread (tree-sitter parsers are cheap to keep and costly to rebuild per file). Invariant:
+//! a file's own definition names are never counted among its references, so a name only links a
+//! file to *other* files; and extraction never panics on any input (malformed text yields
+//! whatever the error-tolerant grammar recovers).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use streaming_iterator::StreamingIterator as _;
+use tree_sitter::{Node, QueryCursor};
+
+use crate::context::lang::Language;
+
+/// What a definition defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SymbolKind {
+    Function,
+    Method,
+    Class,
+    Struct,
+    Enum,
+    Interface,
+    Trait,
+    Type,
+    Constant,
+    Module,
+    Macro,
+    /// A Rust `impl` block: shown as context for its methods, but it does not define its name.
+    Impl,
+}
+
+impl SymbolKind {
+    pub(crate) fn from_capture(suffix: &str) -> Option<SymbolKind> {
+        Some(match suffix {
+            "function" => SymbolKind::Function,
+            "method" => SymbolKind::Method,
+            "class" => SymbolKind::Class,
+            "struct" => SymbolKind::Struct,
+            "enum" => SymbolKind::Enum,
+            "interface" => SymbolKind::Interface,
+            "trait" => SymbolKind::Trait,
+            "type" => SymbolKind::Type,
+            "constant" => SymbolKind::Constant,
+            "module" => SymbolKind::Module,
+            "macro" => SymbolKind::Macro,
+            "impl" => SymbolKind::Impl,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SymbolKind::Function => "function",
+            SymbolKind::Method => "method",
+            SymbolKind::Class => "class",
+            SymbolKind::Struct => "struct",
+            SymbolKind::Enum => "enum",
+            SymbolKind::Interface => "interface",
+            SymbolKind::Trait => "trait",
+            SymbolKind::Type => "type",
+            SymbolKind::Constant => "constant",
+            SymbolKind::Module => "module",
+            SymbolKind::Macro => "macro",
+            SymbolKind::Impl => "impl",
+        }
+    }
+
+    /// Whether other files that use this name are linked to the file defining it.
+    pub fn defines_name(self) -> bool {
+        self != SymbolKind::Impl
+    }
+}
+
+/// One definition as extracted, before its name is interned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDefinition {
+    pub kind: SymbolKind,
+    pub name: String,
+    /// 1-based line of the definition's first line.
+    pub line: u32,
+    /// How many enclosing definitions (class, impl, namespace …) surround this one.
+    pub depth: u8,
+    /// The definition's signature on one line (see [`signature`]).
+    pub signature: String,
+}
+
+/// What one file defines and references.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileSymbols {
+    pub defs: Vec<RawDefinition>,
+    /// Each referenced identifier with how often it occurs, sorted by name.
+    pub refs: Vec<(String, u32)>,
+}
+
+/// Names longer than this are not identifiers anyone will mention; skipping them keeps a
+/// minified or data-heavy file from bloating the index.
+const MAX_NAME_LEN: usize = 96;
+/// The signature shown for a definition is cut to this many characters.
+pub const MAX_SIGNATURE_CHARS: usize = 160;
+/// A signature that spans more lines than this before the body starts is shown by its first line.
+const MAX_SIGNATURE_LINES: usize = 6;
+
+/// Extraction state one thread keeps across files.
+pub struct Extractor {
+    parser: tree_sitter::Parser,
+    cursor: QueryCursor,
+    current: Option<Language>,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Extractor::new()
+    }
+}
+
+/// Why a file could not be parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum SymbolsError {
+    #[error("the {language} grammar could not be loaded: {reason}")]
+    Grammar { language: &'static str, reason: String },
+    #[error("tree-sitter gave up on the file")]
+    Parse,
+}
+
+impl Extractor {
+    pub fn new() -> Extractor {
+        Extractor { parser: tree_sitter::Parser::new(), cursor: QueryCursor::new(), current: None }
+    }
+
+    /// The definitions and references of `text`, a file in `lang`.
+    pub fn extract(&mut self, lang: Language, text: &str) -> Result<FileSymbols, SymbolsError> {
+        let compiled = lang
+            .compiled()
+            .map_err(|reason| SymbolsError::Grammar { language: lang.name(), reason: reason.to_string() })?;
+        if self.current != Some(lang) {
+            self.parser
+                .set_language(&compiled.grammar)
+                .map_err(|e| SymbolsError::Grammar { language: lang.name(), reason: e.to_string() })?;
+            self.current = Some(lang);
+        }
+        let tree = self.parser.parse(text, None).ok_or(SymbolsError::Parse)?;
+        let root = tree.root_node();
+        let source = text.as_bytes();
+
+        // Definitions: (def node range, pattern index, kind, name node range).
+        struct Found {
+            start: usize,
+            end: usize,
+            row: usize,
+            pattern: usize,
+            kind: SymbolKind,
+            name_start: usize,
+            name_end: usize,
+            body_start: Option<(usize, usize)>,
+        }
+        let mut found: Vec<Found> = Vec::new();
+        let mut matches = self.cursor.matches(&compiled.query, root, source);
+        while let Some(m) = matches.next() {
+            let mut def: Option<(Node<'_>, SymbolKind)> = None;
+            let mut name: Option<Node<'_>> = None;
+            for cap in m.captures() {
+                if cap.index == compiled.name_capture {
+                    name = Some(cap.node);
+                } else if let Some(Some(kind)) = compiled.capture_kinds.get(cap.index as usize) {
+                    def = Some((cap.node, *kind));
+                }
+            }
+            if let (Some((node, kind)), Some(name)) = (def, name) {
+                let body_start = node
+                    .child_by_field_name("body")
+                    .map(|b| (b.start_byte(), b.start_position().row));
+                found.push(Found {
+                    start: node.start_byte(),
+                    end: node.end_byte(),
+                    row: node.start_position().row,
+                    pattern: m.pattern_index,
+                    kind,
+                    name_start: name.start_byte(),
+                    name_end: name.end_byte(),
+                    body_start,
+                });
+            }
+        }
+        // One definition per node: the earliest pattern (the most specific) wins.
+        found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.pattern));
+        found.dedup_by_key(|f| (f.start, f.end));
+
+        let line_starts = LineIndex::new(text);
+        let mut defs = Vec::with_capacity(found.len());
+        let mut def_name_starts = Vec::with_capacity(found.len());
+        // Enclosing definitions, innermost last, as (end byte).
+        let mut open: Vec<usize> = Vec::new();
+        let mut seen: std::collections::HashSet<(String, u32)> = std::collections::HashSet::new();
+        for f in &found {
+            while open.last().is_some_and(|end| *end <= f.start) {
+                open.pop();
+            }
+            let depth = u8::try_from(open.len()).unwrap_or(u8::MAX);
+            open.push(f.end);
+            def_name_starts.push(f.name_start);
+            let Some(raw_name) = text.get(f.name_start..f.name_end) else { continue };
+            let name = clean_name(f.kind, raw_name);
+            if name.is_empty() || name.len() > MAX_NAME_LEN {
+                continue;
+            }
+            let line = u32::try_from(f.row + 1).unwrap_or(u32::MAX);
+            // `typedef struct point {…} point;` matches twice on one line with one name.
+            if !seen.insert((name.clone(), line)) {
+                continue;
+            }
+            let sig_end = match f.body_start {
+                Some((byte, row)) if row.saturating_sub(f.row) < MAX_SIGNATURE_LINES => byte,
+                _ => line_starts.line_end(text, f.row),
+            };
+            let sig_start = line_starts.line_start(f.row);
+            let signature = signature(text.get(sig_start..sig_end.max(sig_start)).unwrap_or(""));
+            defs.push(RawDefinition { kind: f.kind, name, line, depth, signature });
+        }
+
+        def_name_starts.sort_unstable();
+        let refs = collect_refs(root, text, &compiled.is_identifier, &def_name_starts);
+        Ok(FileSymbols { defs, refs })
+    }
+}
+
+/// The identifiers under `root`, counted, minus the ones that name a definition of this file.
+fn collect_refs(root: Node<'_>, text: &str, is_identifier: &[bool], def_name_starts: &[usize]) -> Vec<(String, u32)> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if is_identifier.get(usize::from(node.kind_id())).copied().unwrap_or(false) {
+            let start = node.start_byte();
+            if def_name_starts.binary_search(&start).is_err()
+                && let Some(name) = text.get(start..node.end_byte())
+                && !name.is_empty()
+                && name.len() <= MAX_NAME_LEN
+            {
+                *counts.entry(name).or_insert(0) += 1;
+            }
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    let mut refs: Vec<(String, u32)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    refs.sort_unstable();
+    refs
+}
+
+/// The name a definition is known by: an `impl Foo<T>` block is filed under `Foo`.
+fn clean_name(kind: SymbolKind, raw: &str) -> String {
+    let raw = raw.trim();
+    if kind == SymbolKind::Impl {
+        let base = raw.split('<').next().unwrap_or(raw);
+        return base.rsplit("::").next().unwrap_or(base).trim().to_string();
+    }
+    raw.to_string()
+}
+
+/// A definition's header collapsed onto one line: whitespace runs become one space, the space
+/// after an opening and before a closing bracket goes, a trailing `{` goes, and the result is cut
+/// at [`MAX_SIGNATURE_CHARS`] with an ellipsis.
+pub fn signature(header: &str) -> String {
+    let mut out = String::with_capacity(header.len().min(MAX_SIGNATURE_CHARS + 4));
+    let mut pending_space = false;
+    for c in header.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space && !out.ends_with(['(', '[', '<']) && !matches!(c, ')' | ']' | '>' | ',' | ';') {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    let trimmed = out.trim_end_matches('{').trim_end();
+    let cleaned = trimmed.replace(",)", ")");
+    if cleaned.chars().count() > MAX_SIGNATURE_CHARS {
+        let mut cut: String = cleaned.chars().take(MAX_SIGNATURE_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        cleaned
+    }
+}
+
+/// Byte offsets of line starts, for turning a row into its text.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn line_start(&self, row: usize) -> usize {
+        self.starts.get(row).copied().unwrap_or(0)
+    }
+
+    fn line_end(&self, text: &str, row: usize) -> usize {
+        self.starts.get(row + 1).map_or(text.len(), |next| next.saturating_sub(1))
+    }
+}
+
+#[cfg(test)]
+mod tests;

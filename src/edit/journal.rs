@@ -1,0 +1,269 @@
+//! The undo journal: for every applied batch, the before-image of each file it touched (its
+//! bytes and permission bits, or "did not exist") and a hash of what hone wrote, kept in the
+//! workspace's state folder (`paths::workspace_state_dir`), never inside the repository.
+//!
+//! Layout: `<state>/journal/<seq>/manifest.json` plus one blob per before-image. A batch is
+//! written into a temporary folder and renamed to its number, so a half-written batch is never
+//! seen. [`Journal::undo`] takes the highest number, refuses if any file is neither as hone left
+//! it nor as it was before, restores byte for byte, and removes the batch; the next undo walks
+//! one further back. The oldest batches beyond [`KEEP`] are dropped.
+//!
+//! Invariant: a batch's manifest exists before any of its files is replaced.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::EditError;
+use super::jail::Workspace;
+use super::write::{read_now, sync_dir, write_atomic};
+
+/// Batches kept per workspace.
+pub const KEEP: usize = 100;
+
+/// One file of a batch, as recorded before writing.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    path: String,
+    before: Option<(Vec<u8>, Option<u32>)>,
+    after: Option<String>,
+}
+
+impl Entry {
+    pub fn new(path: &str, before: Option<&[u8]>, mode: Option<u32>, after: Option<&[u8]>) -> Entry {
+        Entry { path: path.to_string(), before: before.map(|b| (b.to_vec(), mode)), after: after.map(sha) }
+    }
+}
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    /// Seconds since the Unix epoch.
+    time: u64,
+    files: Vec<FileRecord>,
+    created_dirs: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FileRecord {
+    path: String,
+    /// None: the file did not exist.
+    before: Option<Before>,
+    /// Hash of the bytes hone wrote; None: hone removed the file.
+    after: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Before {
+    blob: String,
+    sha256: String,
+    mode: Option<u32>,
+}
+
+/// What an undo restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoReport {
+    /// Files written back to their earlier content.
+    pub restored: Vec<String>,
+    /// Files removed because they did not exist before.
+    pub removed: Vec<String>,
+    /// When the undone batch was applied (seconds since the Unix epoch).
+    pub time: u64,
+    /// Batches still in the journal.
+    pub remaining: usize,
+}
+
+/// A workspace's undo journal.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+impl Journal {
+    /// The journal of `ws`, under hone's state directory.
+    pub fn open(ws: &Workspace) -> Result<Journal, EditError> {
+        let dir = crate::paths::workspace_state_dir(ws.root()).ok_or(EditError::NoStateDir)?;
+        Ok(Journal { dir: dir.join("journal") })
+    }
+
+    /// A journal kept in `dir` (tests and benchmarks).
+    pub fn at(dir: impl Into<PathBuf>) -> Journal {
+        Journal { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn io(&self, action: &'static str, path: &Path, source: std::io::Error) -> EditError {
+        EditError::Io { action, path: path.display().to_string(), source }
+    }
+
+    /// Batch numbers present, ascending.
+    fn batches(&self) -> Result<Vec<u64>, EditError> {
+        let rd = match fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io("read", &self.dir, e)),
+        };
+        let mut v: Vec<u64> = rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+            .collect();
+        v.sort_unstable();
+        Ok(v)
+    }
+
+    /// How many batches can be undone.
+    pub fn len(&self) -> Result<usize, EditError> {
+        Ok(self.batches()?.len())
+    }
+
+    pub fn is_empty(&self) -> Result<bool, EditError> {
+        Ok(self.batches()?.is_empty())
+    }
+
+    /// Writes a batch; returns its name for [`Journal::discard`].
+    pub(crate) fn record(&self, entries: &[Entry], created_dirs: &[String]) -> Result<String, EditError> {
+        fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
+        let tmp = self.dir.join(format!(".tmp-{:016x}", fastrand::u64(..)));
+        fs::create_dir(&tmp).map_err(|e| self.io("create", &tmp, e))?;
+        let written = self.fill(&tmp, entries, created_dirs);
+        if let Err(e) = written {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        let mut seq = self.batches()?.last().map_or(1, |n| n + 1);
+        loop {
+            let name = format!("{seq:010}");
+            let dest = self.dir.join(&name);
+            match fs::rename(&tmp, &dest) {
+                Ok(()) => {
+                    sync_dir(&self.dir);
+                    self.prune();
+                    return Ok(name);
+                }
+                // Another hone took this number meanwhile.
+                Err(_) if dest.exists() && seq < u64::MAX => seq += 1,
+                Err(e) => {
+                    let _ = fs::remove_dir_all(&tmp);
+                    return Err(self.io("write", &dest, e));
+                }
+            }
+        }
+    }
+
+    fn fill(&self, tmp: &Path, entries: &[Entry], created_dirs: &[String]) -> Result<(), EditError> {
+        let mut files = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let before = match &e.before {
+                Some((bytes, mode)) => {
+                    let blob = format!("{i}.blob");
+                    let p = tmp.join(&blob);
+                    write_atomic(&p, bytes, None).map_err(|err| self.io("write", &p, err))?;
+                    Some(Before { blob, sha256: sha(bytes), mode: *mode })
+                }
+                None => None,
+            };
+            files.push(FileRecord { path: e.path.clone(), before, after: e.after.clone() });
+        }
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let manifest = Manifest { version: 1, time, files, created_dirs: created_dirs.to_vec() };
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EditError::Journal {
+            path: tmp.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let p = tmp.join("manifest.json");
+        write_atomic(&p, &json, None).map_err(|e| self.io("write", &p, e))
+    }
+
+    /// Removes a batch whose files were not (or no longer) changed.
+    pub(crate) fn discard(&self, name: &str) {
+        let _ = fs::remove_dir_all(self.dir.join(name));
+    }
+
+    fn prune(&self) {
+        if let Ok(all) = self.batches() {
+            for old in all.iter().take(all.len().saturating_sub(KEEP)) {
+                self.discard(&format!("{old:010}"));
+            }
+        }
+    }
+
+    /// Reverts the last applied batch, or explains why it cannot.
+    pub fn undo(&self, ws: &Workspace) -> Result<UndoReport, EditError> {
+        let all = self.batches()?;
+        let Some(last) = all.last() else {
+            return Err(EditError::NothingToUndo);
+        };
+        let dir = self.dir.join(format!("{last:010}"));
+        let mpath = dir.join("manifest.json");
+        let bad = |message: String| EditError::Journal { path: mpath.display().to_string(), message };
+        let raw = fs::read(&mpath).map_err(|e| bad(e.to_string()))?;
+        let manifest: Manifest = serde_json::from_slice(&raw).map_err(|e| bad(e.to_string()))?;
+
+        // Check every file first: restore nothing unless everything can be restored.
+        let mut conflicts = Vec::new();
+        let mut plan = Vec::new();
+        for rec in &manifest.files {
+            let abs = ws.resolve(&rec.path)?;
+            let now = read_now(&abs, &rec.path)?;
+            let now_sha = now.as_deref().map(sha);
+            let before_sha = rec.before.as_ref().map(|b| b.sha256.clone());
+            if now_sha == before_sha {
+                continue; // Already as it was (the batch never reached this file).
+            }
+            if now_sha != rec.after {
+                conflicts.push(rec.path.clone());
+                continue;
+            }
+            let bytes = match &rec.before {
+                Some(b) => {
+                    let blob = fs::read(dir.join(&b.blob)).map_err(|e| bad(format!("{}: {e}", b.blob)))?;
+                    if sha(&blob) != b.sha256 {
+                        return Err(bad(format!("{} does not match its recorded hash", b.blob)));
+                    }
+                    Some((blob, b.mode))
+                }
+                None => None,
+            };
+            plan.push((abs, rec.path.clone(), bytes));
+        }
+        if !conflicts.is_empty() {
+            return Err(EditError::UndoConflict { files: conflicts });
+        }
+        let mut report = UndoReport { restored: Vec::new(), removed: Vec::new(), time: manifest.time, remaining: 0 };
+        for (abs, path, bytes) in plan {
+            match bytes {
+                Some((blob, mode)) => {
+                    if let Some(parent) = abs.parent() {
+                        fs::create_dir_all(parent).map_err(|e| EditError::Io { action: "restore", path: path.clone(), source: e })?;
+                    }
+                    write_atomic(&abs, &blob, mode).map_err(|e| EditError::Io { action: "restore", path: path.clone(), source: e })?;
+                    report.restored.push(path);
+                }
+                None => {
+                    fs::remove_file(&abs).map_err(|e| EditError::Io { action: "remove", path: path.clone(), source: e })?;
+                    report.removed.push(path);
+                }
+            }
+        }
+        for d in manifest.created_dirs.iter().rev() {
+            if let Ok(abs) = ws.resolve(d) {
+                let _ = fs::remove_dir(abs);
+            }
+        }
+        self.discard(&format!("{last:010}"));
+        report.remaining = all.len() - 1;
+        Ok(report)
+    }
+}

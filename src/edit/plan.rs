@@ -1,0 +1,423 @@
+//! Planning a batch: every operation is checked against the jail, located in its file and turned
+//! into the file's new bytes, in memory. Nothing is written.
+//!
+//! Semantics of a batch: operations run in order over a virtual copy of the workspace. Runs of
+//! replacements in one file are located against the same text and must not overlap (an overlap
+//! is an error naming both edits); a replacement whose old text exists only after the earlier
+//! ones of the run is located after applying them. Create, overwrite, delete and rename act on
+//! the file as the earlier operations left it.
+//!
+//! Invariant: a [`Plan`] holds, for each file it changes, the exact bytes read from disk (or
+//! their absence), so [`crate::edit::apply`] can refuse a file that changed since.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::error::{EditError, OpLabel};
+use super::jail::{Resolved, Workspace};
+use super::locate::{self, Haystack, Miss, Query, Rule};
+use super::op::{EditOp, ReplaceMode};
+use super::text::{FileText, with_eol};
+
+/// What happens to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Create,
+    Modify,
+    Delete,
+    Rename,
+}
+
+/// One file's change: its bytes before (None: did not exist) and after (None: deleted).
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub(crate) path: String,
+    pub(crate) from: Option<String>,
+    pub(crate) abs: PathBuf,
+    pub(crate) from_abs: Option<PathBuf>,
+    pub(crate) kind: ChangeKind,
+    pub(crate) before: Option<Vec<u8>>,
+    pub(crate) after: Option<Vec<u8>>,
+    pub(crate) mode: Option<u32>,
+}
+
+impl FileChange {
+    /// The file's path relative to the workspace (the destination, for a rename).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+    /// For a rename, the source path.
+    pub fn from(&self) -> Option<&str> {
+        self.from.as_deref()
+    }
+    pub fn kind(&self) -> ChangeKind {
+        self.kind
+    }
+    /// The bytes on disk when the plan was made (of the source, for a rename).
+    pub fn before(&self) -> Option<&[u8]> {
+        self.before.as_deref()
+    }
+    /// The bytes the file will have; None when it is deleted.
+    pub fn after(&self) -> Option<&[u8]> {
+        self.after.as_deref()
+    }
+    /// Permission bits the file keeps (None: a new file, created with the default mode).
+    pub fn mode(&self) -> Option<u32> {
+        self.mode
+    }
+}
+
+/// A located, computed batch, ready to preview and apply.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub(crate) files: Vec<FileChange>,
+    pub(crate) notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn files(&self) -> &[FileChange] {
+        &self.files
+    }
+    /// Edits located by a rule other than an exact match, one line each (for the person and
+    /// the model to know what was assumed).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+struct Disk {
+    bytes: Vec<u8>,
+    mode: u32,
+}
+
+struct Pending {
+    range: Range<usize>,
+    replacement: String,
+    op: usize,
+}
+
+struct Doc {
+    text: FileText,
+    hay: OnceCell<Haystack>,
+    pending: Vec<Pending>,
+}
+
+impl Doc {
+    fn new(text: FileText) -> Doc {
+        Doc { text, hay: OnceCell::new(), pending: Vec::new() }
+    }
+
+    /// Applies the pending replacements of the current run.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        self.pending.sort_by_key(|p| (p.range.start, p.range.end, p.op));
+        let body = &self.text.body;
+        let mut out = String::with_capacity(body.len());
+        let mut at = 0;
+        for p in &self.pending {
+            out.push_str(&body[at..p.range.start]);
+            out.push_str(&p.replacement);
+            at = p.range.end;
+        }
+        out.push_str(&body[at..]);
+        self.text.body = out;
+        self.pending.clear();
+        self.hay = OnceCell::new();
+    }
+
+    fn set(&mut self, text: FileText) {
+        self.pending.clear();
+        self.text = text;
+        self.hay = OnceCell::new();
+    }
+}
+
+struct Node {
+    abs: PathBuf,
+    display: String,
+    disk: Option<Disk>,
+    doc: Option<Doc>,
+    renamed_from: Option<usize>,
+}
+
+struct Batch {
+    nodes: Vec<Node>,
+    by_path: HashMap<PathBuf, usize>,
+    notes: Vec<String>,
+}
+
+/// Locates every operation and computes every file's new content; writes nothing.
+pub fn plan(ws: &Workspace, ops: &[EditOp]) -> Result<Plan, EditError> {
+    let mut b = Batch { nodes: Vec::new(), by_path: HashMap::new(), notes: Vec::new() };
+    for (i, op) in ops.iter().enumerate() {
+        let label = OpLabel { index: i + 1, total: ops.len(), action: op.action(), path: op.path().trim().to_string() };
+        b.run(ws, op, &label)?;
+    }
+    b.finish()
+}
+
+impl Batch {
+    fn node(&mut self, r: Resolved) -> Result<usize, EditError> {
+        if let Some(&i) = self.by_path.get(&r.abs) {
+            return Ok(i);
+        }
+        let disk = read_disk(&r)?;
+        let doc = match &disk {
+            Some(d) => Some(Doc::new(FileText::decode(&r.display, &d.bytes)?)),
+            None => None,
+        };
+        self.nodes.push(Node { abs: r.abs.clone(), display: r.display, disk, doc, renamed_from: None });
+        let i = self.nodes.len() - 1;
+        self.by_path.insert(r.abs, i);
+        Ok(i)
+    }
+
+    fn run(&mut self, ws: &Workspace, op: &EditOp, label: &OpLabel) -> Result<(), EditError> {
+        match op {
+            EditOp::Replace { path, old, new, mode, anchor } => {
+                let i = self.node(ws.resolve_full(path)?)?;
+                let display = self.nodes[i].display.clone();
+                let Some(doc) = self.nodes[i].doc.as_mut() else {
+                    return Err(EditError::MissingFile { op: label.clone(), path: display });
+                };
+                let q = Query { old, new, mode: *mode, anchor: anchor.as_deref() };
+                if let Some(note) = replace(doc, &q, label)? {
+                    self.notes.push(note);
+                }
+            }
+            EditOp::Create { path, content } => {
+                let i = self.node(ws.resolve_full(path)?)?;
+                let node = &mut self.nodes[i];
+                match node.doc.as_mut() {
+                    Some(doc) => {
+                        doc.flush();
+                        if !doc.text.body.is_empty() {
+                            return Err(EditError::AlreadyExists { op: label.clone(), path: node.display.clone() });
+                        }
+                        let conformed = doc.text.conform(content);
+                        doc.set(conformed);
+                    }
+                    None => node.doc = Some(Doc::new(FileText::from_model(content))),
+                }
+            }
+            EditOp::Overwrite { path, content } => {
+                let i = self.node(ws.resolve_full(path)?)?;
+                let node = &mut self.nodes[i];
+                match node.doc.as_mut() {
+                    Some(doc) => {
+                        doc.flush();
+                        let conformed = doc.text.conform(content);
+                        doc.set(conformed);
+                    }
+                    None => node.doc = Some(Doc::new(FileText::from_model(content))),
+                }
+            }
+            EditOp::Delete { path } => {
+                let i = self.node(ws.resolve_full(path)?)?;
+                let node = &mut self.nodes[i];
+                if node.doc.take().is_none() {
+                    return Err(EditError::MissingFile { op: label.clone(), path: node.display.clone() });
+                }
+            }
+            EditOp::Rename { from, to } => {
+                let src = self.node(ws.resolve_full(from)?)?;
+                let dst = self.node(ws.resolve_full(to)?)?;
+                if src == dst {
+                    return Ok(());
+                }
+                if self.nodes[dst].doc.is_some() {
+                    let path = self.nodes[dst].display.clone();
+                    return Err(EditError::AlreadyExists { op: label.clone(), path });
+                }
+                let Some(mut doc) = self.nodes[src].doc.take() else {
+                    let path = self.nodes[src].display.clone();
+                    return Err(EditError::MissingFile { op: label.clone(), path });
+                };
+                doc.flush();
+                self.nodes[dst].doc = Some(doc);
+                self.nodes[dst].renamed_from = Some(src);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Plan, EditError> {
+        let finals: Vec<Option<Vec<u8>>> = self
+            .nodes
+            .iter_mut()
+            .map(|n| {
+                n.doc.as_mut().map(|d| {
+                    d.flush();
+                    d.text.encode()
+                })
+            })
+            .collect();
+        // A file that moved to a path that did not exist is one rename, not a delete and a create.
+        let mut paired: HashMap<usize, usize> = HashMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.disk.is_some() || finals[i].is_none() {
+                continue;
+            }
+            let mut origin = n.renamed_from;
+            while let Some(o) = origin {
+                if self.nodes[o].disk.is_some() {
+                    break;
+                }
+                origin = self.nodes[o].renamed_from;
+            }
+            if let Some(o) = origin.filter(|&o| finals[o].is_none() && !paired.values().any(|&v| v == o)) {
+                paired.insert(i, o);
+            }
+        }
+        let consumed: Vec<usize> = paired.values().copied().collect();
+        let mut files = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if consumed.contains(&i) {
+                continue;
+            }
+            let after = finals[i].clone();
+            let change = match (&n.disk, after) {
+                (None, None) => continue,
+                (Some(d), Some(a)) if d.bytes == a => continue,
+                (None, Some(a)) => match paired.get(&i).map(|&o| &self.nodes[o]) {
+                    Some(src) => FileChange {
+                        path: n.display.clone(),
+                        from: Some(src.display.clone()),
+                        abs: n.abs.clone(),
+                        from_abs: Some(src.abs.clone()),
+                        kind: ChangeKind::Rename,
+                        before: src.disk.as_ref().map(|d| d.bytes.clone()),
+                        after: Some(a),
+                        mode: src.disk.as_ref().map(|d| d.mode),
+                    },
+                    None => FileChange {
+                        path: n.display.clone(),
+                        from: None,
+                        abs: n.abs.clone(),
+                        from_abs: None,
+                        kind: ChangeKind::Create,
+                        before: None,
+                        after: Some(a),
+                        mode: None,
+                    },
+                },
+                (Some(d), after) => FileChange {
+                    path: n.display.clone(),
+                    from: None,
+                    abs: n.abs.clone(),
+                    from_abs: None,
+                    kind: if after.is_some() { ChangeKind::Modify } else { ChangeKind::Delete },
+                    before: Some(d.bytes.clone()),
+                    after,
+                    mode: Some(d.mode),
+                },
+            };
+            files.push(change);
+        }
+        Ok(Plan { files, notes: self.notes })
+    }
+}
+
+fn read_disk(r: &Resolved) -> Result<Option<Disk>, EditError> {
+    let io = |source| EditError::Io { action: "read", path: r.display.clone(), source };
+    let meta = match std::fs::metadata(&r.abs) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    if !meta.is_file() {
+        return Err(EditError::NotAFile { path: r.display.clone() });
+    }
+    let bytes = std::fs::read(&r.abs).map_err(io)?;
+    Ok(Some(Disk { bytes, mode: mode_of(&meta) }))
+}
+
+#[cfg(unix)]
+fn mode_of(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn mode_of(_meta: &std::fs::Metadata) -> u32 {
+    0o644
+}
+
+/// Locates one replacement in `doc` and records it; returns a note when a tolerant rule was used.
+fn replace(doc: &mut Doc, q: &Query<'_>, label: &OpLabel) -> Result<Option<String>, EditError> {
+    if q.old.is_empty() {
+        append(doc, q.new, label.index);
+        return Ok(None);
+    }
+    let located = {
+        let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
+        locate::locate(hay, q)
+    };
+    let located = match located {
+        Ok(l) => l,
+        Err(Miss::NotFound { .. }) if !doc.pending.is_empty() => {
+            // The old text may be what an earlier edit of this run wrote.
+            doc.flush();
+            let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
+            locate::locate(hay, q).map_err(|m| miss_error(m, label, q.mode))?
+        }
+        Err(m) => return Err(miss_error(m, label, q.mode)),
+    };
+    let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
+    for f in &located.found {
+        if let Some(p) = doc.pending.iter().find(|p| p.range.start < f.range.end && f.range.start < p.range.end) {
+            let first = hay.line_of(f.range.start);
+            let last = hay.line_of(f.range.end.saturating_sub(1).max(f.range.start));
+            return Err(EditError::Overlap { op: label.clone(), other: p.op, lines: (first, last) });
+        }
+    }
+    let note = (located.rule != Rule::Exact).then(|| {
+        let lines: Vec<String> = located.found.iter().map(|f| hay.line_of(f.range.start).to_string()).collect();
+        let score = located.similarity.map(|s| format!(", {:.0}% similar", s * 100.0)).unwrap_or_default();
+        format!("{label}: located {} at line {}{score}", located.rule, lines.join(", "))
+    });
+    for f in located.found {
+        doc.pending.push(Pending { range: f.range, replacement: f.replacement, op: label.index });
+    }
+    Ok(note)
+}
+
+/// An empty old text: `new` goes at the end of the file. A file without a final newline keeps
+/// lacking one, the new lines going after a line break.
+fn append(doc: &mut Doc, new: &str, op: usize) {
+    let body = &doc.text.body;
+    let eol = doc.text.eol();
+    let mut replacement = with_eol(new, eol);
+    if !body.is_empty() && !body.ends_with('\n') && !replacement.is_empty() {
+        let trimmed = replacement.strip_suffix(eol.as_str()).unwrap_or(&replacement).to_string();
+        replacement = format!("{}{trimmed}", eol.as_str());
+    }
+    let end = body.len();
+    doc.pending.push(Pending { range: end..end, replacement, op });
+}
+
+fn miss_error(m: Miss, label: &OpLabel, mode: ReplaceMode) -> EditError {
+    let op = label.clone();
+    match m {
+        Miss::NotFound { closest, empty_file } => EditError::NotFound { op, closest, empty_file },
+        Miss::Ambiguous { rule, lines } => EditError::Ambiguous { op, count: lines.len(), lines, rule, all_allowed: true },
+        Miss::Count { found, lines } => {
+            let expected = match mode {
+                ReplaceMode::Count(n) => n,
+                ReplaceMode::Unique | ReplaceMode::All => 1,
+            };
+            EditError::CountMismatch { op, expected, found, lines }
+        }
+        Miss::Elision { old_markers, new_markers } => EditError::Elision { op, old_markers, new_markers },
+    }
+}
+
+#[cfg(test)]
+mod tests;

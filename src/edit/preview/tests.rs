@@ -1,0 +1,3 @@
+//! Unit tests (being written).
+
+use super::*;

@@ -1,0 +1,292 @@
+//! Applying a plan: check that nothing changed since the preview, journal the before-images,
+//! stage every new file beside its destination (temporary file, fsync), then rename them into
+//! place and remove deleted files. A failure while staging leaves the workspace untouched; a
+//! failure while renaming restores what was already replaced.
+//!
+//! Invariant: when [`apply`] returns an error, every file of the batch has its bytes from before
+//! the call (best effort only if restoring itself fails, which is reported).
+
+use std::fs::{self, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::error::EditError;
+use super::jail::Workspace;
+use super::journal::{Entry, Journal};
+use super::plan::{ChangeKind, Plan};
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Paths changed, relative to the workspace (renames as "from → to").
+    pub files: Vec<String>,
+    pub added: usize,
+    pub removed: usize,
+    /// The journal entry that `undo` reverts.
+    pub batch: String,
+}
+
+/// Writes `plan` into the workspace, all or nothing, and journals it for undo.
+pub fn apply(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<Applied, EditError> {
+    verify(ws, plan)?;
+    let mut entries = Vec::new();
+    let mut writes: Vec<(PathBuf, &[u8], Option<u32>, String)> = Vec::new();
+    let mut removals: Vec<(PathBuf, String)> = Vec::new();
+    for f in &plan.files {
+        match (&f.from_abs, &f.from) {
+            (Some(from_abs), Some(from)) => {
+                entries.push(Entry::new(from, f.before(), f.mode, None));
+                entries.push(Entry::new(&f.path, None, None, f.after()));
+                removals.push((from_abs.clone(), from.clone()));
+            }
+            _ => {
+                entries.push(Entry::new(&f.path, f.before(), f.mode, f.after()));
+                if f.after.is_none() {
+                    removals.push((f.abs.clone(), f.path.clone()));
+                }
+            }
+        }
+        if let Some(after) = f.after() {
+            writes.push((f.abs.clone(), after, f.mode, f.path.clone()));
+        }
+    }
+    let new_dirs = missing_dirs(ws, &writes);
+    let created: Vec<String> = new_dirs.iter().map(|(_, d)| d.clone()).collect();
+    let batch = journal.record(&entries, &created)?;
+
+    let staged = match stage(&new_dirs, &writes) {
+        Ok(s) => s,
+        Err(e) => {
+            remove_dirs(&new_dirs);
+            journal.discard(&batch);
+            return Err(e);
+        }
+    };
+    if let Err(e) = commit(&staged, &removals, plan) {
+        remove_dirs(&new_dirs);
+        journal.discard(&batch);
+        return Err(e);
+    }
+    let mut dirs: Vec<PathBuf> = writes
+        .iter()
+        .map(|w| &w.0)
+        .chain(removals.iter().map(|r| &r.0))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        sync_dir(d);
+    }
+    let (added, removed) = plan.stats();
+    let files = plan
+        .files
+        .iter()
+        .map(|f| match (&f.kind, &f.from) {
+            (ChangeKind::Rename, Some(from)) => format!("{from} → {}", f.path),
+            _ => f.path.clone(),
+        })
+        .collect();
+    Ok(Applied { files, added, removed, batch })
+}
+
+/// Refuses the batch when any file differs from what the plan read (or the jail now resolves
+/// a path elsewhere).
+fn verify(ws: &Workspace, plan: &Plan) -> Result<(), EditError> {
+    for f in &plan.files {
+        let changed = |path: &str| EditError::ChangedSincePreview { path: path.to_string() };
+        if ws.resolve_full(&f.path)?.abs != f.abs {
+            return Err(changed(&f.path));
+        }
+        match (&f.from_abs, &f.from) {
+            (Some(from_abs), Some(from)) => {
+                if ws.resolve_full(from)?.abs != *from_abs || read_now(from_abs, from)?.as_deref() != f.before() {
+                    return Err(changed(from));
+                }
+                if read_now(&f.abs, &f.path)?.is_some() {
+                    return Err(changed(&f.path));
+                }
+            }
+            _ => {
+                if read_now(&f.abs, &f.path)?.as_deref() != f.before() {
+                    return Err(changed(&f.path));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A file's bytes now, or None if it does not exist.
+pub(crate) fn read_now(abs: &Path, display: &str) -> Result<Option<Vec<u8>>, EditError> {
+    match fs::read(abs) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(EditError::Io { action: "read", path: display.to_string(), source }),
+    }
+}
+
+/// Directories that must be created for the writes, outermost first, with display paths.
+fn missing_dirs(ws: &Workspace, writes: &[(PathBuf, &[u8], Option<u32>, String)]) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = Vec::new();
+    for (abs, ..) in writes {
+        let mut missing = Vec::new();
+        let mut dir = abs.parent();
+        while let Some(d) = dir {
+            if d.exists() || d == ws.root() {
+                break;
+            }
+            missing.push(d.to_path_buf());
+            dir = d.parent();
+        }
+        for d in missing.into_iter().rev() {
+            if !out.iter().any(|(p, _)| *p == d) {
+                let shown = d.strip_prefix(ws.root()).unwrap_or(&d).to_string_lossy().into_owned();
+                out.push((d, shown));
+            }
+        }
+    }
+    out
+}
+
+struct Staged {
+    temp: PathBuf,
+    dest: PathBuf,
+    display: String,
+}
+
+fn stage(dirs: &[(PathBuf, String)], writes: &[(PathBuf, &[u8], Option<u32>, String)]) -> Result<Vec<Staged>, EditError> {
+    for (d, shown) in dirs {
+        if let Err(source) = fs::create_dir(d) {
+            if source.kind() != std::io::ErrorKind::AlreadyExists {
+                return Err(EditError::Io { action: "create the directory", path: shown.clone(), source });
+            }
+        }
+    }
+    let mut staged: Vec<Staged> = Vec::new();
+    for (dest, bytes, mode, display) in writes {
+        match write_temp(dest, bytes, *mode) {
+            Ok(temp) => staged.push(Staged { temp, dest: dest.clone(), display: display.clone() }),
+            Err(source) => {
+                for s in &staged {
+                    let _ = fs::remove_file(&s.temp);
+                }
+                return Err(EditError::Io { action: "write", path: display.clone(), source });
+            }
+        }
+    }
+    Ok(staged)
+}
+
+fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Result<(), EditError> {
+    let mut done: Vec<&Path> = Vec::new();
+    let mut failure = None;
+    for s in staged {
+        if let Err(source) = fs::rename(&s.temp, &s.dest) {
+            failure = Some(EditError::Io { action: "replace", path: s.display.clone(), source });
+            break;
+        }
+        done.push(&s.dest);
+    }
+    let mut removed: Vec<&Path> = Vec::new();
+    if failure.is_none() {
+        for (abs, display) in removals {
+            if let Err(source) = fs::remove_file(abs) {
+                failure = Some(EditError::Io { action: "delete", path: display.clone(), source });
+                break;
+            }
+            removed.push(abs);
+        }
+    }
+    let Some(err) = failure else {
+        return Ok(());
+    };
+    // Put back what was already changed, from the plan's before-images.
+    for s in staged {
+        let _ = fs::remove_file(&s.temp);
+    }
+    for f in &plan.files {
+        let sources = [(Some(&f.abs), f.from_abs.is_none()), (f.from_abs.as_ref(), true)];
+        for (path, holds_before) in sources {
+            let Some(path) = path else { continue };
+            let touched = done.contains(&path.as_path()) || removed.contains(&path.as_path());
+            if !touched {
+                continue;
+            }
+            let _ = match (holds_before, f.before()) {
+                (true, Some(bytes)) => write_atomic(path, bytes, f.mode),
+                _ => fs::remove_file(path),
+            };
+        }
+    }
+    Err(err)
+}
+
+fn remove_dirs(dirs: &[(PathBuf, String)]) {
+    for (d, _) in dirs.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
+}
+
+/// Writes `bytes` to a new temporary file beside `dest` (same directory, so the rename is
+/// atomic), with `mode` or the default permissions, synced to disk.
+fn write_temp(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<PathBuf> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut attempt = 0;
+    let (temp, mut file) = loop {
+        let temp = dir.join(format!(".{name}.hone-{:08x}.tmp", fastrand::u32(..)));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(f) => break (temp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = (|| {
+        file.write_all(bytes)?;
+        if let Some(mode) = mode {
+            set_mode(&file, mode)?;
+        }
+        file.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(file: &fs::File, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &fs::File, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Replaces `dest` with `bytes` atomically (temporary file, fsync, rename).
+pub(crate) fn write_atomic(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let temp = write_temp(dest, bytes, mode)?;
+    fs::rename(&temp, dest).inspect_err(|_| {
+        let _ = fs::remove_file(&temp);
+    })?;
+    if let Some(d) = dest.parent() {
+        sync_dir(d);
+    }
+    Ok(())
+}
+
+/// Makes a rename durable; best effort (not every filesystem lets a directory be synced).
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! The HTTP client: sends a [`ChatRequest`], reads the SSE stream into events, and retries
+//! transient failures within one budget.
+//!
+//! Timeouts: a long one from sending the request to the first event of the answer (DeepSeek
+//! holds requests for minutes under load, sending only `:` keep-alive comments, which do not
+//! count as events), then an idle limit between events. Dropping the future returned by
+//! [`Client::complete`] drops the connection, which cancels the request. Invariant: the key goes
+//! only into the `Authorization` header (marked sensitive), never into an error or a log line.
+
+use std::time::{Duration, SystemTime};
+
+use eventsource_stream::{EventStreamError, Eventsource as _};
+use futures_util::StreamExt as _;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde_json::Value;
+use tokio::time::{Instant, timeout_at};
+
+use super::body::Wire;
+use super::error::ProviderError;
+use super::retry;
+use super::status::{self, Ctx};
+use super::stream::{Assembler, Fault};
+use super::types::{ChatRequest, Completion, StreamEvent};
+use crate::config::{Config, ReasoningFormat, RetryPolicy, Secret, Timeouts};
+
+/// A client for one provider and model.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    wire: Wire,
+    url: String,
+    models_url: String,
+    key: Option<Secret>,
+    key_env: Option<String>,
+    known_models: Vec<String>,
+    reasoning: ReasoningFormat,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+}
+
+impl Client {
+    /// Checks the settings a request needs (a key where one is required, a usable URL) and
+    /// builds the HTTP client. Does not touch the network.
+    pub fn new(cfg: &Config) -> Result<Client, ProviderError> {
+        let p = &cfg.provider;
+        if p.key_required && cfg.api_key.is_none() {
+            return Err(ProviderError::MissingKey {
+                provider: p.name.clone(),
+                env: p.key_env.clone(),
+                config_file: cfg.files.user.clone(),
+            });
+        }
+        let url = cfg.chat_url();
+        match reqwest::Url::parse(&url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            _ => return Err(ProviderError::BadUrl { url: p.base_url.clone() }),
+        }
+        // reqwest is built without a default crypto provider; ring is the one linked in. A
+        // second call finds it installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.timeouts.connect)
+            .tcp_keepalive(Duration::from_secs(30))
+            .user_agent(concat!("hone/", env!("CARGO_PKG_VERSION")))
+            // All retries happen in `complete`, within one budget.
+            .retry(reqwest::retry::never())
+            .build()
+            .map_err(|source| ProviderError::Setup { source })?;
+        Ok(Client {
+            http,
+            wire: Wire::from_config(cfg),
+            models_url: format!("{}/models", p.base_url.trim_end_matches('/')),
+            url,
+            key: cfg.api_key.clone(),
+            key_env: p.key_env.clone(),
+            known_models: p.models.clone(),
+            reasoning: p.reasoning,
+            timeouts: cfg.timeouts,
+            retry: cfg.retry,
+        })
+    }
+
+    /// The body sent for `req`, exactly (the key travels in a header, not here).
+    pub fn request_body(&self, req: &ChatRequest) -> Value {
+        self.wire.body(req)
+    }
+
+    /// The Chat Completions URL requests go to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The model asked.
+    pub fn model(&self) -> &str {
+        &self.wire.model
+    }
+
+    /// The `Authorization` header as a log may show it.
+    pub fn auth_for_log(&self) -> String {
+        match &self.key {
+            Some(k) => format!("Bearer {}", k.masked()),
+            None => "(none)".to_string(),
+        }
+    }
+
+    /// Sends `req` and streams the answer into `on_event`, retrying transient failures.
+    pub async fn complete(
+        &self,
+        req: &ChatRequest,
+        on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<Completion, ProviderError> {
+        let body = serde_json::to_vec(&self.request_body(req)).map_err(|e| ProviderError::Protocol {
+            message: format!("could not encode the request: {e}"),
+        })?;
+        let mut attempt = 0;
+        loop {
+            let err = match self.attempt(&body, on_event).await {
+                Ok(c) => return Ok(c),
+                Err(e) => e,
+            };
+            if !err.is_retryable() || attempt >= self.retry.max_retries {
+                return Err(self.with_models(err).await);
+            }
+            attempt += 1;
+            let delay = retry::delay(&self.retry, attempt, err.retry_after(), fastrand::f64());
+            on_event(StreamEvent::Retrying { attempt, delay, reason: err.to_string() });
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(&self, body: &[u8], emit: &mut (dyn FnMut(StreamEvent) + Send)) -> Result<Completion, ProviderError> {
+        let first_deadline = Instant::now() + self.timeouts.first_byte;
+        let first_timeout = ProviderError::FirstByteTimeout { after: self.timeouts.first_byte };
+        let accept = if self.wire.stream { "text/event-stream" } else { "application/json" };
+        let mut rb = self.http.post(&self.url).header(CONTENT_TYPE, "application/json").header(ACCEPT, accept);
+        if let Some(k) = &self.key {
+            rb = rb.bearer_auth(k.expose());
+        }
+        let resp = match timeout_at(first_deadline, rb.body(body.to_vec()).send()).await {
+            Err(_) => return Err(first_timeout),
+            Ok(Err(e)) if e.is_builder() => return Err(ProviderError::Setup { source: e }),
+            Ok(Err(source)) => return Err(ProviderError::Connect { url: self.url.clone(), source }),
+            Ok(Ok(r)) => r,
+        };
+        let code = resp.status().as_u16();
+        if !resp.status().is_success() {
+            let wait = retry::retry_after(resp.headers(), SystemTime::now());
+            let text = timeout_at(first_deadline, resp.text()).await.ok().and_then(Result::ok).unwrap_or_default();
+            let ctx = Ctx {
+                url: &self.url,
+                model: &self.wire.model,
+                key_env: self.key_env.as_deref(),
+                key: self.key.as_ref(),
+            };
+            return Err(status::classify(code, &text, wait, &ctx));
+        }
+        let json_reply = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let mut asm = Assembler::new(self.reasoning);
+        if !self.wire.stream || json_reply {
+            // A whole response, asked for or not (some servers answer errors this way).
+            let text = match timeout_at(first_deadline, resp.text()).await {
+                Err(_) => return Err(first_timeout),
+                Ok(Err(e)) => return Err(ProviderError::Dropped { reason: e.to_string(), partial: None }),
+                Ok(Ok(t)) => t,
+            };
+            let v: Value = serde_json::from_str(&text).map_err(|e| ProviderError::Protocol {
+                message: format!("{e}: {}", super::stream::clip(&text)),
+            })?;
+            asm.push_value(&v, "message", emit).map_err(|f| self.fault(f, &asm))?;
+            return Ok(asm.finish(emit));
+        }
+
+        let mut events = resp.bytes_stream().eventsource();
+        let mut done = false;
+        loop {
+            let started = asm.chunks() > 0;
+            let deadline = if started { Instant::now() + self.timeouts.idle } else { first_deadline };
+            let next = match timeout_at(deadline, events.next()).await {
+                Ok(next) => next,
+                // A server that sent its finish reason and then went quiet has answered.
+                Err(_) if asm.finished() => break,
+                Err(_) if !started => return Err(first_timeout),
+                Err(_) => return Err(ProviderError::IdleTimeout { after: self.timeouts.idle, partial: partial(&asm) }),
+            };
+            match next {
+                None => break,
+                Some(Ok(ev)) => {
+                    let data = ev.data.trim();
+                    if data == "[DONE]" {
+                        done = true;
+                        break;
+                    }
+                    if !data.is_empty() {
+                        asm.push(data, emit).map_err(|f| self.fault(f, &asm))?;
+                    }
+                }
+                Some(Err(_)) if asm.finished() => break,
+                Some(Err(EventStreamError::Transport(e))) => {
+                    return Err(ProviderError::Dropped { reason: e.to_string(), partial: partial(&asm) });
+                }
+                Some(Err(e)) => return Err(ProviderError::Protocol { message: e.to_string() }),
+            }
+        }
+        if !done && !asm.finished() {
+            return Err(ProviderError::Dropped {
+                reason: "the stream ended with neither [DONE] nor a finish reason".to_string(),
+                partial: partial(&asm),
+            });
+        }
+        Ok(asm.finish(emit))
+    }
+
+    fn fault(&self, f: Fault, asm: &Assembler) -> ProviderError {
+        match f {
+            Fault::InsufficientResource => ProviderError::InsufficientResource,
+            Fault::Malformed(message) => ProviderError::Protocol { message },
+            Fault::ErrorObject { message, code } => {
+                let message = match &self.key {
+                    Some(k) => k.scrub(&message),
+                    None => message,
+                };
+                if status::is_context_length(&message, code.as_deref()) {
+                    ProviderError::ContextLength { message }
+                } else {
+                    ProviderError::InStream { message, code, partial: partial(asm) }
+                }
+            }
+        }
+    }
+
+    /// Fills in the models a server offers when it said the asked one does not exist.
+    async fn with_models(&self, err: ProviderError) -> ProviderError {
+        match err {
+            ProviderError::ModelNotFound { model, url, message, available } if available.is_empty() => {
+                let listed = self.list_models().await.unwrap_or_default();
+                let available = if listed.is_empty() { self.known_models.clone() } else { listed };
+                ProviderError::ModelNotFound { model, url, message, available }
+            }
+            other => other,
+        }
+    }
+
+    /// The model ids the server lists at `GET {base_url}/models`.
+    pub async fn list_models(&self) -> Result<Vec<String>, ProviderError> {
+        let mut rb = self.http.get(&self.models_url).timeout(self.timeouts.connect.max(Duration::from_secs(10)));
+        if let Some(k) = &self.key {
+            rb = rb.bearer_auth(k.expose());
+        }
+        let resp = rb
+            .send()
+            .await
+            .map_err(|source| ProviderError::Connect { url: self.models_url.clone(), source })?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ProviderError::Dropped { reason: e.to_string(), partial: None })?;
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let ids = v["data"].as_array().map(|a| a.iter().filter_map(|m| m["id"].as_str().map(str::to_string)).collect());
+        Ok(ids.unwrap_or_default())
+    }
+}
+
+/// The message shown so far, if anything was shown.
+fn partial(asm: &Assembler) -> Option<Box<crate::provider::Message>> {
+    asm.shown().then(|| Box::new(asm.partial()))
+}

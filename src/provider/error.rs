@@ -1,0 +1,223 @@
+//! Everything that can go wrong talking to a model endpoint, as kinds a person can act on, and the
+//! one decision of which kinds are worth another attempt ([`ProviderError::is_retryable`]).
+//!
+//! Messages never contain the API key: server text is scrubbed of it before it lands in a
+//! variant, and the key's variable is named instead. Inner messages are lowercase fragments; the
+//! front end adds hints from [`ProviderError::hints`] and the exit code from
+//! [`ProviderError::exit`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::types::Message;
+use crate::exit::Exit;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("no API key for provider `{provider}`")]
+    MissingKey {
+        provider: String,
+        env: Option<String>,
+        config_file: Option<PathBuf>,
+    },
+    #[error("invalid base URL `{url}`")]
+    BadUrl { url: String },
+    #[error("could not set up the HTTP client")]
+    Setup {
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("could not reach {url}")]
+    Connect {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url} rejected the request (400): {message}")]
+    BadRequest { url: String, message: String },
+    #[error("the model `{model}` does not exist at {url}: {message}")]
+    ModelNotFound {
+        model: String,
+        url: String,
+        message: String,
+        /// The models the server lists (`GET /models`), or the preset's when it lists none.
+        available: Vec<String>,
+    },
+    #[error("the request is longer than the model's context window: {message}")]
+    ContextLength { message: String },
+    #[error("the API key was refused ({status}): {message}")]
+    Auth {
+        status: u16,
+        message: String,
+        key_env: Option<String>,
+    },
+    #[error("the account has no balance left (402): {message}")]
+    Balance { message: String },
+    #[error("{url} answered 404 for model `{model}`: {message}")]
+    NotFound { url: String, model: String, message: String },
+    #[error("the server could not process the request (422): {message}")]
+    Unprocessable { message: String },
+    #[error("rate limited (429): {message}")]
+    RateLimited { message: String, retry_after: Option<Duration> },
+    #[error("the server failed ({status}): {message}")]
+    Server {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("unexpected answer ({status}): {message}")]
+    Status { status: u16, message: String },
+    #[error("no answer within {}s of sending the request", after.as_secs_f64())]
+    FirstByteTimeout { after: Duration },
+    #[error("the answer stalled: nothing for {}s", after.as_secs_f64())]
+    IdleTimeout { after: Duration, partial: Option<Box<Message>> },
+    #[error("the answer was cut off before it finished: {reason}")]
+    Dropped { reason: String, partial: Option<Box<Message>> },
+    #[error("the server ran short of resources and dropped the answer (insufficient_system_resource)")]
+    InsufficientResource,
+    #[error("the server reported an error in the stream: {message}")]
+    InStream {
+        message: String,
+        code: Option<String>,
+        partial: Option<Box<Message>>,
+    },
+    #[error("the server sent something that is not a Chat Completions stream: {message}")]
+    Protocol { message: String },
+}
+
+impl ProviderError {
+    /// Whether another attempt may succeed. A cut that came after text was shown is not retried:
+    /// the person has seen the partial answer, and a second answer would not continue it.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ProviderError::Connect { .. }
+            | ProviderError::RateLimited { .. }
+            | ProviderError::FirstByteTimeout { .. }
+            | ProviderError::InsufficientResource => true,
+            ProviderError::Server { status, .. } => *status != 501 && *status != 505,
+            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => partial.is_none(),
+            ProviderError::MissingKey { .. }
+            | ProviderError::BadUrl { .. }
+            | ProviderError::Setup { .. }
+            | ProviderError::BadRequest { .. }
+            | ProviderError::ModelNotFound { .. }
+            | ProviderError::ContextLength { .. }
+            | ProviderError::Auth { .. }
+            | ProviderError::Balance { .. }
+            | ProviderError::NotFound { .. }
+            | ProviderError::Unprocessable { .. }
+            | ProviderError::Status { .. }
+            | ProviderError::InStream { .. }
+            | ProviderError::Protocol { .. } => false,
+        }
+    }
+
+    /// The wait the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ProviderError::RateLimited { retry_after, .. } | ProviderError::Server { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The part of the answer that was shown before the failure, if any.
+    pub fn partial(&self) -> Option<&Message> {
+        match self {
+            ProviderError::IdleTimeout { partial, .. }
+            | ProviderError::Dropped { partial, .. }
+            | ProviderError::InStream { partial, .. } => partial.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Configuration problems exit 2; everything the server or the network did exits 3.
+    pub fn exit(&self) -> Exit {
+        match self {
+            ProviderError::MissingKey { .. } | ProviderError::BadUrl { .. } => Exit::Usage,
+            _ => Exit::Provider,
+        }
+    }
+
+    /// What the person can do next.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            ProviderError::MissingKey { provider, env, config_file } => {
+                let mut h = Vec::new();
+                if let Some(env) = env {
+                    h.push(format!("set {env} (or HONE_API_KEY) to your key"));
+                }
+                if let Some(f) = config_file {
+                    h.push(format!("or add `api_key = \"…\"` under [providers.{provider}] in {}", f.display()));
+                }
+                h
+            }
+            ProviderError::BadUrl { .. } => vec!["set a full URL such as https://api.deepseek.com with --base-url".into()],
+            ProviderError::Setup { .. } | ProviderError::Protocol { .. } | ProviderError::Status { .. } => {
+                vec!["run again with --verbose to see the request".into()]
+            }
+            ProviderError::Connect { .. } => {
+                vec!["check the network and the base URL (`hone config` shows it); is the server running?".into()]
+            }
+            ProviderError::BadRequest { .. } | ProviderError::Unprocessable { .. } => {
+                vec!["run again with --verbose to see the request body".into()]
+            }
+            ProviderError::ModelNotFound { available, .. } if !available.is_empty() => {
+                vec![format!("models this provider offers: {}; choose one with --model", available.join(", "))]
+            }
+            ProviderError::ModelNotFound { .. } => vec!["choose another model with --model".into()],
+            ProviderError::ContextLength { .. } => {
+                vec!["send less: a shorter prompt, fewer files, or a new conversation".into()]
+            }
+            ProviderError::Auth { key_env, .. } => {
+                let var = key_env.as_deref().unwrap_or("HONE_API_KEY");
+                vec![format!("check the key in {var} (or HONE_API_KEY); `hone config` shows which one is used")]
+            }
+            ProviderError::Balance { .. } => vec!["top up the account's balance with the provider".into()],
+            ProviderError::NotFound { .. } => {
+                vec!["check --model and --base-url (`hone config` shows both and where they came from)".into()]
+            }
+            ProviderError::RateLimited { .. } | ProviderError::Server { .. } | ProviderError::InsufficientResource => {
+                vec!["the provider is busy; try again in a while".into()]
+            }
+            ProviderError::FirstByteTimeout { .. } => {
+                vec!["the server may be overloaded; raise timeouts.first_byte_secs in the config to wait longer".into()]
+            }
+            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => match partial {
+                Some(_) => vec!["the partial answer above was kept; ask again to get a whole one".into()],
+                None => vec!["try again; raise timeouts.idle_secs in the config if this repeats".into()],
+            },
+            ProviderError::InStream { partial, .. } => match partial {
+                Some(_) => vec!["the partial answer above was kept".into()],
+                None => Vec::new(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_after_text_is_not_retried() {
+        let partial = Some(Box::new(Message::assistant(Some("half".into()), None, vec![])));
+        assert!(ProviderError::Dropped { reason: "eof".into(), partial: None }.is_retryable());
+        assert!(!ProviderError::Dropped { reason: "eof".into(), partial }.is_retryable());
+    }
+
+    #[test]
+    fn exit_codes() {
+        let e = ProviderError::MissingKey { provider: "deepseek".into(), env: Some("DEEPSEEK_API_KEY".into()), config_file: None };
+        assert_eq!(e.exit(), Exit::Usage);
+        assert!(e.hints()[0].contains("DEEPSEEK_API_KEY"));
+        assert_eq!(ProviderError::Balance { message: "x".into() }.exit(), Exit::Provider);
+    }
+
+    #[test]
+    fn server_errors_are_retried_but_not_unimplemented() {
+        let s = |status| ProviderError::Server { status, message: String::new(), retry_after: None };
+        assert!(s(503).is_retryable());
+        assert!(!s(501).is_retryable());
+    }
+}

@@ -1,0 +1,128 @@
+//! `hone map` through the real binary: the map of the fixture repository in
+//! `tests/fixtures/context/repo`, focus terms, ignore rules and the index cache.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::support::sandbox::Sandbox;
+
+/// Copies the fixture repository into the sandbox's workspace, with file times an hour old so the
+/// index cache trusts them (a file changed within a second of the cache write is re-read).
+fn workspace() -> Sandbox {
+    let sb = Sandbox::new();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/context/repo"), &sb.workspace);
+    sb
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            write_old(&target, &std::fs::read(entry.path()).unwrap());
+        }
+    }
+}
+
+fn write_old(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(hour_ago).unwrap();
+}
+
+fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "hone failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn map_of_the_whole_repository() {
+    let sb = workspace();
+    let out = stdout_of(sb.cmd().arg("map"));
+    assert_eq!(
+        out,
+        "\
+lib/settings.py
+  1: DEFAULT_PATH = \"settings.toml\"
+  4: def load_settings(path=DEFAULT_PATH):
+lib/store.py
+  1: class Store:
+  2:   def __init__(self, settings):
+  5:   def items(self):
+  9: def unused_helper():
+web/chart.ts
+  1: export interface ChartOptions
+  5: export function renderChart(options: ChartOptions): string
+app/main.py
+  5: def run(path):
+.gitignore
+README.md
+"
+    );
+}
+
+#[test]
+fn a_chat_file_leaves_the_map_and_steers_it() {
+    let sb = workspace();
+    let out = stdout_of(sb.cmd().args(["map", "app/main.py"]));
+    assert!(!out.contains("app/main.py"), "{out}");
+    let settings = out.find("lib/settings.py").unwrap();
+    let chart = out.find("web/chart.ts").unwrap();
+    assert!(settings < chart, "{out}");
+
+    let by_ident = stdout_of(sb.cmd().args(["map", "renderChart"]));
+    assert!(by_ident.starts_with("web/chart.ts\n"), "{by_ident}");
+}
+
+#[test]
+fn a_small_budget_shows_less_and_says_how_much_is_left_out() {
+    let sb = workspace();
+    let out = stdout_of(sb.cmd().args(["map", "--tokens", "30"]));
+    assert!(out.len() <= 30 * 7 / 2, "{out}");
+    assert!(out.starts_with("lib/settings.py\n"), "{out}");
+    assert!(out.ends_with(" more files\n"), "{out}");
+}
+
+#[test]
+fn ignored_secret_and_vendored_files_stay_out() {
+    let sb = workspace();
+    let ws = &sb.workspace;
+    write_old(&ws.join("build/out.py"), b"def built_output():\n    pass\n");
+    write_old(&ws.join(".honeignore"), b"drafts/\n");
+    write_old(&ws.join("drafts/plan.py"), b"def secret_plan():\n    pass\n");
+    write_old(&ws.join("node_modules/pkg/index.js"), b"function vendored() {}\n");
+    write_old(&ws.join("config.env"), b"API_KEY=sk-live-123\n");
+    write_old(&ws.join("logo.bin"), b"\x00\x01\x02");
+    let out = stdout_of(sb.cmd().args(["map", "--tokens", "5000"]));
+    for absent in ["build/", "drafts/", "secret_plan", "node_modules", "config.env", "logo.bin", "sk-live"] {
+        assert!(!out.contains(absent), "{absent} in {out}");
+    }
+}
+
+#[test]
+fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
+    let sb = workspace();
+    let first = sb.cmd().args(["-v", "map"]).output().unwrap();
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(err.contains("indexed 6 files") && err.contains("(6 parsed, 0 from cache"), "{err}");
+
+    write_old(&sb.workspace.join("lib/store.py"), b"class Store:\n    pass\n\n\ndef fresh_helper():\n    return 1\n");
+    let second = sb.cmd().args(["-v", "map"]).output().unwrap();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("(1 parsed, 5 from cache"), "{err}");
+    assert!(String::from_utf8_lossy(&second.stdout).contains("def fresh_helper():"));
+}
+
+#[test]
+fn an_empty_workspace_prints_nothing_and_succeeds() {
+    let sb = Sandbox::new();
+    let out = sb.cmd().arg("map").output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to map"));
+}
