@@ -27,17 +27,29 @@ struct Repo {
 fn repo() -> Repo {
     let state = tempfile::tempdir().expect("temp dir");
     if let Some(root) = std::env::var_os("HONE_BENCH_REPO") {
-        return Repo { root: PathBuf::from(root), _dir: None, state };
+        return Repo {
+            root: PathBuf::from(root),
+            _dir: None,
+            state,
+        };
     }
     let full = std::env::args().any(|a| a == "--bench");
     let files = if full { 10_000 } else { 200 };
     let dir = tempfile::tempdir().expect("temp dir");
     gen_repo::generate(dir.path(), files, 7).expect("generate the repository");
-    Repo { root: dir.path().to_path_buf(), _dir: Some(dir), state }
+    Repo {
+        root: dir.path().to_path_buf(),
+        _dir: Some(dir),
+        state,
+    }
 }
 
 fn options(cache: CacheLocation) -> ScanOptions {
-    ScanOptions { cache, git_recency: false, ..ScanOptions::default() }
+    ScanOptions {
+        cache,
+        git_recency: false,
+        ..ScanOptions::default()
+    }
 }
 
 fn context(c: &mut Criterion) {
@@ -45,16 +57,28 @@ fn context(c: &mut Criterion) {
     let cache_file = repo.state.path().join("index.postcard");
 
     let mut group = c.benchmark_group("index");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("cold", |b| {
-        b.iter(|| black_box(RepoIndex::build(&repo.root, &options(CacheLocation::Off)).expect("index")))
+        b.iter(|| {
+            black_box(RepoIndex::build(&repo.root, &options(CacheLocation::Off)).expect("index"))
+        })
     });
     // Write the cache once, then measure starts that find everything in it.
-    let first = RepoIndex::build(&repo.root, &options(CacheLocation::File(cache_file.clone()))).expect("index");
+    let first = RepoIndex::build(
+        &repo.root,
+        &options(CacheLocation::File(cache_file.clone())),
+    )
+    .expect("index");
     let files = first.stats().files;
     group.bench_function("warm", |b| {
         b.iter(|| {
-            let index = RepoIndex::build(&repo.root, &options(CacheLocation::File(cache_file.clone()))).expect("index");
+            let index = RepoIndex::build(
+                &repo.root,
+                &options(CacheLocation::File(cache_file.clone())),
+            )
+            .expect("index");
             assert_eq!(index.stats().reused, files, "a warm start parses nothing");
             black_box(index)
         })
@@ -62,14 +86,24 @@ fn context(c: &mut Criterion) {
     group.finish();
 
     let index = first;
-    let chat = index.files().iter().find(|f| f.path.ends_with(".rs")).map(|f| f.path.clone()).unwrap_or_default();
-    let with_chat = Focus { chat_files: vec![chat], ..Focus::default() };
+    let chat = index
+        .files()
+        .iter()
+        .find(|f| f.path.ends_with(".rs"))
+        .map(|f| f.path.clone())
+        .unwrap_or_default();
+    let with_chat = Focus {
+        chat_files: vec![chat],
+        ..Focus::default()
+    };
     let mut group = c.benchmark_group("map");
     group.bench_function("rank_render_chat_2000", |b| {
         b.iter(|| black_box(render_map(&index, &with_chat, 2_000)))
     });
     let none = Focus::default();
-    group.bench_function("rank_render_nofocus_4000", |b| b.iter(|| black_box(render_map(&index, &none, 4_000))));
+    group.bench_function("rank_render_nofocus_4000", |b| {
+        b.iter(|| black_box(render_map(&index, &none, 4_000)))
+    });
     group.finish();
 }
 

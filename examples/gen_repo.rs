@@ -15,15 +15,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 const VERBS: [&str; 16] = [
-    "parse", "load", "store", "render", "build", "merge", "split", "check", "apply", "fetch", "encode", "decode", "index",
-    "rank", "flush", "scan",
+    "parse", "load", "store", "render", "build", "merge", "split", "check", "apply", "fetch",
+    "encode", "decode", "index", "rank", "flush", "scan",
 ];
 const NOUNS: [&str; 16] = [
-    "order", "invoice", "customer", "report", "session", "widget", "ledger", "token", "route", "packet", "config",
-    "schema", "record", "batch", "stream", "cursor",
+    "order", "invoice", "customer", "report", "session", "widget", "ledger", "token", "route",
+    "packet", "config", "schema", "record", "batch", "stream", "cursor",
 ];
 const TYPES: [&str; 12] = [
-    "Manager", "Service", "Builder", "Parser", "Store", "Client", "Handler", "Cache", "Index", "Queue", "Router", "Pool",
+    "Manager", "Service", "Builder", "Parser", "Store", "Client", "Handler", "Cache", "Index",
+    "Queue", "Router", "Pool",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,14 +127,24 @@ impl Gen {
                     6..=8 => (i / 200) * 200 + (r / 10 % 200) as usize,
                     _ => (r / 10) as usize,
                 } % self.files;
-                let target = if target == i { (i + 1) % self.files } else { target };
+                let target = if target == i {
+                    (i + 1) % self.files
+                } else {
+                    target
+                };
                 self.fn_name(target, (r >> 32) as usize % self.fn_count(target))
             })
             .collect()
     }
 
     fn path(&self, i: usize) -> String {
-        format!("src/pkg{:03}/mod{:02}/{}_{i}.{}", i / 200, (i / 20) % 10, NOUNS[i % 16], ext(self.lang(i)))
+        format!(
+            "src/pkg{:03}/mod{:02}/{}_{i}.{}",
+            i / 200,
+            (i / 20) % 10,
+            NOUNS[i % 16],
+            ext(self.lang(i))
+        )
     }
 
     fn source(&self, i: usize) -> String {
@@ -146,28 +157,58 @@ impl Gen {
             let steps = 3 + (self.h(i, 70 + k) % 6) as usize;
             for j in 0..steps {
                 let callee = &calls[(k + j) % calls.len()];
-                let _ = writeln!(s, "{indent}total = total + {call_prefix}{callee}(total, {j}){end}");
+                let _ = writeln!(
+                    s,
+                    "{indent}total = total + {call_prefix}{callee}(total, {j}){end}"
+                );
                 if j % 2 == 0 {
-                    let _ = writeln!(s, "{indent}// step {j} of {k}: keep the running total bounded");
+                    let _ = writeln!(
+                        s,
+                        "{indent}// step {j} of {k}: keep the running total bounded"
+                    );
                 }
             }
         };
         match lang {
             Lang::Rust => {
-                let _ = writeln!(s, "//! Generated module {i}.\n\nuse std::collections::HashMap;\n");
-                let _ = writeln!(s, "pub struct {ty} {{\n    pub items: HashMap<String, i64>,\n    pub limit: i64,\n}}\n");
-                let _ = writeln!(s, "impl {ty} {{\n    pub fn new(limit: i64) -> Self {{\n        {ty} {{ items: HashMap::new(), limit }}\n    }}\n");
-                let _ = writeln!(s, "    pub fn total(&self) -> i64 {{\n        self.items.values().sum::<i64>().min(self.limit)\n    }}\n}}\n");
+                let _ = writeln!(
+                    s,
+                    "//! Generated module {i}.\n\nuse std::collections::HashMap;\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "pub struct {ty} {{\n    pub items: HashMap<String, i64>,\n    pub limit: i64,\n}}\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "impl {ty} {{\n    pub fn new(limit: i64) -> Self {{\n        {ty} {{ items: HashMap::new(), limit }}\n    }}\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "    pub fn total(&self) -> i64 {{\n        self.items.values().sum::<i64>().min(self.limit)\n    }}\n}}\n"
+                );
                 for (k, f) in fns.iter().enumerate() {
-                    let _ = writeln!(s, "pub fn {f}(seed: i64, step: i64) -> i64 {{\n    let mut total = seed + step;");
+                    let _ = writeln!(
+                        s,
+                        "pub fn {f}(seed: i64, step: i64) -> i64 {{\n    let mut total = seed + step;"
+                    );
                     body(&mut s, k, "    ", "crate::", ";");
                     let _ = writeln!(s, "    total\n}}\n");
                 }
             }
             Lang::Python => {
-                let _ = writeln!(s, "\"\"\"Generated module {i}.\"\"\"\nimport math\n\nLIMIT_{i} = 1000\n\n");
-                let _ = writeln!(s, "class {ty}:\n    def __init__(self, limit):\n        self.items = {{}}\n        self.limit = limit\n");
-                let _ = writeln!(s, "    def total(self):\n        return min(sum(self.items.values()), self.limit)\n\n");
+                let _ = writeln!(
+                    s,
+                    "\"\"\"Generated module {i}.\"\"\"\nimport math\n\nLIMIT_{i} = 1000\n\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "class {ty}:\n    def __init__(self, limit):\n        self.items = {{}}\n        self.limit = limit\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "    def total(self):\n        return min(sum(self.items.values()), self.limit)\n\n"
+                );
                 for (k, f) in fns.iter().enumerate() {
                     let _ = writeln!(s, "def {f}(seed, step):\n    total = seed + step");
                     body(&mut s, k, "    ", "", "");
@@ -177,50 +218,108 @@ impl Gen {
             }
             Lang::Js | Lang::Ts => {
                 let ann = if lang == Lang::Ts { ": number" } else { "" };
-                let _ = writeln!(s, "// Generated module {i}.\n\nexport const LIMIT_{i} = 1000;\n");
+                let _ = writeln!(
+                    s,
+                    "// Generated module {i}.\n\nexport const LIMIT_{i} = 1000;\n"
+                );
                 if lang == Lang::Ts {
-                    let _ = writeln!(s, "export interface {ty}Options {{\n  limit: number;\n  name: string;\n}}\n");
+                    let _ = writeln!(
+                        s,
+                        "export interface {ty}Options {{\n  limit: number;\n  name: string;\n}}\n"
+                    );
                 }
-                let _ = writeln!(s, "export class {ty} {{\n  constructor(limit{ann}) {{\n    this.items = new Map();\n    this.limit = limit;\n  }}\n");
-                let _ = writeln!(s, "  total(){ann} {{\n    let sum = 0;\n    for (const v of this.items.values()) sum += v;\n    return Math.min(sum, this.limit);\n  }}\n}}\n");
+                let _ = writeln!(
+                    s,
+                    "export class {ty} {{\n  constructor(limit{ann}) {{\n    this.items = new Map();\n    this.limit = limit;\n  }}\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "  total(){ann} {{\n    let sum = 0;\n    for (const v of this.items.values()) sum += v;\n    return Math.min(sum, this.limit);\n  }}\n}}\n"
+                );
                 for (k, f) in fns.iter().enumerate() {
-                    let _ = writeln!(s, "export function {f}(seed{ann}, step{ann}){ann} {{\n  let total = seed + step;");
+                    let _ = writeln!(
+                        s,
+                        "export function {f}(seed{ann}, step{ann}){ann} {{\n  let total = seed + step;"
+                    );
                     body(&mut s, k, "  ", "", ";");
                     let _ = writeln!(s, "  return total;\n}}\n");
                 }
             }
             Lang::Go => {
-                let _ = writeln!(s, "// Package pkg{} is generated module {i}.\npackage pkg{}\n", i / 200, i / 200);
-                let _ = writeln!(s, "const Limit{i} = 1000\n\ntype {ty} struct {{\n\tItems map[string]int64\n\tLimit int64\n}}\n");
-                let _ = writeln!(s, "func (m *{ty}) Total() int64 {{\n\tvar sum int64\n\tfor _, v := range m.Items {{\n\t\tsum += v\n\t}}\n\tif sum > m.Limit {{\n\t\treturn m.Limit\n\t}}\n\treturn sum\n}}\n");
+                let _ = writeln!(
+                    s,
+                    "// Package pkg{} is generated module {i}.\npackage pkg{}\n",
+                    i / 200,
+                    i / 200
+                );
+                let _ = writeln!(
+                    s,
+                    "const Limit{i} = 1000\n\ntype {ty} struct {{\n\tItems map[string]int64\n\tLimit int64\n}}\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "func (m *{ty}) Total() int64 {{\n\tvar sum int64\n\tfor _, v := range m.Items {{\n\t\tsum += v\n\t}}\n\tif sum > m.Limit {{\n\t\treturn m.Limit\n\t}}\n\treturn sum\n}}\n"
+                );
                 for (k, f) in fns.iter().enumerate() {
-                    let _ = writeln!(s, "func {f}(seed int64, step int64) int64 {{\n\ttotal := seed + step");
+                    let _ = writeln!(
+                        s,
+                        "func {f}(seed int64, step int64) int64 {{\n\ttotal := seed + step"
+                    );
                     body(&mut s, k, "\t", "", "");
                     let _ = writeln!(s, "\treturn total\n}}\n");
                 }
             }
             Lang::Java => {
-                let _ = writeln!(s, "// Generated module {i}.\npackage gen.pkg{};\n\nimport java.util.HashMap;\nimport java.util.Map;\n", i / 200);
-                let _ = writeln!(s, "public class {ty} {{\n    private final Map<String, Long> items = new HashMap<>();\n    private final long limit;\n");
-                let _ = writeln!(s, "    public {ty}(long limit) {{\n        this.limit = limit;\n    }}\n");
-                let _ = writeln!(s, "    public long total() {{\n        long sum = 0;\n        for (long v : items.values()) sum += v;\n        return Math.min(sum, limit);\n    }}\n");
+                let _ = writeln!(
+                    s,
+                    "// Generated module {i}.\npackage gen.pkg{};\n\nimport java.util.HashMap;\nimport java.util.Map;\n",
+                    i / 200
+                );
+                let _ = writeln!(
+                    s,
+                    "public class {ty} {{\n    private final Map<String, Long> items = new HashMap<>();\n    private final long limit;\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "    public {ty}(long limit) {{\n        this.limit = limit;\n    }}\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "    public long total() {{\n        long sum = 0;\n        for (long v : items.values()) sum += v;\n        return Math.min(sum, limit);\n    }}\n"
+                );
                 for (k, f) in fns.iter().enumerate() {
-                    let _ = writeln!(s, "    public static long {f}(long seed, long step) {{\n        long total = seed + step;");
+                    let _ = writeln!(
+                        s,
+                        "    public static long {f}(long seed, long step) {{\n        long total = seed + step;"
+                    );
                     body(&mut s, k, "        ", "Calls.", ";");
                     let _ = writeln!(s, "        return total;\n    }}\n");
                 }
                 s.push_str("}\n");
             }
             Lang::C | Lang::Cpp => {
-                let _ = writeln!(s, "/* Generated module {i}. */\n#include <stdint.h>\n#include <stdlib.h>\n\n#define LIMIT_{i} 1000\n");
+                let _ = writeln!(
+                    s,
+                    "/* Generated module {i}. */\n#include <stdint.h>\n#include <stdlib.h>\n\n#define LIMIT_{i} 1000\n"
+                );
                 if lang == Lang::Cpp {
-                    let _ = writeln!(s, "namespace gen{} {{\n\nclass {ty} {{\npublic:\n    explicit {ty}(long limit) : limit_(limit) {{}}\n    long total() const;\n\nprivate:\n    long limit_;\n}};\n", i / 200);
+                    let _ = writeln!(
+                        s,
+                        "namespace gen{} {{\n\nclass {ty} {{\npublic:\n    explicit {ty}(long limit) : limit_(limit) {{}}\n    long total() const;\n\nprivate:\n    long limit_;\n}};\n",
+                        i / 200
+                    );
                     let _ = writeln!(s, "long {ty}::total() const {{\n    return limit_;\n}}\n");
                 } else {
-                    let _ = writeln!(s, "typedef struct {ty} {{\n    int64_t limit;\n    int64_t count;\n}} {ty};\n");
+                    let _ = writeln!(
+                        s,
+                        "typedef struct {ty} {{\n    int64_t limit;\n    int64_t count;\n}} {ty};\n"
+                    );
                 }
                 for (k, f) in fns.iter().enumerate() {
-                    let _ = writeln!(s, "int64_t {f}(int64_t seed, int64_t step)\n{{\n    int64_t total = seed + step;");
+                    let _ = writeln!(
+                        s,
+                        "int64_t {f}(int64_t seed, int64_t step)\n{{\n    int64_t total = seed + step;"
+                    );
                     body(&mut s, k, "    ", "", ";");
                     let _ = writeln!(s, "    return total;\n}}\n");
                 }
@@ -242,20 +341,41 @@ fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes the repository into `dir`.
 pub fn generate(dir: &Path, files: usize, seed: u64) -> std::io::Result<()> {
-    let g = Gen { files: files.max(1), seed };
+    let g = Gen {
+        files: files.max(1),
+        seed,
+    };
     for i in 0..g.files {
         write(&dir.join(g.path(i)), g.source(i).as_bytes())?;
     }
     write(&dir.join(".gitignore"), b"/build/\n*.tmp\n")?;
-    write(&dir.join("README.md"), b"# Generated repository\n\nA synthetic code base for hone's context benchmarks.\n")?;
+    write(
+        &dir.join("README.md"),
+        b"# Generated repository\n\nA synthetic code base for hone's context benchmarks.\n",
+    )?;
     for p in 0..g.files.div_ceil(200) {
-        write(&dir.join(format!("src/pkg{p:03}/README.md")), format!("# Package {p}\n").as_bytes())?;
+        write(
+            &dir.join(format!("src/pkg{p:03}/README.md")),
+            format!("# Package {p}\n").as_bytes(),
+        )?;
     }
     write(&dir.join("build/out/generated.rs"), b"pub fn built() {}\n")?;
-    write(&dir.join("node_modules/left-pad/index.js"), b"module.exports = function leftPad() {};\n")?;
-    write(&dir.join("package-lock.json"), b"{\"lockfileVersion\": 3}\n")?;
-    write(&dir.join("web/bundle.min.js"), format!("var a={};", "1+".repeat(20_000)).as_bytes())?;
-    write(&dir.join("assets/logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")?;
+    write(
+        &dir.join("node_modules/left-pad/index.js"),
+        b"module.exports = function leftPad() {};\n",
+    )?;
+    write(
+        &dir.join("package-lock.json"),
+        b"{\"lockfileVersion\": 3}\n",
+    )?;
+    write(
+        &dir.join("web/bundle.min.js"),
+        format!("var a={};", "1+".repeat(20_000)).as_bytes(),
+    )?;
+    write(
+        &dir.join("assets/logo.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )?;
     write(&dir.join(".env"), b"API_KEY=not-a-real-key\n")?;
     Ok(())
 }

@@ -16,7 +16,9 @@ mod mock;
 use mock::*;
 
 fn main() {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8788".to_string());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8788".to_string());
     let words = "hone is a terminal coding assistant. This answer comes from a scripted mock \
                  server, streamed a few words at a time, so you can see how hone shows reasoning, \
                  the answer, and the usage line without a real model.";
@@ -29,10 +31,15 @@ fn main() {
     }
     frames.extend([ev_finish("stop"), ev_usage(120, 48, 96, 24, 12), ev_done()]);
     let server = MockServer::start_on(&addr, vec![Reply::sse(frames)]);
-    server.set_fallback(Reply::answer("(mock) The scripted conversation is over; every further question gets this answer."));
+    server.set_fallback(Reply::answer(
+        "(mock) The scripted conversation is over; every further question gets this answer.",
+    ));
     server.set_models(&["mock-model"]);
     println!("mock server on {}", server.base_url);
-    println!("try: hone --provider llamacpp --base-url {} -p \"What is hone?\"", server.base_url);
+    println!(
+        "try: hone --provider llamacpp --base-url {} -p \"What is hone?\"",
+        server.base_url
+    );
     loop {
         std::thread::sleep(std::time::Duration::from_secs(3600));
     }

@@ -82,6 +82,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make one change: the model reads the code and proposes edits; you confirm each diff.
+    Fix(crate::cmd::fix::Args),
     /// Show the effective settings and where each came from (the key masked).
     Config(crate::cmd::config::Args),
     /// Print the repository map as the model sees it.
@@ -109,8 +111,13 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Exit, Failure> {
-    let Cli { global, print, command } = cli;
+    let Cli {
+        global,
+        print,
+        command,
+    } = cli;
     match command {
+        Some(Command::Fix(args)) => runtime()?.block_on(crate::cmd::fix::run(&global, args)),
         Some(Command::Config(args)) => crate::cmd::config::run(&global, &args),
         Some(Command::Map(args)) => crate::cmd::map::run(&global, &args),
         Some(Command::Apply(args)) => crate::cmd::apply::run(&global, &args),
@@ -126,5 +133,10 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not start the async runtime")))
+        .map_err(|e| {
+            Failure::new(
+                Exit::Failed,
+                anyhow::Error::new(e).context("could not start the async runtime"),
+            )
+        })
 }

@@ -86,7 +86,9 @@ mod tests {
     #[test]
     fn report_prints_chain_then_hints() {
         let err: anyhow::Result<()> = Err(anyhow::anyhow!("connection refused"));
-        let err = err.context("could not reach http://127.0.0.1:1").unwrap_err();
+        let err = err
+            .context("could not reach http://127.0.0.1:1")
+            .unwrap_err();
         let f = Failure::new(Exit::Provider, err).hint("is the server running?");
         assert_eq!(
             report(&f),

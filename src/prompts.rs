@@ -53,7 +53,15 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["read_file", "list_files", "search", "edit_file", "write_file", "apply_patch", "run_command"]
+            [
+                "read_file",
+                "list_files",
+                "search",
+                "edit_file",
+                "write_file",
+                "apply_patch",
+                "run_command"
+            ]
         );
     }
 
@@ -67,8 +75,14 @@ mod tests {
     #[test]
     fn every_error_key_is_present() {
         for key in [
-            "unknown_tool", "bad_arguments", "declined_edit", "declined_command", "not_allowed_command",
-            "not_allowed_path", "loop", "cancelled",
+            "unknown_tool",
+            "bad_arguments",
+            "declined_edit",
+            "declined_command",
+            "not_allowed_command",
+            "not_allowed_path",
+            "loop",
+            "cancelled",
         ] {
             assert_ne!(tool_error(key, &[]), key, "{key}");
         }

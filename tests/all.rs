@@ -1,5 +1,5 @@
 //! The one integration-test binary: every end-to-end test drives the real `hone` binary, most of
 //! them against the project's own mock OpenAI-compatible server in `support::mock`.
 
-mod support;
 mod suite;
+mod support;

@@ -1,1 +1,330 @@
-//! (being written)
+//! The agent core: the conversation, the turn loop, tool dispatch, the loop breaker, compaction
+//! and cost accounting — the one engine under every front end.
+//!
+//! A *run* answers one request of the person: it appends the user message, then sends the
+//! conversation and executes the model's tool calls until the model answers without one or
+//! `max_turns` requests were made. The core never prints and never reads the keyboard: it emits
+//! [`Event`]s and asks an [`Approver`]; it never touches a file except through `crate::edit`.
+//!
+//! Invariant for the provider's prefix cache: the system message and the tool schemas are fixed
+//! when the agent is built and `messages` is only ever appended to, so every request begins with
+//! the previous request byte for byte. The single exception is [`Agent::compact`], which replaces
+//! older turns with a summary when the context window fills.
+
+mod compact;
+pub mod event;
+pub mod policy;
+mod run;
+pub mod transcript;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
+pub use policy::{CommandRule, EditRule, Rules};
+
+use crate::config::Config;
+use crate::edit::{Journal, Workspace};
+use crate::provider::{ChatRequest, Client, Message, Role, Usage};
+use transcript::{Line, Transcript};
+
+/// How the model proposes edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EditFormat {
+    /// Through tool calls (edit_file, write_file, apply_patch), when the provider supports them.
+    #[default]
+    Tools,
+    /// As SEARCH/REPLACE blocks in the reply text, for models without tool calling.
+    Blocks,
+}
+
+/// Everything that shapes a session besides the provider settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub edit_format: EditFormat,
+    pub max_turns: u32,
+    /// Project instructions and repo map, appended to the system message once at the start.
+    pub project_context: Option<String>,
+    /// Compact when the estimated prompt passes this share of the context window.
+    pub compact_at: f64,
+    /// Whole user turns kept verbatim by compaction.
+    pub keep_turns: usize,
+    /// Default `run_command` timeout.
+    pub command_timeout_s: u64,
+    /// Write a transcript (off in tests that do not want state).
+    pub transcript: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            edit_format: EditFormat::Tools,
+            max_turns: 30,
+            project_context: None,
+            compact_at: 0.8,
+            keep_turns: 2,
+            command_timeout_s: 120,
+            transcript: true,
+        }
+    }
+}
+
+/// Errors that end a run (everything else goes back to the model as a tool result).
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error(transparent)]
+    Provider(#[from] crate::provider::ProviderError),
+    #[error(transparent)]
+    Edit(#[from] crate::edit::EditError),
+    #[error(transparent)]
+    Transcript(#[from] transcript::TranscriptError),
+}
+
+/// One conversation with the model over one workspace.
+pub struct Agent {
+    client: Client,
+    ws: Workspace,
+    journal: Journal,
+    opts: Options,
+    context_window: u64,
+    prices: crate::config::Prices,
+    secret_vars: Vec<String>,
+    messages: Vec<Message>,
+    /// Messages that are the fixed head of every request (the system message).
+    head: usize,
+    session_usage: Usage,
+    session_id: String,
+    transcript: Option<Transcript>,
+    changed: BTreeSet<String>,
+    model: String,
+}
+
+impl Agent {
+    /// Starts a new session.
+    pub fn new(cfg: &Config, opts: Options) -> Result<Agent, AgentError> {
+        let ws = Workspace::new(&cfg.workspace)?;
+        let journal = Journal::open(&ws)?;
+        let client = Client::new(cfg)?;
+        let edit_format = if cfg.provider.tool_calls {
+            opts.edit_format
+        } else {
+            EditFormat::Blocks
+        };
+        let opts = Options {
+            edit_format,
+            ..opts
+        };
+        let mut system = match edit_format {
+            EditFormat::Tools => crate::prompts::SYSTEM.to_string(),
+            EditFormat::Blocks => crate::prompts::SYSTEM_BLOCKS.to_string(),
+        };
+        if let Some(ctx) = opts
+            .project_context
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+        {
+            system.push_str("\n\n");
+            system.push_str(crate::prompts::PROJECT_CONTEXT);
+            system.push('\n');
+            system.push_str(ctx);
+        }
+        let session_id = transcript::new_session_id();
+        let transcript = if opts.transcript {
+            let dir = transcript::sessions_dir(ws.root())?;
+            Some(Transcript::create(
+                &dir,
+                &session_id,
+                ws.root(),
+                &cfg.model,
+            )?)
+        } else {
+            None
+        };
+        let mut agent = Agent {
+            client,
+            journal,
+            context_window: cfg.provider.context_window,
+            prices: cfg.prices().unwrap_or(crate::config::Prices {
+                cache_hit: 0.0,
+                cache_miss: 0.0,
+                output: 0.0,
+            }),
+            secret_vars: secret_vars(cfg),
+            messages: Vec::new(),
+            head: 1,
+            session_usage: Usage::default(),
+            session_id,
+            transcript,
+            changed: BTreeSet::new(),
+            model: cfg.model.clone(),
+            ws,
+            opts,
+        };
+        agent.push(Message::system(system))?;
+        Ok(agent)
+    }
+
+    /// Resumes a saved session: its messages become this agent's conversation.
+    pub fn resume(cfg: &Config, opts: Options, id: Option<&str>) -> Result<Agent, AgentError> {
+        let mut agent = Agent::new(
+            cfg,
+            Options {
+                transcript: false,
+                ..opts.clone()
+            },
+        )?;
+        let dir = transcript::sessions_dir(agent.ws.root())?;
+        let path = transcript::find(&dir, id)?;
+        let saved = transcript::load(&path)?;
+        if !saved.messages.is_empty() {
+            agent.messages = saved.messages;
+        }
+        agent.session_usage = saved.usage;
+        agent.session_id = saved.id;
+        if opts.transcript {
+            agent.transcript = Some(Transcript::reopen(&path)?);
+        }
+        Ok(agent)
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    pub fn workspace(&self) -> &Path {
+        self.ws.root()
+    }
+
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    pub fn usage(&self) -> &Usage {
+        &self.session_usage
+    }
+
+    pub fn cost(&self) -> f64 {
+        self.session_usage.cost(&self.prices)
+    }
+
+    /// Files this session changed, relative to the workspace.
+    pub fn changed_files(&self) -> impl Iterator<Item = &str> {
+        self.changed.iter().map(String::as_str)
+    }
+
+    pub fn transcript_path(&self) -> Option<PathBuf> {
+        self.transcript.as_ref().map(|t| t.path().to_path_buf())
+    }
+
+    /// The request the next turn would send (exactly; the provider adds model and options).
+    pub fn request(&self) -> ChatRequest {
+        let tools = match self.opts.edit_format {
+            EditFormat::Tools => crate::tools::schemas().to_vec(),
+            EditFormat::Blocks => Vec::new(),
+        };
+        ChatRequest {
+            messages: self.messages.clone(),
+            tools,
+            tool_choice: None,
+        }
+    }
+
+    /// Appends a message to the conversation and the transcript.
+    fn push(&mut self, message: Message) -> Result<(), AgentError> {
+        if let Some(t) = self.transcript.as_mut() {
+            t.append(&Line::Message {
+                message: message.clone(),
+            })?;
+        }
+        self.messages.push(message);
+        Ok(())
+    }
+
+    /// After a cancelled run, an assistant message may have tool calls without results, which
+    /// every provider rejects; answer them as cancelled so the conversation stays valid.
+    fn repair(&mut self) -> Result<(), AgentError> {
+        let Some(last_assistant) = self
+            .messages
+            .iter()
+            .rposition(|m| m.role == Role::Assistant)
+        else {
+            return Ok(());
+        };
+        let answered: BTreeSet<String> = self.messages[last_assistant..]
+            .iter()
+            .filter_map(|m| m.tool_call_id.clone())
+            .collect();
+        let missing: Vec<String> = self.messages[last_assistant]
+            .tool_calls
+            .iter()
+            .filter(|c| !answered.contains(&c.id))
+            .map(|c| c.id.clone())
+            .collect();
+        for id in missing {
+            self.push(Message::tool(
+                id,
+                crate::prompts::tool_error("cancelled", &[]),
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Estimated tokens of the next request: the last reported prompt size plus what was added
+    /// since, at four characters a token.
+    pub fn estimated_tokens(&self) -> u64 {
+        let chars: usize = self.messages.iter().map(message_chars).sum();
+        let schema_chars = if self.opts.edit_format == EditFormat::Tools {
+            crate::prompts::TOOLS_JSON.len()
+        } else {
+            0
+        };
+        ((chars + schema_chars) / 4) as u64
+    }
+
+    pub fn context_window(&self) -> u64 {
+        self.context_window
+    }
+}
+
+/// Characters a message contributes to a request (text, reasoning, tool-call arguments).
+fn message_chars(m: &Message) -> usize {
+    m.text().len()
+        + m.reasoning_content.as_deref().map_or(0, str::len)
+        + m.tool_calls
+            .iter()
+            .map(|c| c.name.len() + c.arguments.len())
+            .sum::<usize>()
+}
+
+/// Environment variables a command run for the model must not see: every key variable.
+fn secret_vars(cfg: &Config) -> Vec<String> {
+    let mut vars = vec![crate::config::ENV_API_KEY.to_string()];
+    vars.extend(cfg.provider.key_env.iter().cloned());
+    for known in [
+        "DEEPSEEK_API_KEY",
+        "OPENAI_API_KEY",
+        "OPENROUTER_API_KEY",
+        "ANTHROPIC_API_KEY",
+    ] {
+        if !vars.iter().any(|v| v == known) {
+            vars.push(known.to_string());
+        }
+    }
+    vars
+}
+
+/// The relative paths an edit batch touches (both ends of a rename).
+pub fn touched_paths(plan: &crate::edit::Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in plan.files() {
+        if let Some(from) = f.from() {
+            out.push(from.to_string());
+        }
+        out.push(f.path().to_string());
+    }
+    out
+}

@@ -50,7 +50,8 @@ pub(crate) fn workspace(global: &GlobalArgs) -> Result<Workspace, Failure> {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().context("could not read the current directory")?,
     };
-    Workspace::new(&root).map_err(|e| Failure::usage(e).hint("pass an existing directory with -C DIR"))
+    Workspace::new(&root)
+        .map_err(|e| Failure::usage(e).hint("pass an existing directory with -C DIR"))
 }
 
 fn read_input(args: &Args) -> Result<String, Failure> {
@@ -59,7 +60,8 @@ fn read_input(args: &Args) -> Result<String, Failure> {
             .map_err(|e| Failure::usage(format!("could not read {}: {e}", path.display()))),
         _ => {
             if std::io::stdin().is_terminal() {
-                return Err(Failure::usage("no edit text given").hint("pass a FILE, or pipe the text on standard input"));
+                return Err(Failure::usage("no edit text given")
+                    .hint("pass a FILE, or pipe the text on standard input"));
             }
             let mut text = String::new();
             std::io::stdin()
@@ -73,18 +75,33 @@ fn read_input(args: &Args) -> Result<String, Failure> {
 /// Runs `hone apply`.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     if !args.dry_run && !args.yes && !crate::ui::interactive() {
-        return Err(Failure::usage("`hone apply` asks before writing, and there is no terminal to ask on")
-            .hint("pass --yes to apply without asking, or --dry-run to print the patch and write nothing"));
+        return Err(Failure::usage(
+            "`hone apply` asks before writing, and there is no terminal to ask on",
+        )
+        .hint(
+            "pass --yes to apply without asking, or --dry-run to print the patch and write nothing",
+        ));
     }
     let text = read_input(args)?;
     let ws = workspace(global)?;
-    let ops = edit::parse_text(&text, args.format)
-        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not read the edits; nothing was applied")))?;
-    let plan = edit::plan(&ws, &ops)
-        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not place the edits; nothing was applied")))?;
+    let ops = edit::parse_text(&text, args.format).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            anyhow::Error::new(e).context("could not read the edits; nothing was applied"),
+        )
+    })?;
+    let plan = edit::plan(&ws, &ops).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            anyhow::Error::new(e).context("could not place the edits; nothing was applied"),
+        )
+    })?;
     let err_color = global.color.enabled(Stream::Stderr);
     for note in plan.notes() {
-        eprintln!("{} {note}", crate::ui::palette::paint(crate::ui::palette::HINT, "note:", err_color));
+        eprintln!(
+            "{} {note}",
+            crate::ui::palette::paint(crate::ui::palette::HINT, "note:", err_color)
+        );
     }
     if plan.is_empty() {
         eprintln!("hone: nothing to change: the edits leave every file as it is");
@@ -93,7 +110,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     if args.dry_run {
         return emit(&plan.to_patch());
     }
-    let opts = PreviewOptions { context: args.context, color: global.color.enabled(Stream::Stdout) };
+    let opts = PreviewOptions {
+        context: args.context,
+        color: global.color.enabled(Stream::Stdout),
+    };
     if let Some(exit) = emit(&plan.preview(&opts)).err() {
         return Err(exit);
     }
@@ -103,8 +123,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         return Ok(Exit::Failed);
     }
     let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
-    let applied = edit::apply(&ws, &plan, &journal)
-        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not write the edits; nothing was changed")))?;
+    let applied = edit::apply(&ws, &plan, &journal).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            anyhow::Error::new(e).context("could not write the edits; nothing was changed"),
+        )
+    })?;
     eprintln!(
         "hone: applied to {} file(s) (+{} -{}): {}; `hone undo` reverts it",
         applied.files.len(),
@@ -121,7 +145,10 @@ fn emit(text: &str) -> Result<Exit, Failure> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(Exit::Success),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
-        Err(e) => Err(Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not write to standard output"))),
+        Err(e) => Err(Failure::new(
+            Exit::Failed,
+            anyhow::Error::new(e).context("could not write to standard output"),
+        )),
     }
 }
 
@@ -130,7 +157,9 @@ fn confirm(question: &str) -> Result<bool, Failure> {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).context("could not read the answer")?;
+    std::io::stdin()
+        .read_line(&mut answer)
+        .context("could not read the answer")?;
     Ok(parse_answer(&answer))
 }
 

@@ -23,7 +23,10 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
 pub fn failure(e: ConfigError) -> Failure {
     let hints = e.hints();
     let exit = e.exit();
-    let mut f = Failure::new(exit, anyhow::Error::new(e).context("the configuration is not usable"));
+    let mut f = Failure::new(
+        exit,
+        anyhow::Error::new(e).context("the configuration is not usable"),
+    );
     f.hints = hints;
     f
 }

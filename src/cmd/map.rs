@@ -35,8 +35,12 @@ pub struct Args {
 /// Runs `hone map`.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let root = workspace(global)?;
-    let index = RepoIndex::build(&root, &ScanOptions::default())
-        .map_err(|e| Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not index the workspace")))?;
+    let index = RepoIndex::build(&root, &ScanOptions::default()).map_err(|e| {
+        Failure::new(
+            Exit::Failed,
+            anyhow::Error::new(e).context("could not index the workspace"),
+        )
+    })?;
     let terms: Vec<String> = args.focus.iter().map(|t| resolve_term(&root, t)).collect();
     let focus = Focus::from_terms(&index, &terms);
     let budget = args.tokens.unwrap_or_else(|| focus.default_budget());
@@ -48,7 +52,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
 
     if global.verbose {
         let s = index.stats();
-        let skipped: Vec<String> = s.skipped.iter().map(|(r, n)| format!("{r:?} {n}")).collect();
+        let skipped: Vec<String> = s
+            .skipped
+            .iter()
+            .map(|(r, n)| format!("{r:?} {n}"))
+            .collect();
         eprintln!(
             "hone: indexed {} files in {} ms ({} parsed, {} from cache; cache {:?}; git recency {})",
             s.files,
@@ -76,7 +84,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         Ok(()) => Ok(Exit::Success),
         // A closed pipe (`hone map | head`) is the reader's choice, not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
-        Err(e) => Err(Failure::new(Exit::Failed, anyhow::Error::new(e).context("could not write the map"))),
+        Err(e) => Err(Failure::new(
+            Exit::Failed,
+            anyhow::Error::new(e).context("could not write the map"),
+        )),
     }
 }
 
@@ -95,7 +106,11 @@ fn workspace(global: &GlobalArgs) -> Result<PathBuf, Failure> {
 /// absolute path through a symlink both match the index; anything else stays as given.
 fn resolve_term(root: &Path, term: &str) -> String {
     let p = Path::new(term);
-    let candidate = if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
+    let candidate = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    };
     match candidate.canonicalize() {
         Ok(full) if full.is_file() => full.to_string_lossy().into_owned(),
         _ => term.to_string(),

@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Prices};
 use crate::exit::{Exit, Failure};
-use crate::provider::{ChatRequest, Client, Completion, Message, ProviderError, StreamEvent, Usage};
+use crate::provider::{
+    ChatRequest, Client, Completion, Message, ProviderError, StreamEvent, Usage,
+};
 use crate::ui::{self, palette};
 
 /// The `-p` flags, flattened into the top-level command line.
@@ -52,13 +54,20 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let cfg = Config::load(global).map_err(super::config::failure)?;
     let client = Client::new(&cfg).map_err(provider_failure)?;
     let req = ChatRequest {
-        messages: vec![Message::system(crate::prompts::PRINT_SYSTEM), Message::user(prompt)],
+        messages: vec![
+            Message::system(crate::prompts::PRINT_SYSTEM),
+            Message::user(prompt),
+        ],
         tools: Vec::new(),
         tool_choice: None,
     };
     let mut p = Printer::new(global, args, &cfg, &client);
     if global.verbose {
-        p.note(&format!("POST {} (authorization: {})", client.url(), client.auth_for_log()));
+        p.note(&format!(
+            "POST {} (authorization: {})",
+            client.url(),
+            client.auth_for_log()
+        ));
         p.note(&format!("request body: {}", client.request_body(&req)));
     }
     p.init();
@@ -91,15 +100,19 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
 fn read_prompt(arg: &str) -> Result<String, Failure> {
     let prompt = if arg == "-" {
         let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Failure::new(Exit::Usage, anyhow::Error::new(e).context("could not read the prompt from stdin")))?;
+        std::io::stdin().read_to_string(&mut s).map_err(|e| {
+            Failure::new(
+                Exit::Usage,
+                anyhow::Error::new(e).context("could not read the prompt from stdin"),
+            )
+        })?;
         s
     } else {
         arg.to_string()
     };
     if prompt.trim().is_empty() {
-        return Err(Failure::usage("the prompt is empty").hint("pass it as `hone -p \"…\"`, or pipe it into `hone -p -`"));
+        return Err(Failure::usage("the prompt is empty")
+            .hint("pass it as `hone -p \"…\"`, or pipe it into `hone -p -`"));
     }
     Ok(prompt)
 }
@@ -179,7 +192,10 @@ impl Printer {
         if self.first_event.is_none() && !matches!(ev, StreamEvent::Retrying { .. }) {
             self.first_event = Some(self.started.elapsed());
             if self.verbose {
-                self.note(&format!("first event after {} ms", self.started.elapsed().as_millis()));
+                self.note(&format!(
+                    "first event after {} ms",
+                    self.started.elapsed().as_millis()
+                ));
             }
         }
         match ev {
@@ -202,16 +218,27 @@ impl Printer {
                         self.err(&palette::paint(palette::DIM, &r, self.dim));
                         self.reasoning_open = !r.ends_with('\n');
                     }
-                    OutputFormat::StreamJson => self.assistant(json!({"type": "thinking", "thinking": r})),
+                    OutputFormat::StreamJson => {
+                        self.assistant(json!({"type": "thinking", "thinking": r}))
+                    }
                     OutputFormat::Json => {}
                 }
             }
-            StreamEvent::Reasoning(_) | StreamEvent::ToolCallStarted { .. } | StreamEvent::ToolCallArgs { .. } => {}
+            StreamEvent::Reasoning(_)
+            | StreamEvent::ToolCallStarted { .. }
+            | StreamEvent::ToolCallArgs { .. } => {}
             StreamEvent::Usage(u) => self.usage = Some(u),
-            StreamEvent::Retrying { attempt, delay, reason } => {
+            StreamEvent::Retrying {
+                attempt,
+                delay,
+                reason,
+            } => {
                 self.close_reasoning();
                 let restart = !self.text.is_empty() || !self.reasoning.is_empty();
-                if self.format == OutputFormat::Text && !self.text.is_empty() && !self.text.ends_with('\n') {
+                if self.format == OutputFormat::Text
+                    && !self.text.is_empty()
+                    && !self.text.ends_with('\n')
+                {
                     self.out("\n");
                 }
                 self.text.clear();
@@ -220,7 +247,11 @@ impl Printer {
                     "{reason}; retrying in {:.1}s (retry {attempt} of {}){}",
                     delay.as_secs_f64(),
                     self.max_retries,
-                    if restart { "; the answer starts over" } else { "" }
+                    if restart {
+                        "; the answer starts over"
+                    } else {
+                        ""
+                    }
                 ));
                 if self.format == OutputFormat::StreamJson {
                     self.line(&json!({
@@ -246,7 +277,12 @@ impl Printer {
                     let blocks = c.message.tool_calls.iter().map(tool_use).collect();
                     self.assistant_blocks(blocks);
                 }
-                let mut r = self.result(c.message.text(), Some(c.finish_reason.as_str()), usage, None);
+                let mut r = self.result(
+                    c.message.text(),
+                    Some(c.finish_reason.as_str()),
+                    usage,
+                    None,
+                );
                 if !c.message.tool_calls.is_empty() {
                     r["tool_calls"] = c.message.tool_calls.iter().map(tool_use).collect();
                 }
@@ -255,10 +291,16 @@ impl Printer {
         }
         // `-p` offers no tools; a model that calls one anyway is worth a notice.
         for call in &c.message.tool_calls {
-            self.note(&format!("the model asked for tool `{}`, which -p does not offer", ui::strip_controls(&call.name)));
+            self.note(&format!(
+                "the model asked for tool `{}`, which -p does not offer",
+                ui::strip_controls(&call.name)
+            ));
         }
         if c.finish_reason.as_str() != "stop" {
-            self.note(&format!("the answer ended with finish_reason `{}`", c.finish_reason.as_str()));
+            self.note(&format!(
+                "the answer ended with finish_reason `{}`",
+                c.finish_reason.as_str()
+            ));
         }
         if self.usage_line {
             if let Some(u) = usage {
@@ -266,13 +308,19 @@ impl Printer {
             }
         }
         if self.verbose {
-            self.note(&format!("done in {} ms", self.started.elapsed().as_millis()));
+            self.note(&format!(
+                "done in {} ms",
+                self.started.elapsed().as_millis()
+            ));
         }
     }
 
     fn failed(&mut self, e: &ProviderError) {
         self.close_reasoning();
-        let partial = e.partial().map(|m| m.text().to_string()).unwrap_or_default();
+        let partial = e
+            .partial()
+            .map(|m| m.text().to_string())
+            .unwrap_or_default();
         match self.format {
             OutputFormat::Text => {
                 if !self.text.is_empty() && !self.text.ends_with('\n') {
@@ -288,7 +336,8 @@ impl Printer {
 
     fn interrupted(&mut self) {
         self.close_reasoning();
-        if self.format == OutputFormat::Text && !self.text.is_empty() && !self.text.ends_with('\n') {
+        if self.format == OutputFormat::Text && !self.text.is_empty() && !self.text.ends_with('\n')
+        {
             self.out("\n");
         }
         if self.format != OutputFormat::Text {
@@ -300,7 +349,13 @@ impl Printer {
     }
 
     /// The final `result` object (Claude Code's shape, plus hone's reasoning and finish reason).
-    fn result(&self, text: &str, finish: Option<&str>, usage: Option<Usage>, error: Option<&str>) -> Value {
+    fn result(
+        &self,
+        text: &str,
+        finish: Option<&str>,
+        usage: Option<Usage>,
+        error: Option<&str>,
+    ) -> Value {
         let u = usage.unwrap_or_default();
         let mut r = json!({
             "type": "result",
@@ -375,7 +430,8 @@ impl Printer {
 /// A tool call as Claude Code's `tool_use` block; `input` is the parsed arguments, or the raw
 /// text when they are not JSON.
 pub fn tool_use(call: &crate::provider::ToolCall) -> Value {
-    let input = serde_json::from_str::<Value>(&call.arguments).unwrap_or_else(|_| json!(call.arguments));
+    let input =
+        serde_json::from_str::<Value>(&call.arguments).unwrap_or_else(|_| json!(call.arguments));
     json!({"type": "tool_use", "id": call.id, "name": call.name, "input": input})
 }
 
@@ -424,12 +480,31 @@ mod tests {
 
     #[test]
     fn usage_line_prices_cache_hits_apart() {
-        let u = Usage { prompt_tokens: 1000, completion_tokens: 100, cache_hit_tokens: 800, cache_miss_tokens: 200, reasoning_tokens: 40 };
-        let p = Prices { cache_hit: 0.1, cache_miss: 1.0, output: 2.0 };
-        assert_eq!(usage_line("m", &u, Some(p)), "m: 1000 tokens in (800 cached), 100 out (40 reasoning), $0.0005");
+        let u = Usage {
+            prompt_tokens: 1000,
+            completion_tokens: 100,
+            cache_hit_tokens: 800,
+            cache_miss_tokens: 200,
+            reasoning_tokens: 40,
+        };
+        let p = Prices {
+            cache_hit: 0.1,
+            cache_miss: 1.0,
+            output: 2.0,
+        };
+        assert_eq!(
+            usage_line("m", &u, Some(p)),
+            "m: 1000 tokens in (800 cached), 100 out (40 reasoning), $0.0005"
+        );
         assert!(usage_line("m", &u, None).ends_with("cost unknown"));
         let j = usage_json(&u);
-        assert_eq!((j["input_tokens"].as_u64(), j["cache_read_input_tokens"].as_u64()), (Some(200), Some(800)));
+        assert_eq!(
+            (
+                j["input_tokens"].as_u64(),
+                j["cache_read_input_tokens"].as_u64()
+            ),
+            (Some(200), Some(800))
+        );
     }
 
     #[test]

@@ -22,11 +22,13 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
     let report = match journal.undo(&ws) {
         Ok(r) => r,
         Err(e @ EditError::NothingToUndo) => {
-            return Err(Failure::new(Exit::Failed, e).hint("hone keeps a journal only of the changes it applied itself"));
+            return Err(Failure::new(Exit::Failed, e)
+                .hint("hone keeps a journal only of the changes it applied itself"));
         }
         Err(e @ EditError::UndoConflict { .. }) => {
-            return Err(Failure::new(Exit::Failed, e)
-                .hint("save or revert your later changes to those files, then run `hone undo` again"));
+            return Err(Failure::new(Exit::Failed, e).hint(
+                "save or revert your later changes to those files, then run `hone undo` again",
+            ));
         }
         Err(e) => return Err(Failure::new(Exit::Failed, e)),
     };

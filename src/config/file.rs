@@ -110,7 +110,11 @@ pub fn field_at(text: &str, offset: usize) -> Option<String> {
         return header(line);
     }
     let key = line.split('=').next()?.trim().replace(['"', '\''], "");
-    let table = lines.get(..line_no - 1)?.iter().rev().find_map(|l| header(l));
+    let table = lines
+        .get(..line_no - 1)?
+        .iter()
+        .rev()
+        .find_map(|l| header(l));
     if key.is_empty() {
         return table;
     }
@@ -174,7 +178,15 @@ prices = { cache_hit = 0.1, cache_miss = 1.0, output = 2.0 }
     #[test]
     fn unknown_key_names_line_and_field() {
         let e = err("model = \"x\"\n[timeouts]\nidel_secs = 3\n");
-        let ConfigError::Parse { line, field, message, .. } = &e else { panic!("{e:?}") };
+        let ConfigError::Parse {
+            line,
+            field,
+            message,
+            ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
         assert_eq!(*line, 3);
         assert_eq!(field.as_deref(), Some("timeouts.idel_secs"));
         assert!(message.contains("idel_secs"), "{message}");
@@ -183,7 +195,9 @@ prices = { cache_hit = 0.1, cache_miss = 1.0, output = 2.0 }
     #[test]
     fn wrong_type_names_line_and_field() {
         let e = err("\n\nmax_turns = \"many\"\n");
-        let ConfigError::Parse { line, field, .. } = &e else { panic!("{e:?}") };
+        let ConfigError::Parse { line, field, .. } = &e else {
+            panic!("{e:?}")
+        };
         assert_eq!((*line, field.as_deref()), (3, Some("max_turns")));
         let shown = e.to_string();
         assert!(shown.starts_with("/c.toml:3:"), "{shown}");
@@ -192,14 +206,21 @@ prices = { cache_hit = 0.1, cache_miss = 1.0, output = 2.0 }
     #[test]
     fn bad_enum_value_in_provider_table() {
         let e = err("[providers.x]\nreasoning_echo = \"sometimes\"\n");
-        let ConfigError::Parse { line, field, .. } = &e else { panic!("{e:?}") };
-        assert_eq!((*line, field.as_deref()), (2, Some("providers.x.reasoning_echo")));
+        let ConfigError::Parse { line, field, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (*line, field.as_deref()),
+            (2, Some("providers.x.reasoning_echo"))
+        );
     }
 
     #[test]
     fn non_positive_timeout_is_invalid() {
         let e = err("[timeouts]\nidle_secs = 0.0\n");
-        let ConfigError::Invalid { line, field, .. } = &e else { panic!("{e:?}") };
+        let ConfigError::Invalid { line, field, .. } = &e else {
+            panic!("{e:?}")
+        };
         assert_eq!((*line, field.as_str()), (Some(2), "timeouts.idle_secs"));
     }
 

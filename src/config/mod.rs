@@ -17,11 +17,15 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use presets::{MaxTokensField, Prices, ProviderPreset, ReasoningEcho, ReasoningFormat, ThinkingControl};
+pub use presets::{
+    MaxTokensField, Prices, ProviderPreset, ReasoningEcho, ReasoningFormat, ThinkingControl,
+};
 pub use secret::Secret;
 
 /// `--think`: DeepSeek's thinking mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Think {
     On,
@@ -29,7 +33,9 @@ pub enum Think {
 }
 
 /// `--effort`: reasoning effort for providers that accept `reasoning_effort`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Effort {
     High,
@@ -177,7 +183,10 @@ impl Sources {
     /// The source of `key`; settings never set anywhere are defaults.
     pub fn get(&self, key: &str) -> &Source {
         const DEFAULT: &Source = &Source::Default;
-        self.0.iter().find(|(k, _)| *k == key).map_or(DEFAULT, |(_, s)| s)
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(DEFAULT, |(_, s)| s)
     }
 }
 
@@ -224,9 +233,14 @@ impl ConfigError {
     /// What the person can do next.
     pub fn hints(&self) -> Vec<String> {
         match self {
-            ConfigError::Read { .. } => vec!["check the file's permissions, or remove it".to_string()],
+            ConfigError::Read { .. } => {
+                vec!["check the file's permissions, or remove it".to_string()]
+            }
             ConfigError::Parse { .. } | ConfigError::Invalid { .. } => {
-                vec!["fix the file; `examples/config.toml` in hone's repository shows every setting".to_string()]
+                vec![
+                    "fix the file; `examples/config.toml` in hone's repository shows every setting"
+                        .to_string(),
+                ]
             }
             ConfigError::UnknownProvider { known, .. } => vec![
                 format!("known providers: {}", known.join(", ")),
@@ -254,7 +268,10 @@ impl Config {
             if is_dir {
                 Ok(p)
             } else {
-                Err(std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"))
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "not a directory",
+                ))
             }
         })
         .map_err(|source| ConfigError::Workspace {

@@ -259,7 +259,11 @@ pub fn builtin() -> BTreeMap<String, ProviderPreset> {
             key_env: Some("OPENAI_API_KEY".to_string()),
             key_required: true,
             default_model: "gpt-5-mini".to_string(),
-            models: vec!["gpt-5".to_string(), "gpt-5-mini".to_string(), "gpt-4.1".to_string()],
+            models: vec![
+                "gpt-5".to_string(),
+                "gpt-5-mini".to_string(),
+                "gpt-4.1".to_string(),
+            ],
             context_window: 400_000,
             max_output_tokens: Some(32_768),
             tool_calls: true,
@@ -293,11 +297,31 @@ pub fn builtin() -> BTreeMap<String, ProviderPreset> {
             prices: None,
             stream_usage: true,
         },
-        local("ollama", "http://127.0.0.1:11434/v1", "OLLAMA_API_KEY", "qwen2.5-coder:7b"),
-        local("vllm", "http://127.0.0.1:8000/v1", "VLLM_API_KEY", "Qwen/Qwen2.5-Coder-7B-Instruct"),
+        local(
+            "ollama",
+            "http://127.0.0.1:11434/v1",
+            "OLLAMA_API_KEY",
+            "qwen2.5-coder:7b",
+        ),
+        local(
+            "vllm",
+            "http://127.0.0.1:8000/v1",
+            "VLLM_API_KEY",
+            "Qwen/Qwen2.5-Coder-7B-Instruct",
+        ),
         // llama.cpp's server answers with whatever model it was started with, whatever the name.
-        local("llamacpp", "http://127.0.0.1:8080/v1", "LLAMA_API_KEY", "default"),
-        local("lmstudio", "http://127.0.0.1:1234/v1", "LMSTUDIO_API_KEY", "qwen2.5-coder-7b-instruct"),
+        local(
+            "llamacpp",
+            "http://127.0.0.1:8080/v1",
+            "LLAMA_API_KEY",
+            "default",
+        ),
+        local(
+            "lmstudio",
+            "http://127.0.0.1:1234/v1",
+            "LMSTUDIO_API_KEY",
+            "qwen2.5-coder-7b-instruct",
+        ),
     ];
     presets.into_iter().map(|p| (p.name.clone(), p)).collect()
 }
@@ -309,7 +333,15 @@ mod tests {
     #[test]
     fn builtins_include_the_promised_presets() {
         let b = builtin();
-        for name in ["deepseek", "openai", "openrouter", "ollama", "vllm", "llamacpp", "lmstudio"] {
+        for name in [
+            "deepseek",
+            "openai",
+            "openrouter",
+            "ollama",
+            "vllm",
+            "llamacpp",
+            "lmstudio",
+        ] {
             assert!(b.contains_key(name), "{name}");
         }
         let ds = &b[DEFAULT_PROVIDER];
@@ -324,7 +356,10 @@ mod tests {
     #[test]
     fn chat_url_joins_once() {
         let p = &builtin()["deepseek"];
-        assert_eq!(p.chat_url("https://api.deepseek.com"), "https://api.deepseek.com/chat/completions");
+        assert_eq!(
+            p.chat_url("https://api.deepseek.com"),
+            "https://api.deepseek.com/chat/completions"
+        );
         assert_eq!(p.chat_url("http://h/v1/"), "http://h/v1/chat/completions");
     }
 

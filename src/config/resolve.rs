@@ -13,8 +13,8 @@ use std::time::Duration;
 use super::file::{FileConfig, line_col, line_of_key};
 use super::presets::{self, DEFAULT_PROVIDER};
 use super::{
-    Config, ConfigError, ConfigFiles, DEFAULT_MAX_TURNS, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL, ENV_PROVIDER,
-    RetryPolicy, Secret, Source, Sources, Timeouts,
+    Config, ConfigError, ConfigFiles, DEFAULT_MAX_TURNS, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL,
+    ENV_PROVIDER, RetryPolicy, Secret, Source, Sources, Timeouts,
 };
 use crate::cli::GlobalArgs;
 
@@ -49,17 +49,36 @@ const FLAG: u8 = 4;
 pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     let mut layers = Vec::new();
     if let (Some((text, file)), Some(path)) = (i.user, &i.files.user) {
-        layers.push((1, FileLayer { source: Source::User(path.clone()), path: path.clone(), text, file, project: false }));
+        layers.push((
+            1,
+            FileLayer {
+                source: Source::User(path.clone()),
+                path: path.clone(),
+                text,
+                file,
+                project: false,
+            },
+        ));
     }
     if let Some((text, file)) = i.project {
         let path = i.files.project.clone();
-        layers.push((2, FileLayer { source: Source::Project(path.clone()), path, text, file, project: true }));
+        layers.push((
+            2,
+            FileLayer {
+                source: Source::Project(path.clone()),
+                path,
+                text,
+                file,
+                project: true,
+            },
+        ));
     }
     let mut sources = Sources::default();
 
     // Presets, with each file's [providers.NAME] tables applied in order.
     let mut presets = presets::builtin();
-    let mut defined_in: std::collections::BTreeMap<String, (&FileLayer<'_>, usize)> = Default::default();
+    let mut defined_in: std::collections::BTreeMap<String, (&FileLayer<'_>, usize)> =
+        Default::default();
     for (_, l) in &layers {
         for (name, table) in &l.file.providers {
             let line = line_col(l.text, table.span().start).0;
@@ -83,7 +102,10 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     }
     for (name, (l, line)) in &defined_in {
         let p = &presets[name];
-        for (field, empty) in [("base_url", p.base_url.is_empty()), ("default_model", p.default_model.is_empty())] {
+        for (field, empty) in [
+            ("base_url", p.base_url.is_empty()),
+            ("default_model", p.default_model.is_empty()),
+        ] {
             if empty {
                 return Err(ConfigError::Invalid {
                     path: l.path.clone(),
@@ -215,10 +237,26 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
                 sources.set(key, src());
             }
         };
-        secs("timeouts.connect_secs", f.timeouts.connect_secs, &mut timeouts.connect);
-        secs("timeouts.first_byte_secs", f.timeouts.first_byte_secs, &mut timeouts.first_byte);
-        secs("timeouts.idle_secs", f.timeouts.idle_secs, &mut timeouts.idle);
-        secs("retry.max_delay_secs", f.retry.max_delay_secs, &mut retry.max_delay);
+        secs(
+            "timeouts.connect_secs",
+            f.timeouts.connect_secs,
+            &mut timeouts.connect,
+        );
+        secs(
+            "timeouts.first_byte_secs",
+            f.timeouts.first_byte_secs,
+            &mut timeouts.first_byte,
+        );
+        secs(
+            "timeouts.idle_secs",
+            f.timeouts.idle_secs,
+            &mut timeouts.idle,
+        );
+        secs(
+            "retry.max_delay_secs",
+            f.retry.max_delay_secs,
+            &mut retry.max_delay,
+        );
         if let Some(v) = f.retry.max_retries {
             retry.max_retries = v;
             sources.set("retry.max_retries", src());
@@ -285,7 +323,10 @@ mod tests {
         user: Option<&(String, FileConfig)>,
         project: Option<&(String, FileConfig)>,
     ) -> Result<Config, ConfigError> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         resolve(&Inputs {
             flags,
@@ -314,24 +355,45 @@ mod tests {
 
     #[test]
     fn each_layer_overrides_the_one_below() {
-        let user = file("/u.toml", "model = \"from-user\"\nmax_turns = 7\nthink = \"off\"\n");
+        let user = file(
+            "/u.toml",
+            "model = \"from-user\"\nmax_turns = 7\nthink = \"off\"\n",
+        );
         let project = file("/p.toml", "model = \"from-project\"\n");
         let c = run(&flags(), &[], Some(&user), Some(&project)).unwrap();
         assert_eq!(c.model, "from-project");
         assert_eq!(c.max_turns, 7);
         assert_eq!(c.think, Think::Off);
-        assert_eq!(c.sources.get("max_turns"), &Source::User(PathBuf::from("/home/u/.config/hone/config.toml")));
-        assert_eq!(c.sources.get("model"), &Source::Project(PathBuf::from("/ws/.hone/config.toml")));
+        assert_eq!(
+            c.sources.get("max_turns"),
+            &Source::User(PathBuf::from("/home/u/.config/hone/config.toml"))
+        );
+        assert_eq!(
+            c.sources.get("model"),
+            &Source::Project(PathBuf::from("/ws/.hone/config.toml"))
+        );
 
-        let c = run(&flags(), &[(ENV_MODEL, "from-env")], Some(&user), Some(&project)).unwrap();
-        assert_eq!((c.model.as_str(), c.sources.get("model")), ("from-env", &Source::Env(ENV_MODEL.into())));
+        let c = run(
+            &flags(),
+            &[(ENV_MODEL, "from-env")],
+            Some(&user),
+            Some(&project),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.model.as_str(), c.sources.get("model")),
+            ("from-env", &Source::Env(ENV_MODEL.into()))
+        );
 
         let mut f = flags();
         f.model = Some("from-flag".into());
         f.think = Some(Think::On);
         f.effort = Some(Effort::Max);
         let c = run(&f, &[(ENV_MODEL, "from-env")], Some(&user), Some(&project)).unwrap();
-        assert_eq!((c.model.as_str(), c.sources.get("model")), ("from-flag", &Source::Flag("--model")));
+        assert_eq!(
+            (c.model.as_str(), c.sources.get("model")),
+            ("from-flag", &Source::Flag("--model"))
+        );
         assert_eq!((c.think, c.effort), (Think::On, Some(Effort::Max)));
     }
 
@@ -351,10 +413,25 @@ mod tests {
         let user = file("/u.toml", "[providers.deepseek]\napi_key = \"from-file\"\n");
         let c = run(&flags(), &[], Some(&user), None).unwrap();
         assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("from-file"));
-        let c = run(&flags(), &[("DEEPSEEK_API_KEY", "from-var")], Some(&user), None).unwrap();
+        let c = run(
+            &flags(),
+            &[("DEEPSEEK_API_KEY", "from-var")],
+            Some(&user),
+            None,
+        )
+        .unwrap();
         assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("from-var"));
-        assert_eq!(c.sources.get("api_key"), &Source::Env("DEEPSEEK_API_KEY".into()));
-        let c = run(&flags(), &[("DEEPSEEK_API_KEY", "from-var"), (ENV_API_KEY, "hone")], None, None).unwrap();
+        assert_eq!(
+            c.sources.get("api_key"),
+            &Source::Env("DEEPSEEK_API_KEY".into())
+        );
+        let c = run(
+            &flags(),
+            &[("DEEPSEEK_API_KEY", "from-var"), (ENV_API_KEY, "hone")],
+            None,
+            None,
+        )
+        .unwrap();
         assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("hone"));
     }
 
@@ -362,33 +439,55 @@ mod tests {
     fn project_file_may_not_hold_a_key() {
         let project = file("/p.toml", "\n[providers.deepseek]\napi_key = \"x\"\n");
         let e = run(&flags(), &[], None, Some(&project)).unwrap_err();
-        let ConfigError::Invalid { line, field, .. } = &e else { panic!("{e:?}") };
-        assert_eq!((*line, field.as_str()), (Some(3), "providers.deepseek.api_key"));
+        let ConfigError::Invalid { line, field, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (*line, field.as_str()),
+            (Some(3), "providers.deepseek.api_key")
+        );
     }
 
     #[test]
     fn unknown_provider_names_its_origin_and_the_known_ones() {
         let project = file("/p.toml", "# c\nprovider = \"deepsek\"\n");
         let e = run(&flags(), &[], None, Some(&project)).unwrap_err();
-        let ConfigError::UnknownProvider { name, line, known, .. } = &e else { panic!("{e:?}") };
+        let ConfigError::UnknownProvider {
+            name, line, known, ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
         assert_eq!((name.as_str(), *line), ("deepsek", Some(2)));
         assert!(known.contains(&"lmstudio".to_string()));
-        assert!(e.to_string().contains("/ws/.hone/config.toml, line 2"), "{e}");
+        assert!(
+            e.to_string().contains("/ws/.hone/config.toml, line 2"),
+            "{e}"
+        );
         let e = run(&flags(), &[(ENV_PROVIDER, "nope")], None, None).unwrap_err();
         assert!(e.to_string().contains("env HONE_PROVIDER"), "{e}");
     }
 
     #[test]
     fn custom_providers_need_a_url_and_a_model() {
-        let user = file("/u.toml", "provider = \"mine\"\n[providers.mine]\nbase_url = \"http://h/v1\"\n");
+        let user = file(
+            "/u.toml",
+            "provider = \"mine\"\n[providers.mine]\nbase_url = \"http://h/v1\"\n",
+        );
         let e = run(&flags(), &[], Some(&user), None).unwrap_err();
-        assert!(e.to_string().contains("providers.mine.default_model"), "{e}");
+        assert!(
+            e.to_string().contains("providers.mine.default_model"),
+            "{e}"
+        );
         let user = file(
             "/u.toml",
             "provider = \"mine\"\n[providers.mine]\nbase_url = \"http://h/v1\"\ndefault_model = \"m\"\n",
         );
         let c = run(&flags(), &[], Some(&user), None).unwrap();
-        assert_eq!((c.model.as_str(), c.chat_url().as_str()), ("m", "http://h/v1/chat/completions"));
+        assert_eq!(
+            (c.model.as_str(), c.chat_url().as_str()),
+            ("m", "http://h/v1/chat/completions")
+        );
     }
 
     #[test]

@@ -25,43 +25,88 @@ pub fn rows(c: &Config) -> Vec<Row> {
     ];
     let key = match (&c.api_key, &c.provider.key_env) {
         (Some(k), _) => (k.masked(), src("api_key")),
-        (None, Some(var)) if c.provider.key_required => (format!("(not set: set {var})"), "-".to_string()),
+        (None, Some(var)) if c.provider.key_required => {
+            (format!("(not set: set {var})"), "-".to_string())
+        }
         (None, _) => ("(none needed)".to_string(), "-".to_string()),
     };
     rows.push(("api_key", key.0, key.1));
     rows.extend([
         ("think", c.think.as_str().to_string(), src("think")),
-        ("effort", c.effort.map_or("(not sent)", |e| e.as_str()).to_string(), src("effort")),
+        (
+            "effort",
+            c.effort.map_or("(not sent)", |e| e.as_str()).to_string(),
+            src("effort"),
+        ),
         (
             "max_output_tokens",
-            c.max_output_tokens
-                .map_or("(not sent)".to_string(), |n| format!("{n} (as {})", c.provider.max_tokens_field.as_str())),
+            c.max_output_tokens.map_or("(not sent)".to_string(), |n| {
+                format!("{n} (as {})", c.provider.max_tokens_field.as_str())
+            }),
             src("max_output_tokens"),
         ),
         ("stream", c.stream.to_string(), src("stream")),
         ("max_turns", c.max_turns.to_string(), src("max_turns")),
-        ("timeouts.connect_secs", secs(c.timeouts.connect), src("timeouts.connect_secs")),
-        ("timeouts.first_byte_secs", secs(c.timeouts.first_byte), src("timeouts.first_byte_secs")),
-        ("timeouts.idle_secs", secs(c.timeouts.idle), src("timeouts.idle_secs")),
-        ("retry.max_retries", c.retry.max_retries.to_string(), src("retry.max_retries")),
-        ("retry.base_delay_ms", c.retry.base_delay.as_millis().to_string(), src("retry.base_delay_ms")),
-        ("retry.max_delay_secs", secs(c.retry.max_delay), src("retry.max_delay_secs")),
+        (
+            "timeouts.connect_secs",
+            secs(c.timeouts.connect),
+            src("timeouts.connect_secs"),
+        ),
+        (
+            "timeouts.first_byte_secs",
+            secs(c.timeouts.first_byte),
+            src("timeouts.first_byte_secs"),
+        ),
+        (
+            "timeouts.idle_secs",
+            secs(c.timeouts.idle),
+            src("timeouts.idle_secs"),
+        ),
+        (
+            "retry.max_retries",
+            c.retry.max_retries.to_string(),
+            src("retry.max_retries"),
+        ),
+        (
+            "retry.base_delay_ms",
+            c.retry.base_delay.as_millis().to_string(),
+            src("retry.base_delay_ms"),
+        ),
+        (
+            "retry.max_delay_secs",
+            secs(c.retry.max_delay),
+            src("retry.max_delay_secs"),
+        ),
     ]);
     // Set by the preset or its [providers.NAME] table.
     let preset = format!("provider {}", c.provider.name);
-    rows.push(("context_window", c.provider.context_window.to_string(), preset.clone()));
+    rows.push((
+        "context_window",
+        c.provider.context_window.to_string(),
+        preset.clone(),
+    ));
     let prices = c.provider.prices.map_or("unknown".to_string(), |p| {
-        format!("${} hit / ${} miss / ${} output per 1M tokens", p.cache_hit, p.cache_miss, p.output)
+        format!(
+            "${} hit / ${} miss / ${} output per 1M tokens",
+            p.cache_hit, p.cache_miss, p.output
+        )
     });
     rows.push(("prices", prices, preset));
-    rows.into_iter().map(|(key, value, source)| Row { key, value, source }).collect()
+    rows.into_iter()
+        .map(|(key, value, source)| Row { key, value, source })
+        .collect()
 }
 
 /// The whole report: aligned rows, then the config files and whether each exists.
 pub fn render(c: &Config, exists: &dyn Fn(&Path) -> bool) -> String {
     let rows = rows(c);
     let kw = rows.iter().map(|r| r.key.len()).max().unwrap_or(0);
-    let vw = rows.iter().map(|r| r.value.chars().count()).max().unwrap_or(0).min(48);
+    let vw = rows
+        .iter()
+        .map(|r| r.value.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
     let mut out = String::new();
     for r in &rows {
         let _ = writeln!(out, "{:kw$}  {:vw$}  {}", r.key, r.value, r.source);
@@ -99,13 +144,20 @@ mod tests {
             verbose: false,
         };
         let env = env.to_vec();
-        let lookup = move |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        let lookup = move |k: &str| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
         resolve(&Inputs {
             flags: &flags,
             env: &lookup,
             user: None,
             project: None,
-            files: ConfigFiles { user: Some(PathBuf::from("/u/config.toml")), project: PathBuf::from("/w/.hone/config.toml") },
+            files: ConfigFiles {
+                user: Some(PathBuf::from("/u/config.toml")),
+                project: PathBuf::from("/w/.hone/config.toml"),
+            },
             workspace: PathBuf::from("/w"),
         })
         .unwrap()
@@ -121,7 +173,10 @@ mod tests {
         assert!(line("model ").ends_with("flag --model"), "{text}");
         assert!(line("api_key").ends_with("env HONE_API_KEY"), "{text}");
         assert!(line("provider").ends_with("default"), "{text}");
-        assert!(line("max_output_tokens").contains("as max_tokens"), "{text}");
+        assert!(
+            line("max_output_tokens").contains("as max_tokens"),
+            "{text}"
+        );
         assert!(text.contains("/w/.hone/config.toml (not found)"), "{text}");
         assert!(line("user file").ends_with("/u/config.toml"), "{text}");
     }

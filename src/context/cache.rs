@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::context::ContextError;
-use crate::context::index::{IndexedFile, Slot, SkippedFile};
+use crate::context::index::{IndexedFile, SkippedFile, Slot};
 use crate::context::lang::Language;
 use crate::context::scan::{CacheLocation, Candidate, ScanOptions};
 
@@ -102,7 +102,9 @@ impl LoadedCache {
 /// The cache file for `root` under `loc`, if caching is on and a state folder exists.
 pub fn location(root: &Path, loc: &CacheLocation) -> Option<PathBuf> {
     match loc {
-        CacheLocation::StateDir => crate::paths::workspace_state_dir(root).map(|d| d.join(CACHE_FILE)),
+        CacheLocation::StateDir => {
+            crate::paths::workspace_state_dir(root).map(|d| d.join(CACHE_FILE))
+        }
         CacheLocation::File(p) => Some(p.clone()),
         CacheLocation::Off => None,
     }
@@ -118,7 +120,11 @@ pub fn fingerprint(opts: &ScanOptions) -> String {
         h.update(lang.query_source().as_bytes());
     }
     h.update([u8::from(opts.skip_generated)]);
-    h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Reads the cache at `path`; the error is why it could not be used.
@@ -132,23 +138,36 @@ pub(crate) fn load(path: &Path, fingerprint: &str) -> Result<LoadedCache, CacheO
 }
 
 fn decode(bytes: &[u8], fingerprint: &str) -> Result<LoadedCache, CacheOutcome> {
-    let (header, rest) = postcard::take_from_bytes::<Header>(bytes).map_err(|_| CacheOutcome::Corrupt)?;
+    let (header, rest) =
+        postcard::take_from_bytes::<Header>(bytes).map_err(|_| CacheOutcome::Corrupt)?;
     if header.fingerprint != fingerprint {
         return Err(CacheOutcome::Stale);
     }
     let body: BodyIn = postcard::from_bytes(rest).map_err(|_| CacheOutcome::Corrupt)?;
     let n = body.names.len();
     let in_range = |id: u32| (id as usize) < n;
-    let valid = body
-        .files
-        .iter()
-        .all(|f| f.defs.iter().all(|d| in_range(d.name)) && f.refs.iter().all(|(r, _)| in_range(*r)));
+    let valid = body.files.iter().all(|f| {
+        f.defs.iter().all(|d| in_range(d.name)) && f.refs.iter().all(|(r, _)| in_range(*r))
+    });
     if !valid {
         return Err(CacheOutcome::Corrupt);
     }
-    let files = body.files.into_iter().map(|f| (f.path.clone(), f)).collect();
-    let skipped = body.skipped.into_iter().map(|s| (s.path.clone(), s)).collect();
-    Ok(LoadedCache { names: body.names, files, skipped, written: header.written })
+    let files = body
+        .files
+        .into_iter()
+        .map(|f| (f.path.clone(), f))
+        .collect();
+    let skipped = body
+        .skipped
+        .into_iter()
+        .map(|s| (s.path.clone(), s))
+        .collect();
+    Ok(LoadedCache {
+        names: body.names,
+        files,
+        skipped,
+        written: header.written,
+    })
 }
 
 /// Writes the cache atomically (temporary file in the same folder, then rename).
@@ -162,10 +181,16 @@ pub(crate) fn save(
     let written = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let bytes = encode(fingerprint, written, names, files, skipped)
-        .map_err(|e| ContextError::CacheEncode { reason: e.to_string() })?;
+    let bytes = encode(fingerprint, written, names, files, skipped).map_err(|e| {
+        ContextError::CacheEncode {
+            reason: e.to_string(),
+        }
+    })?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let io_err = |source| ContextError::CacheWrite { path: path.to_path_buf(), source };
+    let io_err = |source| ContextError::CacheWrite {
+        path: path.to_path_buf(),
+        source,
+    };
     std::fs::create_dir_all(dir).map_err(io_err)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err)?;
     tmp.write_all(&bytes).map_err(io_err)?;
@@ -180,8 +205,15 @@ fn encode(
     files: &[IndexedFile],
     skipped: &[SkippedFile],
 ) -> Result<Vec<u8>, postcard::Error> {
-    let mut bytes = postcard::to_stdvec(&Header { fingerprint: fingerprint.to_string(), written })?;
-    bytes.extend(postcard::to_stdvec(&BodyOut { names, files, skipped })?);
+    let mut bytes = postcard::to_stdvec(&Header {
+        fingerprint: fingerprint.to_string(),
+        written,
+    })?;
+    bytes.extend(postcard::to_stdvec(&BodyOut {
+        names,
+        files,
+        skipped,
+    })?);
     Ok(bytes)
 }
 
@@ -198,26 +230,55 @@ mod tests {
             size: 10,
             mtime: Mtime { secs, nanos: 5 },
             language: Some(Language::Rust),
-            defs: vec![Definition { name: 0, kind: SymbolKind::Function, line: 3, depth: 0, signature: "fn a()".into() }],
+            defs: vec![Definition {
+                name: 0,
+                kind: SymbolKind::Function,
+                line: 3,
+                depth: 0,
+                signature: "fn a()".into(),
+            }],
             refs: vec![(1, 2)],
         }
     }
 
     fn cand(path: &str, size: u64, secs: i64) -> Candidate {
-        Candidate { path: path.to_string(), size, mtime: Mtime { secs, nanos: 5 }, explicit: false }
+        Candidate {
+            path: path.to_string(),
+            size,
+            mtime: Mtime { secs, nanos: 5 },
+            explicit: false,
+        }
     }
 
     #[test]
     fn round_trip_and_hits_only_for_unchanged_files() {
         let names: Vec<Box<str>> = vec!["a".into(), "b".into()];
-        let skipped = vec![SkippedFile { path: "x.bin".into(), size: 1, mtime: Mtime { secs: 50, nanos: 0 }, reason: SkipReason::Binary }];
-        let bytes = encode("fp", 1000, &names, &[file("a.rs", 100), file("b.rs", 100), file("racy.rs", 999)], &skipped).unwrap();
+        let skipped = vec![SkippedFile {
+            path: "x.bin".into(),
+            size: 1,
+            mtime: Mtime { secs: 50, nanos: 0 },
+            reason: SkipReason::Binary,
+        }];
+        let bytes = encode(
+            "fp",
+            1000,
+            &names,
+            &[file("a.rs", 100), file("b.rs", 100), file("racy.rs", 999)],
+            &skipped,
+        )
+        .unwrap();
         let mut c = decode(&bytes, "fp").unwrap();
         assert_eq!(c.names, names);
         assert!(matches!(c.take(&cand("a.rs", 10, 100)), Some(Slot::File(f)) if f.defs.len() == 1));
         assert!(c.take(&cand("b.rs", 11, 100)).is_none(), "size changed");
-        assert!(c.take(&cand("racy.rs", 10, 999)).is_none(), "mtime too close to the write");
-        assert!(matches!(c.take(&cand("x.bin", 1, 50)), Some(Slot::Skipped(SkipReason::Binary))));
+        assert!(
+            c.take(&cand("racy.rs", 10, 999)).is_none(),
+            "mtime too close to the write"
+        );
+        assert!(matches!(
+            c.take(&cand("x.bin", 1, 50)),
+            Some(Slot::Skipped(SkipReason::Binary))
+        ));
         assert!(c.take(&cand("new.rs", 10, 100)).is_none());
         assert_eq!(c.remaining(), 0);
     }
@@ -226,8 +287,14 @@ mod tests {
     fn other_fingerprint_is_stale_and_garbage_is_corrupt() {
         let bytes = encode("fp", 1000, &[], &[], &[]).unwrap();
         assert_eq!(decode(&bytes, "other").err(), Some(CacheOutcome::Stale));
-        assert_eq!(decode(b"\xff\xff\xff", "fp").err(), Some(CacheOutcome::Corrupt));
-        assert_eq!(decode(&bytes[..bytes.len() - 1], "fp").err(), Some(CacheOutcome::Corrupt));
+        assert_eq!(
+            decode(b"\xff\xff\xff", "fp").err(),
+            Some(CacheOutcome::Corrupt)
+        );
+        assert_eq!(
+            decode(&bytes[..bytes.len() - 1], "fp").err(),
+            Some(CacheOutcome::Corrupt)
+        );
     }
 
     #[test]
@@ -245,6 +312,9 @@ mod tests {
         save(&path, "fp", &names, &[file("a.rs", 100)], &[]).unwrap();
         let mut c = load(&path, "fp").unwrap();
         assert!(c.take(&cand("a.rs", 10, 100)).is_some());
-        assert_eq!(load(&dir.path().join("none"), "fp").err(), Some(CacheOutcome::Missing));
+        assert_eq!(
+            load(&dir.path().join("none"), "fp").err(),
+            Some(CacheOutcome::Missing)
+        );
     }
 }

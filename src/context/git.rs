@@ -29,7 +29,14 @@ impl GitProbe {
     pub fn start(root: &Path) -> Option<GitProbe> {
         let mut child = Command::new("git")
             .current_dir(root)
-            .args(["--no-pager", "log", "--no-color", "--no-renames", "--relative", "--name-only"])
+            .args([
+                "--no-pager",
+                "log",
+                "--no-color",
+                "--no-renames",
+                "--relative",
+                "--name-only",
+            ])
             .arg(format!("--format={MARKER}"))
             .arg(format!("-n{COMMITS}"))
             .env("GIT_TERMINAL_PROMPT", "0")
@@ -111,7 +118,14 @@ mod tests {
         let git = |args: &[&str]| {
             Command::new("git")
                 .current_dir(dir.path())
-                .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+                .args([
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@t",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
                 .args(args)
                 .output()
                 .map(|o| o.status.success())

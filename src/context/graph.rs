@@ -32,7 +32,12 @@ impl Graph {
         let mut pairs: Vec<(NameId, FileId)> = Vec::new();
         for (fid, f) in files.iter().enumerate() {
             let start = pairs.len();
-            pairs.extend(f.defs.iter().filter(|d| d.kind.defines_name()).map(|d| (d.name, fid as FileId)));
+            pairs.extend(
+                f.defs
+                    .iter()
+                    .filter(|d| d.kind.defines_name())
+                    .map(|d| (d.name, fid as FileId)),
+            );
             pairs[start..].sort_unstable();
             let mut tail = pairs.split_off(start);
             tail.dedup();
@@ -97,7 +102,16 @@ impl Graph {
         }
         let (ref_offsets, refs) = csr(n_names, ref_triples);
         let (ref_src, ref_w) = refs.into_iter().unzip();
-        Graph { def_offsets, def_files, out_offsets, out_dst, out_w, ref_offsets, ref_src, ref_w }
+        Graph {
+            def_offsets,
+            def_files,
+            out_offsets,
+            out_dst,
+            out_w,
+            ref_offsets,
+            ref_src,
+            ref_w,
+        }
     }
 
     /// The files defining `name`, sorted.
@@ -111,13 +125,19 @@ impl Graph {
     /// `src`'s out-edges as (target, normalised weight).
     pub fn out_edges(&self, src: FileId) -> impl Iterator<Item = (FileId, f32)> + '_ {
         let (a, b) = bounds(&self.out_offsets, src as usize);
-        self.out_dst[a..b].iter().copied().zip(self.out_w[a..b].iter().copied())
+        self.out_dst[a..b]
+            .iter()
+            .copied()
+            .zip(self.out_w[a..b].iter().copied())
     }
 
     /// The files using `name`, each with the share of its out-weight that goes to `name`.
     pub fn referrers(&self, name: NameId) -> impl Iterator<Item = (FileId, f32)> + '_ {
         let (a, b) = bounds(&self.ref_offsets, name as usize);
-        self.ref_src[a..b].iter().copied().zip(self.ref_w[a..b].iter().copied())
+        self.ref_src[a..b]
+            .iter()
+            .copied()
+            .zip(self.ref_w[a..b].iter().copied())
     }
 }
 
@@ -163,7 +183,8 @@ pub(crate) fn weight_of_name(name: &str, definers: usize) -> f32 {
         w *= 0.1;
     }
     let snake = name.contains('_') && name.chars().any(|c| c.is_ascii_alphabetic());
-    let camel = name.chars().skip(1).any(|c| c.is_ascii_uppercase()) && name.chars().any(|c| c.is_ascii_lowercase());
+    let camel = name.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && name.chars().any(|c| c.is_ascii_lowercase());
     if name.len() >= 8 && (snake || camel) && !name.starts_with('_') {
         w *= 3.0;
     }
@@ -185,7 +206,13 @@ mod tests {
             language: None,
             defs: defs
                 .iter()
-                .map(|n| Definition { name: *n, kind: SymbolKind::Function, line: 1, depth: 0, signature: "".into() })
+                .map(|n| Definition {
+                    name: *n,
+                    kind: SymbolKind::Function,
+                    line: 1,
+                    depth: 0,
+                    signature: "".into(),
+                })
                 .collect(),
             refs: refs.to_vec(),
         }

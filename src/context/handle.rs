@@ -37,7 +37,10 @@ pub struct IndexHandle {
 impl std::fmt::Debug for IndexHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (found, done) = self.progress();
-        f.debug_struct("IndexHandle").field("found", &found).field("done", &done).finish()
+        f.debug_struct("IndexHandle")
+            .field("found", &found)
+            .field("done", &done)
+            .finish()
     }
 }
 
@@ -53,24 +56,29 @@ impl RepoIndex {
             progress: Progress::default(),
         });
         let worker = Arc::clone(&shared);
-        let spawned = std::thread::Builder::new().name("hone-index".into()).spawn(move || {
-            let result = RepoIndex::build_unsaved(&root, &opts, &worker.progress);
-            let (state, save) = match result {
-                Ok((index, save)) => (State::Ready(Arc::new(index)), save),
-                Err(e) => (State::Failed(Arc::new(e)), None),
-            };
-            let ready = match &state {
-                State::Ready(index) => Some(Arc::clone(index)),
-                _ => None,
-            };
-            publish(&worker, state);
-            if let (Some(index), Some(save)) = (ready, save) {
-                // After publishing: the map never waits for the cache write.
-                let _ = index.save_cache(&save.path);
-            }
-        });
+        let spawned = std::thread::Builder::new()
+            .name("hone-index".into())
+            .spawn(move || {
+                let result = RepoIndex::build_unsaved(&root, &opts, &worker.progress);
+                let (state, save) = match result {
+                    Ok((index, save)) => (State::Ready(Arc::new(index)), save),
+                    Err(e) => (State::Failed(Arc::new(e)), None),
+                };
+                let ready = match &state {
+                    State::Ready(index) => Some(Arc::clone(index)),
+                    _ => None,
+                };
+                publish(&worker, state);
+                if let (Some(index), Some(save)) = (ready, save) {
+                    // After publishing: the map never waits for the cache write.
+                    let _ = index.save_cache(&save.path);
+                }
+            });
         if let Err(source) = spawned {
-            publish(&shared, State::Failed(Arc::new(ContextError::Thread { source })));
+            publish(
+                &shared,
+                State::Failed(Arc::new(ContextError::Thread { source })),
+            );
         }
         IndexHandle { shared }
     }
@@ -85,7 +93,12 @@ fn publish(shared: &Shared, state: State) {
 impl IndexHandle {
     /// The index, if the build has finished.
     pub fn try_get(&self) -> Option<Arc<RepoIndex>> {
-        match &*self.shared.state.lock().unwrap_or_else(PoisonError::into_inner) {
+        match &*self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             State::Ready(index) => Some(Arc::clone(index)),
             _ => None,
         }
@@ -94,7 +107,11 @@ impl IndexHandle {
     /// The index, waiting at most `timeout` for it; `None` if the build is still running or failed.
     pub fn wait_timeout(&self, timeout: Duration) -> Option<Arc<RepoIndex>> {
         let deadline = Instant::now() + timeout;
-        let mut guard = self.shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         loop {
             match &*guard {
                 State::Ready(index) => return Some(Arc::clone(index)),
@@ -105,31 +122,56 @@ impl IndexHandle {
             if left.is_zero() {
                 return None;
             }
-            guard = self.shared.changed.wait_timeout(guard, left).unwrap_or_else(PoisonError::into_inner).0;
+            guard = self
+                .shared
+                .changed
+                .wait_timeout(guard, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
     /// Waits for the build to finish.
     pub fn wait(&self) -> Result<Arc<RepoIndex>, Arc<ContextError>> {
-        let mut guard = self.shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         loop {
             match &*guard {
                 State::Ready(index) => return Ok(Arc::clone(index)),
                 State::Failed(e) => return Err(Arc::clone(e)),
                 State::Building => {}
             }
-            guard = self.shared.changed.wait(guard).unwrap_or_else(PoisonError::into_inner);
+            guard = self
+                .shared
+                .changed
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 
     /// Whether the build has finished (successfully or not).
     pub fn is_finished(&self) -> bool {
-        !matches!(&*self.shared.state.lock().unwrap_or_else(PoisonError::into_inner), State::Building)
+        !matches!(
+            &*self
+                .shared
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            State::Building
+        )
     }
 
     /// The error, if the build failed.
     pub fn error(&self) -> Option<Arc<ContextError>> {
-        match &*self.shared.state.lock().unwrap_or_else(PoisonError::into_inner) {
+        match &*self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             State::Failed(e) => Some(Arc::clone(e)),
             _ => None,
         }
@@ -138,6 +180,9 @@ impl IndexHandle {
     /// (files found by the walk, files parsed or reused so far); found is 0 until the walk ends.
     pub fn progress(&self) -> (usize, usize) {
         let p = &self.shared.progress;
-        (p.found.load(Ordering::Relaxed), p.done.load(Ordering::Relaxed))
+        (
+            p.found.load(Ordering::Relaxed),
+            p.done.load(Ordering::Relaxed),
+        )
     }
 }

@@ -73,7 +73,11 @@ pub(crate) struct Interner {
 
 impl Interner {
     pub fn from_names(names: Vec<Box<str>>) -> Interner {
-        let lookup = names.iter().enumerate().map(|(i, n)| (n.clone(), i as NameId)).collect();
+        let lookup = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as NameId))
+            .collect();
         Interner { names, lookup }
     }
 
@@ -156,7 +160,10 @@ impl RepoIndex {
         progress: &Progress,
     ) -> Result<(RepoIndex, Option<PendingSave>), ContextError> {
         let started = Instant::now();
-        let root = root.canonicalize().map_err(|source| ContextError::Root { path: root.to_path_buf(), source })?;
+        let root = root.canonicalize().map_err(|source| ContextError::Root {
+            path: root.to_path_buf(),
+            source,
+        })?;
         if !root.is_dir() {
             return Err(ContextError::NotADirectory { path: root });
         }
@@ -171,7 +178,9 @@ impl RepoIndex {
             let loaded = loader.join().unwrap_or(None);
             (report, loaded)
         });
-        progress.found.store(report.candidates.len(), Ordering::Relaxed);
+        progress
+            .found
+            .store(report.candidates.len(), Ordering::Relaxed);
 
         let (mut cached, cache_outcome) = match loaded {
             None => (LoadedCache::default(), CacheOutcome::Off),
@@ -199,9 +208,12 @@ impl RepoIndex {
         let parsed = parse_all(&root, &report.candidates, &to_parse, opts, progress);
         for (i, outcome) in to_parse.iter().zip(parsed) {
             slots[*i] = match outcome {
-                Parsed::File { language, symbols } => {
-                    Slot::File(intern_file(&mut names, &report.candidates[*i], language, symbols))
-                }
+                Parsed::File { language, symbols } => Slot::File(intern_file(
+                    &mut names,
+                    &report.candidates[*i],
+                    language,
+                    symbols,
+                )),
                 Parsed::Skipped(reason) => Slot::Skipped(reason),
             };
         }
@@ -215,7 +227,12 @@ impl RepoIndex {
                 Slot::Skipped(reason) => {
                     *skipped.entry(reason).or_insert(0) += 1;
                     if reason != SkipReason::Unreadable {
-                        skipped_files.push(SkippedFile { path: cand.path, size: cand.size, mtime: cand.mtime, reason });
+                        skipped_files.push(SkippedFile {
+                            path: cand.path,
+                            size: cand.size,
+                            mtime: cand.mtime,
+                            reason,
+                        });
                     }
                 }
                 Slot::Pending => {}
@@ -228,7 +245,10 @@ impl RepoIndex {
         let graph = Graph::build(&files, &names.names);
         let recency = match git {
             Some(probe) => probe.finish(Duration::from_millis(25)).map(|changes| {
-                files.iter().map(|f| changes.get(f.path.as_str()).copied().unwrap_or(0.0)).collect()
+                files
+                    .iter()
+                    .map(|f| changes.get(f.path.as_str()).copied().unwrap_or(0.0))
+                    .collect()
             }),
             None => None,
         };
@@ -242,13 +262,32 @@ impl RepoIndex {
             elapsed: started.elapsed(),
         };
         let recency = recency.unwrap_or_else(|| vec![0.0; files.len()]);
-        let index = RepoIndex { root, files, names, skipped_files, graph, recency, stats, fingerprint };
-        let save = if changed { cache_path.map(|path| PendingSave { path }) } else { None };
+        let index = RepoIndex {
+            root,
+            files,
+            names,
+            skipped_files,
+            graph,
+            recency,
+            stats,
+            fingerprint,
+        };
+        let save = if changed {
+            cache_path.map(|path| PendingSave { path })
+        } else {
+            None
+        };
         Ok((index, save))
     }
 
     pub(crate) fn save_cache(&self, path: &Path) -> Result<(), ContextError> {
-        cache::save(path, &self.fingerprint, &self.names.names, &self.files, &self.skipped_files)
+        cache::save(
+            path,
+            &self.fingerprint,
+            &self.names.names,
+            &self.files,
+            &self.skipped_files,
+        )
     }
 
     /// The canonical workspace root.
@@ -268,13 +307,20 @@ impl RepoIndex {
     /// The id of the file at `path` (relative `/`-separated, or absolute inside the root).
     pub fn file_id(&self, path: &str) -> Option<FileId> {
         let rel = self.relative(path)?;
-        self.files.binary_search_by(|f| f.path.as_str().cmp(&rel)).ok().map(|i| i as FileId)
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(&rel))
+            .ok()
+            .map(|i| i as FileId)
     }
 
     /// `path` as a root-relative `/`-separated path, `None` when it points outside the root.
     pub fn relative(&self, path: &str) -> Option<String> {
         let p = Path::new(path);
-        let p = if p.is_absolute() { p.strip_prefix(&self.root).ok()? } else { p };
+        let p = if p.is_absolute() {
+            p.strip_prefix(&self.root).ok()?
+        } else {
+            p
+        };
         let mut parts: Vec<&str> = Vec::new();
         for c in p.components() {
             match c {
@@ -321,7 +367,10 @@ pub(crate) enum Slot {
 }
 
 enum Parsed {
-    File { language: Option<Language>, symbols: FileSymbols },
+    File {
+        language: Option<Language>,
+        symbols: FileSymbols,
+    },
     Skipped(SkipReason),
 }
 
@@ -354,16 +403,27 @@ fn parse_all(
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
     });
     for (k, parsed) in chunks.into_iter().flatten() {
         results[k] = Some(parsed);
     }
     // A worker that panicked leaves its files unparsed: they are reported unreadable.
-    results.into_iter().map(|r| r.unwrap_or(Parsed::Skipped(SkipReason::Unreadable))).collect()
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or(Parsed::Skipped(SkipReason::Unreadable)))
+        .collect()
 }
 
-fn parse_one(root: &Path, cand: &Candidate, opts: &ScanOptions, extractor: &mut Extractor) -> Parsed {
+fn parse_one(
+    root: &Path,
+    cand: &Candidate,
+    opts: &ScanOptions,
+    extractor: &mut Extractor,
+) -> Parsed {
     let Ok(bytes) = std::fs::read(root.join(&cand.path)) else {
         return Parsed::Skipped(SkipReason::Unreadable);
     };
@@ -377,7 +437,11 @@ fn parse_one(root: &Path, cand: &Candidate, opts: &ScanOptions, extractor: &mut 
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
     let language = Language::from_path(&cand.path).map(|lang| {
-        if lang == Language::C && cand.path.ends_with(".h") { Language::for_header(&text) } else { lang }
+        if lang == Language::C && cand.path.ends_with(".h") {
+            Language::for_header(&text)
+        } else {
+            lang
+        }
     });
     let symbols = match language {
         // A file the grammar cannot take still appears by path.
@@ -387,7 +451,12 @@ fn parse_one(root: &Path, cand: &Candidate, opts: &ScanOptions, extractor: &mut 
     Parsed::File { language, symbols }
 }
 
-fn intern_file(names: &mut Interner, cand: &Candidate, language: Option<Language>, symbols: FileSymbols) -> IndexedFile {
+fn intern_file(
+    names: &mut Interner,
+    cand: &Candidate,
+    language: Option<Language>,
+    symbols: FileSymbols,
+) -> IndexedFile {
     let defs = symbols
         .defs
         .into_iter()
@@ -399,9 +468,20 @@ fn intern_file(names: &mut Interner, cand: &Candidate, language: Option<Language
             signature: d.signature.into_boxed_str(),
         })
         .collect();
-    let mut refs: Vec<(NameId, u32)> = symbols.refs.iter().map(|(n, c)| (names.intern(n), *c)).collect();
+    let mut refs: Vec<(NameId, u32)> = symbols
+        .refs
+        .iter()
+        .map(|(n, c)| (names.intern(n), *c))
+        .collect();
     refs.sort_unstable();
-    IndexedFile { path: cand.path.clone(), size: cand.size, mtime: cand.mtime, language, defs, refs }
+    IndexedFile {
+        path: cand.path.clone(),
+        size: cand.size,
+        mtime: cand.mtime,
+        language,
+        defs,
+        refs,
+    }
 }
 
 /// Drops names no file uses any more (from deleted or changed files) and renumbers the rest.

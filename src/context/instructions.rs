@@ -57,7 +57,12 @@ impl Instructions {
 
     /// A line for the person when the instructions were cut, e.g. for the REPL's start-up notes.
     pub fn notice(&self) -> Option<String> {
-        let cut: Vec<&str> = self.files.iter().filter(|f| f.truncated).map(|f| f.path.as_str()).collect();
+        let cut: Vec<&str> = self
+            .files
+            .iter()
+            .filter(|f| f.truncated)
+            .map(|f| f.path.as_str())
+            .collect();
         (!cut.is_empty()).then(|| {
             format!(
                 "project instructions exceed {} KiB; cut: {} (the model sees the start of each)",
@@ -80,12 +85,21 @@ impl Instructions {
             );
         }
         for f in &self.files {
-            let scope = if f.dir.is_empty() { "the whole repository".to_string() } else { format!("{}/", f.dir) };
+            let scope = if f.dir.is_empty() {
+                "the whole repository".to_string()
+            } else {
+                format!("{}/", f.dir)
+            };
             let _ = writeln!(out, "## {} (applies to {scope})\n", f.path);
             out.push_str(f.text.trim_end());
             out.push('\n');
             if f.truncated {
-                let _ = writeln!(out, "[hone: cut here; {} of {} bytes shown]", f.text.len(), f.full_bytes);
+                let _ = writeln!(
+                    out,
+                    "[hone: cut here; {} of {} bytes shown]",
+                    f.text.len(),
+                    f.full_bytes
+                );
             }
             out.push('\n');
         }
@@ -103,25 +117,51 @@ pub fn load_instructions(root: &Path, paths_in_play: &[PathBuf]) -> Instructions
 }
 
 /// [`load_instructions`] with an explicit cap in bytes.
-pub fn load_instructions_capped(root: &Path, paths_in_play: &[PathBuf], cap: usize) -> Instructions {
+pub fn load_instructions_capped(
+    root: &Path,
+    paths_in_play: &[PathBuf],
+    cap: usize,
+) -> Instructions {
     let mut dirs: BTreeSet<(usize, String)> = BTreeSet::new();
     dirs.insert((0, String::new()));
     for path in paths_in_play {
-        let Some(parts) = relative_parts(root, path) else { continue };
+        let Some(parts) = relative_parts(root, path) else {
+            continue;
+        };
         let is_dir = root.join(parts.join("/")).is_dir();
-        let keep = if is_dir { parts.len() } else { parts.len().saturating_sub(1) };
+        let keep = if is_dir {
+            parts.len()
+        } else {
+            parts.len().saturating_sub(1)
+        };
         for depth in 1..=keep {
             dirs.insert((depth, parts[..depth].join("/")));
         }
     }
     let mut files: Vec<InstructionFile> = Vec::new();
     for (_, dir) in dirs {
-        let base = if dir.is_empty() { root.to_path_buf() } else { root.join(&dir) };
+        let base = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&dir)
+        };
         for name in INSTRUCTION_FILE_NAMES {
-            let Ok(bytes) = std::fs::read(base.join(name)) else { continue };
+            let Ok(bytes) = std::fs::read(base.join(name)) else {
+                continue;
+            };
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-            files.push(InstructionFile { path, dir: dir.clone(), full_bytes: text.len(), text, truncated: false });
+            let path = if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            };
+            files.push(InstructionFile {
+                path,
+                dir: dir.clone(),
+                full_bytes: text.len(),
+                text,
+                truncated: false,
+            });
             break;
         }
     }
@@ -140,7 +180,11 @@ pub fn load_instructions_capped(root: &Path, paths_in_play: &[PathBuf], cap: usi
 
 /// The root-relative components of `path`, or `None` if it leaves the root.
 fn relative_parts(root: &Path, path: &Path) -> Option<Vec<String>> {
-    let rel = if path.is_absolute() { path.strip_prefix(root).ok()? } else { path };
+    let rel = if path.is_absolute() {
+        path.strip_prefix(root).ok()?
+    } else {
+        path
+    };
     let mut parts: Vec<String> = Vec::new();
     for c in rel.components() {
         match c {
@@ -192,8 +236,11 @@ mod tests {
         let text = ins.text();
         assert!(text.starts_with("Project instructions from several directories"));
         assert!(text.contains("the file in the deeper directory wins"));
-        let (tabs, spaces, api) =
-            (text.find("Use tabs.").unwrap(), text.find("Use spaces").unwrap(), text.find("API: no panics").unwrap());
+        let (tabs, spaces, api) = (
+            text.find("Use tabs.").unwrap(),
+            text.find("Use spaces").unwrap(),
+            text.find("API: no panics").unwrap(),
+        );
         assert!(tabs < spaces && spaces < api, "{text}");
         assert!(text.contains("## src/api/CLAUDE.md (applies to src/api/)"));
         assert!(!text.contains("Not in play"));
@@ -207,7 +254,10 @@ mod tests {
         write(dir.path(), "AGENTS.md", "agents\n");
         write(dir.path(), "CLAUDE.md", "claude\n");
         let ins = load_instructions(dir.path(), &[]);
-        assert_eq!(ins.text(), "## AGENTS.md (applies to the whole repository)\n\nagents\n");
+        assert_eq!(
+            ins.text(),
+            "## AGENTS.md (applies to the whole repository)\n\nagents\n"
+        );
     }
 
     #[test]
@@ -221,7 +271,12 @@ mod tests {
         let files = ins.files();
         assert_eq!(files[1].text, "near\n");
         assert!(files[0].truncated && files[0].text.len() <= 200 && files[0].text.ends_with('\n'));
-        assert!(ins.text().contains("[hone: cut here; 200 of 1000 bytes shown]"), "{}", ins.text());
+        assert!(
+            ins.text()
+                .contains("[hone: cut here; 200 of 1000 bytes shown]"),
+            "{}",
+            ins.text()
+        );
         assert!(ins.notice().unwrap().contains("AGENTS.md"));
     }
 
@@ -229,7 +284,13 @@ mod tests {
     fn paths_outside_the_root_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "AGENTS.md", "root\n");
-        let ins = load_instructions(dir.path(), &[PathBuf::from("../elsewhere/x.rs"), PathBuf::from("/etc/passwd")]);
+        let ins = load_instructions(
+            dir.path(),
+            &[
+                PathBuf::from("../elsewhere/x.rs"),
+                PathBuf::from("/etc/passwd"),
+            ],
+        );
         assert_eq!(ins.files().len(), 1);
     }
 

@@ -52,7 +52,9 @@ impl Language {
             "go" => Language::Go,
             "java" => Language::Java,
             "c" | "h" => Language::C,
-            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tpp" => Language::Cpp,
+            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tpp" => {
+                Language::Cpp
+            }
             _ => return None,
         };
         Some(lang)
@@ -61,7 +63,14 @@ impl Language {
     /// A `.h` file is C unless its text uses C++-only syntax: the C grammar would lose the classes
     /// and namespaces, while the C++ grammar is slower on the (more common) plain C header.
     pub fn for_header(text: &str) -> Language {
-        const CPP_MARKERS: [&str; 6] = ["class ", "namespace ", "template<", "template <", "public:", "std::"];
+        const CPP_MARKERS: [&str; 6] = [
+            "class ",
+            "namespace ",
+            "template<",
+            "template <",
+            "public:",
+            "std::",
+        ];
         if CPP_MARKERS.iter().any(|m| text.contains(m)) {
             Language::Cpp
         } else {
@@ -110,12 +119,18 @@ impl Language {
             Language::Python => include_str!("queries/python.scm"),
             Language::JavaScript => include_str!("queries/javascript.scm"),
             Language::TypeScript | Language::Tsx => {
-                concat!(include_str!("queries/javascript.scm"), include_str!("queries/typescript.scm"))
+                concat!(
+                    include_str!("queries/javascript.scm"),
+                    include_str!("queries/typescript.scm")
+                )
             }
             Language::Go => include_str!("queries/go.scm"),
             Language::Java => include_str!("queries/java.scm"),
             Language::C => include_str!("queries/c.scm"),
-            Language::Cpp => concat!(include_str!("queries/c.scm"), include_str!("queries/cpp.scm")),
+            Language::Cpp => concat!(
+                include_str!("queries/c.scm"),
+                include_str!("queries/cpp.scm")
+            ),
         }
     }
 
@@ -124,17 +139,31 @@ impl Language {
         match self {
             Language::Rust => &["identifier", "type_identifier", "field_identifier"],
             Language::Python => &["identifier"],
-            Language::JavaScript => &["identifier", "property_identifier", "shorthand_property_identifier"],
+            Language::JavaScript => &[
+                "identifier",
+                "property_identifier",
+                "shorthand_property_identifier",
+            ],
             Language::TypeScript | Language::Tsx => &[
                 "identifier",
                 "property_identifier",
                 "shorthand_property_identifier",
                 "type_identifier",
             ],
-            Language::Go => &["identifier", "type_identifier", "field_identifier", "package_identifier"],
+            Language::Go => &[
+                "identifier",
+                "type_identifier",
+                "field_identifier",
+                "package_identifier",
+            ],
             Language::Java => &["identifier", "type_identifier"],
             Language::C => &["identifier", "type_identifier", "field_identifier"],
-            Language::Cpp => &["identifier", "type_identifier", "field_identifier", "namespace_identifier"],
+            Language::Cpp => &[
+                "identifier",
+                "type_identifier",
+                "field_identifier",
+                "namespace_identifier",
+            ],
         }
     }
 
@@ -163,25 +192,39 @@ pub(crate) struct Compiled {
 impl Compiled {
     fn new(lang: Language) -> Result<Compiled, String> {
         let grammar = lang.grammar();
-        let query = Query::new(&grammar, lang.query_source()).map_err(|e| format!("{} query: {e}", lang.name()))?;
+        let query = Query::new(&grammar, lang.query_source())
+            .map_err(|e| format!("{} query: {e}", lang.name()))?;
         let mut name_capture = None;
         let mut capture_kinds = Vec::with_capacity(query.capture_names().len());
         for (i, name) in query.capture_names().iter().enumerate() {
             if *name == "name" {
                 name_capture = u32::try_from(i).ok();
             }
-            capture_kinds.push(name.strip_prefix("definition.").and_then(crate::context::symbols::SymbolKind::from_capture));
+            capture_kinds.push(
+                name.strip_prefix("definition.")
+                    .and_then(crate::context::symbols::SymbolKind::from_capture),
+            );
         }
-        let name_capture = name_capture.ok_or_else(|| format!("{} query has no @name capture", lang.name()))?;
+        let name_capture =
+            name_capture.ok_or_else(|| format!("{} query has no @name capture", lang.name()))?;
         let wanted = lang.identifier_kinds();
         let count = grammar.node_kind_count();
         let is_identifier = (0..count)
             .map(|id| {
                 let id = u16::try_from(id).unwrap_or(u16::MAX);
-                grammar.node_kind_is_named(id) && grammar.node_kind_for_id(id).is_some_and(|k| wanted.contains(&k))
+                grammar.node_kind_is_named(id)
+                    && grammar
+                        .node_kind_for_id(id)
+                        .is_some_and(|k| wanted.contains(&k))
             })
             .collect();
-        Ok(Compiled { grammar, query, capture_kinds, name_capture, is_identifier })
+        Ok(Compiled {
+            grammar,
+            query,
+            capture_kinds,
+            name_capture,
+            is_identifier,
+        })
     }
 }
 
@@ -193,7 +236,11 @@ mod tests {
     fn every_query_compiles_against_its_grammar() {
         for lang in Language::ALL {
             let compiled = lang.compiled().unwrap_or_else(|e| panic!("{e}"));
-            assert!(compiled.capture_kinds.iter().any(Option::is_some), "{}", lang.name());
+            assert!(
+                compiled.capture_kinds.iter().any(Option::is_some),
+                "{}",
+                lang.name()
+            );
             assert!(compiled.is_identifier.iter().any(|b| *b), "{}", lang.name());
         }
     }
@@ -210,7 +257,13 @@ mod tests {
 
     #[test]
     fn headers_with_cpp_syntax_are_cpp() {
-        assert_eq!(Language::for_header("int add(int a, int b);\n"), Language::C);
-        assert_eq!(Language::for_header("namespace geo {\nclass Point {};\n}\n"), Language::Cpp);
+        assert_eq!(
+            Language::for_header("int add(int a, int b);\n"),
+            Language::C
+        );
+        assert_eq!(
+            Language::for_header("namespace geo {\nclass Point {};\n}\n"),
+            Language::Cpp
+        );
     }
 }

@@ -114,7 +114,12 @@ pub(crate) mod testutil {
 
     /// Options for tests: no cache, no git, two threads.
     pub fn opts() -> ScanOptions {
-        ScanOptions { cache: CacheLocation::Off, git_recency: false, threads: 2, ..ScanOptions::default() }
+        ScanOptions {
+            cache: CacheLocation::Off,
+            git_recency: false,
+            threads: 2,
+            ..ScanOptions::default()
+        }
     }
 
     /// A workspace holding `files`, and its index.

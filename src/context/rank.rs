@@ -41,7 +41,11 @@ impl Focus {
 
     /// The default budget for this focus: larger when no file is in the chat.
     pub fn default_budget(&self) -> usize {
-        if self.chat_files.is_empty() { NO_CHAT_MAP_TOKENS } else { DEFAULT_MAP_TOKENS }
+        if self.chat_files.is_empty() {
+            NO_CHAT_MAP_TOKENS
+        } else {
+            DEFAULT_MAP_TOKENS
+        }
     }
 
     /// Focus from command-line terms (`hone map src/a.rs parse_config`): a term naming an indexed
@@ -74,10 +78,13 @@ impl Focus {
                 continue;
             }
             if word.contains('.') || word.contains('/') {
-                let id = index.file_id(word).or_else(|| match by_name.get(word).map(Vec::as_slice) {
-                    Some([id]) => Some(*id),
-                    _ => None,
-                });
+                let id =
+                    index
+                        .file_id(word)
+                        .or_else(|| match by_name.get(word).map(Vec::as_slice) {
+                            Some([id]) => Some(*id),
+                            _ => None,
+                        });
                 if let Some(id) = id {
                     let path = path_of(index, id);
                     if files.insert(path.clone()) {
@@ -86,7 +93,10 @@ impl Focus {
                 }
             }
             for ident in word.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-                if ident.len() >= 3 && !index.definers(ident).is_empty() && idents.insert(ident.to_string()) {
+                if ident.len() >= 3
+                    && !index.definers(ident).is_empty()
+                    && idents.insert(ident.to_string())
+                {
                     self.mentioned_idents.push(ident.to_string());
                 }
             }
@@ -120,17 +130,26 @@ pub struct Ranking {
 impl Ranking {
     /// The ranked paths, best first.
     pub fn paths<'a>(&self, index: &'a RepoIndex) -> Vec<&'a str> {
-        self.order.iter().filter_map(|(id, _)| index.file(*id).map(|f| f.path.as_str())).collect()
+        self.order
+            .iter()
+            .filter_map(|(id, _)| index.file(*id).map(|f| f.path.as_str()))
+            .collect()
     }
 }
 
 /// Ranks the files of `index` for `focus`.
 pub fn rank(index: &RepoIndex, focus: &Focus) -> Ranking {
     let n = index.files().len();
-    let resolve = |paths: &[String]| -> HashSet<FileId> { paths.iter().filter_map(|p| index.file_id(p)).collect() };
+    let resolve = |paths: &[String]| -> HashSet<FileId> {
+        paths.iter().filter_map(|p| index.file_id(p)).collect()
+    };
     let chat = resolve(&focus.chat_files);
     let mentioned = resolve(&focus.mentioned_files);
-    let mentioned_names: HashSet<u32> = focus.mentioned_idents.iter().filter_map(|i| index.name_id(i)).collect();
+    let mentioned_names: HashSet<u32> = focus
+        .mentioned_idents
+        .iter()
+        .filter_map(|i| index.name_id(i))
+        .collect();
 
     let mut seed = vec![0f64; n];
     for id in chat.iter().chain(&mentioned) {
@@ -161,7 +180,11 @@ pub fn rank(index: &RepoIndex, focus: &Focus) -> Ranking {
             .then_with(|| index.recency(b.0).total_cmp(&index.recency(a.0)))
             .then_with(|| a.0.cmp(&b.0))
     });
-    Ranking { order, rank, mentioned_names }
+    Ranking {
+        order,
+        rank,
+        mentioned_names,
+    }
 }
 
 /// Power iteration of PageRank with restart distribution `seed` (uniform when all zero).
@@ -177,11 +200,18 @@ fn pagerank(index: &RepoIndex, mut seed: Vec<f64>) -> Vec<f64> {
         seed.iter_mut().for_each(|s| *s /= total);
     }
     let graph = &index.graph;
-    let dangling: Vec<bool> = (0..n as FileId).map(|id| graph.out_edges(id).next().is_none()).collect();
+    let dangling: Vec<bool> = (0..n as FileId)
+        .map(|id| graph.out_edges(id).next().is_none())
+        .collect();
     let mut rank = seed.clone();
     let mut next = vec![0f64; n];
     for _ in 0..MAX_ITERATIONS {
-        let lost: f64 = rank.iter().zip(&dangling).filter(|(_, d)| **d).map(|(r, _)| r).sum();
+        let lost: f64 = rank
+            .iter()
+            .zip(&dangling)
+            .filter(|(_, d)| **d)
+            .map(|(r, _)| r)
+            .sum();
         for (i, slot) in next.iter_mut().enumerate() {
             *slot = (1.0 - DAMPING + DAMPING * lost) * seed[i];
         }
@@ -202,7 +232,6 @@ fn pagerank(index: &RepoIndex, mut seed: Vec<f64>) -> Vec<f64> {
     rank
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,34 +240,67 @@ mod tests {
 
     fn repo() -> (tempfile::TempDir, RepoIndex) {
         index_of(&[
-            ("app/main.py", "from config import load_settings\n\ndef run():\n    cfg = load_settings('x')\n    return cfg\n"),
-            ("app/config.py", "def load_settings(path):\n    return {'path': path}\n"),
-            ("app/unrelated.py", "def render_chart(data):\n    return data\n"),
-            ("app/other.py", "def compute_totals(rows):\n    return sum(rows)\n"),
+            (
+                "app/main.py",
+                "from config import load_settings\n\ndef run():\n    cfg = load_settings('x')\n    return cfg\n",
+            ),
+            (
+                "app/config.py",
+                "def load_settings(path):\n    return {'path': path}\n",
+            ),
+            (
+                "app/unrelated.py",
+                "def render_chart(data):\n    return data\n",
+            ),
+            (
+                "app/other.py",
+                "def compute_totals(rows):\n    return sum(rows)\n",
+            ),
             ("README.md", "# demo\n"),
         ])
     }
 
     fn position(index: &RepoIndex, r: &Ranking, path: &str) -> usize {
-        r.paths(index).iter().position(|p| *p == path).unwrap_or_else(|| panic!("{path} not ranked"))
+        r.paths(index)
+            .iter()
+            .position(|p| *p == path)
+            .unwrap_or_else(|| panic!("{path} not ranked"))
     }
 
     #[test]
     fn the_file_defining_what_the_chat_file_uses_ranks_above_unrelated_ones() {
         let (_dir, index) = repo();
-        let focus = Focus { chat_files: vec!["app/main.py".into()], ..Focus::default() };
+        let focus = Focus {
+            chat_files: vec!["app/main.py".into()],
+            ..Focus::default()
+        };
         let r = rank(&index, &focus);
         assert_eq!(r.paths(&index)[0], "app/config.py");
         assert!(position(&index, &r, "app/config.py") < position(&index, &r, "app/unrelated.py"));
-        assert!(!r.paths(&index).contains(&"app/main.py"), "chat files are not ranked");
+        assert!(
+            !r.paths(&index).contains(&"app/main.py"),
+            "chat files are not ranked"
+        );
     }
 
     #[test]
     fn mentioned_identifiers_and_files_lead() {
         let (_dir, index) = repo();
-        let by_ident = rank(&index, &Focus { mentioned_idents: vec!["render_chart".into()], ..Focus::default() });
+        let by_ident = rank(
+            &index,
+            &Focus {
+                mentioned_idents: vec!["render_chart".into()],
+                ..Focus::default()
+            },
+        );
         assert_eq!(by_ident.paths(&index)[0], "app/unrelated.py");
-        let by_file = rank(&index, &Focus { mentioned_files: vec!["app/other.py".into()], ..Focus::default() });
+        let by_file = rank(
+            &index,
+            &Focus {
+                mentioned_files: vec!["app/other.py".into()],
+                ..Focus::default()
+            },
+        );
         assert_eq!(by_file.paths(&index)[0], "app/other.py");
     }
 
@@ -259,7 +321,14 @@ mod tests {
         let git = |args: &[&str]| {
             let ok = std::process::Command::new("git")
                 .current_dir(root)
-                .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+                .args([
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@t",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
                 .args(args)
                 .output()
                 .unwrap()
@@ -273,16 +342,31 @@ mod tests {
         git(&["add", "b.py"]);
         git(&["commit", "-q", "-m", "b"]);
         let no_git = RepoIndex::build(root, &opts()).unwrap();
-        assert_eq!(rank(&no_git, &Focus::default()).paths(&no_git), ["a.py", "b.py"]);
-        let index = RepoIndex::build(root, &ScanOptions { git_recency: true, ..opts() }).unwrap();
+        assert_eq!(
+            rank(&no_git, &Focus::default()).paths(&no_git),
+            ["a.py", "b.py"]
+        );
+        let index = RepoIndex::build(
+            root,
+            &ScanOptions {
+                git_recency: true,
+                ..opts()
+            },
+        )
+        .unwrap();
         assert!(index.stats().git_recency);
-        assert_eq!(rank(&index, &Focus::default()).paths(&index), ["b.py", "a.py"]);
+        assert_eq!(
+            rank(&index, &Focus::default()).paths(&index),
+            ["b.py", "a.py"]
+        );
     }
 
     #[test]
     fn terms_split_into_files_and_identifiers() {
         let (_dir, index) = repo();
-        let terms: Vec<String> = ["app/main.py", "config.py", "load_settings", "nothing_here"].map(String::from).into();
+        let terms: Vec<String> = ["app/main.py", "config.py", "load_settings", "nothing_here"]
+            .map(String::from)
+            .into();
         let focus = Focus::from_terms(&index, &terms);
         assert_eq!(focus.chat_files, ["app/main.py", "app/config.py"]);
         assert_eq!(focus.mentioned_idents, ["load_settings", "nothing_here"]);
@@ -294,7 +378,10 @@ mod tests {
     fn mentions_in_text_find_files_and_defined_names() {
         let (_dir, index) = repo();
         let mut focus = Focus::new();
-        focus.mention_text(&index, "Why does `render_chart` break in app/other.py? See unrelated.py, and foo.");
+        focus.mention_text(
+            &index,
+            "Why does `render_chart` break in app/other.py? See unrelated.py, and foo.",
+        );
         assert_eq!(focus.mentioned_files, ["app/other.py", "app/unrelated.py"]);
         assert_eq!(focus.mentioned_idents, ["render_chart"]);
         focus.mention_text(&index, "render_chart again");
@@ -304,7 +391,10 @@ mod tests {
     #[test]
     fn ranking_is_deterministic() {
         let (_dir, index) = repo();
-        let focus = Focus { chat_files: vec!["app/main.py".into()], ..Focus::default() };
+        let focus = Focus {
+            chat_files: vec!["app/main.py".into()],
+            ..Focus::default()
+        };
         assert_eq!(rank(&index, &focus).order, rank(&index, &focus).order);
     }
 }

@@ -71,7 +71,10 @@ fn candidates(index: &RepoIndex, ranking: &Ranking, budget_tokens: usize) -> Vec
     for (id, score) in &ranking.order {
         let Some(f) = index.file(*id) else { continue };
         chars += f.path.len() + 1 + f.defs.iter().map(|d| d.signature.len() + 10).sum::<usize>();
-        out.push(Candidate { id: *id, score: *score });
+        out.push(Candidate {
+            id: *id,
+            score: *score,
+        });
         if chars > limit {
             break;
         }
@@ -92,11 +95,15 @@ fn score_items(index: &RepoIndex, ranking: &Ranking, candidates: &[Candidate]) -
     let mut scored: Vec<(f64, usize, u32, Item)> = Vec::new();
     for (pos, cand) in candidates.iter().enumerate() {
         scored.push((cand.score, pos, 0, Item::Path(pos)));
-        let Some(file) = index.file(cand.id) else { continue };
+        let Some(file) = index.file(cand.id) else {
+            continue;
+        };
         for (i, def) in file.defs.iter().enumerate() {
             let mut score = 0.01 * cand.score * kind_weight(def.kind);
             if def.kind.defines_name() {
-                let total = *flows.entry(def.name).or_insert_with(|| name_flow(index, ranking, def.name));
+                let total = *flows
+                    .entry(def.name)
+                    .or_insert_with(|| name_flow(index, ranking, def.name));
                 score += (total - self_flow(index, ranking, def.name, cand.id)).max(0.0);
             }
             if ranking.mentioned_names.contains(&def.name) {
@@ -119,7 +126,11 @@ fn name_flow(index: &RepoIndex, ranking: &Ranking, name: NameId) -> f64 {
         .map(|(src, w)| {
             let own = definers.binary_search(&src).is_ok();
             let others = definers.len() - usize::from(own);
-            if others == 0 { 0.0 } else { ranking.rank[src as usize] * f64::from(w) / others as f64 }
+            if others == 0 {
+                0.0
+            } else {
+                ranking.rank[src as usize] * f64::from(w) / others as f64
+            }
         })
         .sum()
 }
@@ -134,14 +145,22 @@ fn self_flow(index: &RepoIndex, ranking: &Ranking, name: NameId, file: FileId) -
         .find(|(src, _)| *src == file)
         .map_or(0.0, |(src, w)| {
             let others = definers.len() - usize::from(definers.binary_search(&src).is_ok());
-            if others == 0 { 0.0 } else { ranking.rank[src as usize] * f64::from(w) / others as f64 }
+            if others == 0 {
+                0.0
+            } else {
+                ranking.rank[src as usize] * f64::from(w) / others as f64
+            }
         })
 }
 
 /// Types and free functions say more about a file than its constants and impl blocks.
 fn kind_weight(kind: SymbolKind) -> f64 {
     match kind {
-        SymbolKind::Class | SymbolKind::Struct | SymbolKind::Enum | SymbolKind::Interface | SymbolKind::Trait => 1.0,
+        SymbolKind::Class
+        | SymbolKind::Struct
+        | SymbolKind::Enum
+        | SymbolKind::Interface
+        | SymbolKind::Trait => 1.0,
         SymbolKind::Function | SymbolKind::Type | SymbolKind::Module | SymbolKind::Macro => 0.8,
         SymbolKind::Method => 0.6,
         SymbolKind::Constant => 0.4,
@@ -149,7 +168,12 @@ fn kind_weight(kind: SymbolKind) -> f64 {
     }
 }
 
-fn render_items(index: &RepoIndex, candidates: &[Candidate], items: &[Item], total_files: usize) -> String {
+fn render_items(
+    index: &RepoIndex,
+    candidates: &[Candidate],
+    items: &[Item],
+    total_files: usize,
+) -> String {
     // Candidate position -> shown definition indices.
     let mut shown: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for item in items {
@@ -162,7 +186,9 @@ fn render_items(index: &RepoIndex, candidates: &[Candidate], items: &[Item], tot
     }
     let mut out = String::new();
     for (pos, mut defs) in shown.iter_mut().map(|(p, d)| (*p, std::mem::take(d))) {
-        let Some(file) = candidates.get(pos).and_then(|c| index.file(c.id)) else { continue };
+        let Some(file) = candidates.get(pos).and_then(|c| index.file(c.id)) else {
+            continue;
+        };
         out.push_str(&file.path);
         out.push('\n');
         add_enclosing(file, &mut defs);
@@ -184,7 +210,9 @@ fn render_items(index: &RepoIndex, candidates: &[Candidate], items: &[Item], tot
 fn add_enclosing(file: &crate::context::index::IndexedFile, defs: &mut Vec<usize>) {
     let mut extra = Vec::new();
     for &i in defs.iter() {
-        let Some(mut depth) = file.defs.get(i).map(|d| d.depth) else { continue };
+        let Some(mut depth) = file.defs.get(i).map(|d| d.depth) else {
+            continue;
+        };
         let mut j = i;
         while depth > 0 && j > 0 {
             j -= 1;

@@ -87,7 +87,10 @@ impl Default for ScanOptions {
             max_files: 100_000,
             include_hidden: false,
             skip_vendored: true,
-            vendored_dirs: DEFAULT_VENDORED_DIRS.iter().map(|s| (*s).to_string()).collect(),
+            vendored_dirs: DEFAULT_VENDORED_DIRS
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
             skip_lock_files: true,
             skip_generated: true,
             explicit: Vec::new(),
@@ -109,7 +112,9 @@ impl ScanOptions {
 }
 
 /// A file's modification time, as seconds and nanoseconds since the Unix epoch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Mtime {
     pub secs: i64,
     pub nanos: u32,
@@ -119,8 +124,14 @@ impl Mtime {
     pub fn of(meta: &std::fs::Metadata) -> Mtime {
         match meta.modified() {
             Ok(t) => match t.duration_since(UNIX_EPOCH) {
-                Ok(d) => Mtime { secs: i64::try_from(d.as_secs()).unwrap_or(i64::MAX), nanos: d.subsec_nanos() },
-                Err(e) => Mtime { secs: -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX), nanos: 0 },
+                Ok(d) => Mtime {
+                    secs: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    nanos: d.subsec_nanos(),
+                },
+                Err(e) => Mtime {
+                    secs: -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+                    nanos: 0,
+                },
             },
             Err(_) => Mtime::default(),
         }
@@ -161,7 +172,11 @@ pub struct ScanReport {
 
 /// Walks `root` and returns the files that may enter the context.
 pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
-    let vendored: Arc<Vec<String>> = Arc::new(if opts.skip_vendored { opts.vendored_dirs.clone() } else { Vec::new() });
+    let vendored: Arc<Vec<String>> = Arc::new(if opts.skip_vendored {
+        opts.vendored_dirs.clone()
+    } else {
+        Vec::new()
+    });
     let vendored_skips = Arc::new(AtomicUsize::new(0));
     let mut builder = WalkBuilder::new(root);
     builder
@@ -198,7 +213,11 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
     let skipped: Mutex<BTreeMap<SkipReason, usize>> = Mutex::new(BTreeMap::new());
     let count = AtomicUsize::new(0);
     builder.build_parallel().run(|| {
-        let mut local = Local { found: Vec::new(), skipped: BTreeMap::new(), sink: (&found, &skipped) };
+        let mut local = Local {
+            found: Vec::new(),
+            skipped: BTreeMap::new(),
+            sink: (&found, &skipped),
+        };
         let count = &count;
         Box::new(move |entry| {
             let Ok(entry) = entry else {
@@ -208,7 +227,9 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let Some(rel) = relative(root, entry.path()) else { return WalkState::Continue };
+            let Some(rel) = relative(root, entry.path()) else {
+                return WalkState::Continue;
+            };
             if let Some(reason) = path_verdict(&rel, opts) {
                 *local.skipped.entry(reason).or_insert(0) += 1;
                 return WalkState::Continue;
@@ -225,13 +246,22 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
                 *local.skipped.entry(SkipReason::OverFileLimit).or_insert(0) += 1;
                 return WalkState::Quit;
             }
-            local.found.push(Candidate { path: rel, size: meta.len(), mtime: Mtime::of(&meta), explicit: false });
+            local.found.push(Candidate {
+                path: rel,
+                size: meta.len(),
+                mtime: Mtime::of(&meta),
+                explicit: false,
+            });
             WalkState::Continue
         })
     });
 
-    let mut candidates = found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut skipped = skipped.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut candidates = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut skipped = skipped
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dirs = vendored_skips.load(Ordering::Relaxed);
     if dirs > 0 {
         skipped.insert(SkipReason::VendoredDir, dirs);
@@ -249,21 +279,35 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
             false
         }
     });
-    ScanReport { candidates, skipped }
+    ScanReport {
+        candidates,
+        skipped,
+    }
 }
 
 /// A walker thread's findings, handed over when the thread's visitor is dropped.
 struct Local<'a> {
     found: Vec<Candidate>,
     skipped: BTreeMap<SkipReason, usize>,
-    sink: (&'a Mutex<Vec<Candidate>>, &'a Mutex<BTreeMap<SkipReason, usize>>),
+    sink: (
+        &'a Mutex<Vec<Candidate>>,
+        &'a Mutex<BTreeMap<SkipReason, usize>>,
+    ),
 }
 
 impl Drop for Local<'_> {
     fn drop(&mut self) {
-        let mut found = self.sink.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut found = self
+            .sink
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         found.append(&mut self.found);
-        let mut skipped = self.sink.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut skipped = self
+            .sink
+            .1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (reason, n) in &self.skipped {
             *skipped.entry(*reason).or_insert(0) += n;
         }
@@ -271,13 +315,26 @@ impl Drop for Local<'_> {
 }
 
 fn add_explicit(root: &Path, path: &Path, candidates: &mut Vec<Candidate>) {
-    let full = if path.is_absolute() { path.to_path_buf() } else { root.join(path) };
-    let Ok(meta) = std::fs::metadata(&full) else { return };
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
+    let Ok(meta) = std::fs::metadata(&full) else {
+        return;
+    };
     if !meta.is_file() {
         return;
     }
-    let Some(rel) = relative(root, &full) else { return };
-    candidates.push(Candidate { path: rel, size: meta.len(), mtime: Mtime::of(&meta), explicit: true });
+    let Some(rel) = relative(root, &full) else {
+        return;
+    };
+    candidates.push(Candidate {
+        path: rel,
+        size: meta.len(),
+        mtime: Mtime::of(&meta),
+        explicit: true,
+    });
 }
 
 /// `path` relative to `root` with `/` separators; `None` outside the root or not UTF-8.
@@ -335,17 +392,34 @@ pub fn is_secret_path(rel: &str) -> bool {
         "secrets.toml",
         "service-account.json",
     ];
-    const SUFFIXES: [&str; 11] =
-        [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".asc", ".gpg", ".kdbx", ".ovpn", ".tfvars"];
+    const SUFFIXES: [&str; 11] = [
+        ".pem",
+        ".key",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".keystore",
+        ".asc",
+        ".gpg",
+        ".kdbx",
+        ".ovpn",
+        ".tfvars",
+    ];
     const KEY_PREFIXES: [&str; 4] = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"];
     if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
         // `.env.example` and friends are templates meant to be read.
-        return !(name.ends_with(".example") || name.ends_with(".sample") || name.ends_with(".template"));
+        return !(name.ends_with(".example")
+            || name.ends_with(".sample")
+            || name.ends_with(".template"));
     }
     NAMES.contains(&name.as_str())
         || SUFFIXES.iter().any(|s| name.ends_with(s))
-        || KEY_PREFIXES.iter().any(|p| name.starts_with(p) && !name.ends_with(".pub"))
-        || rel.split('/').any(|part| part == ".ssh" || part == ".aws" || part == ".gnupg")
+        || KEY_PREFIXES
+            .iter()
+            .any(|p| name.starts_with(p) && !name.ends_with(".pub"))
+        || rel
+            .split('/')
+            .any(|part| part == ".ssh" || part == ".aws" || part == ".gnupg")
 }
 
 /// Lock files: generated, long, and never what a change should touch by hand.
@@ -386,15 +460,18 @@ pub fn is_generated_name(name: &str) -> bool {
         ".pb.h",
         ".g.dart",
     ];
-    SUFFIXES.iter().any(|s| name.ends_with(s)) || name.contains(".generated.") || name.contains(".designer.")
+    SUFFIXES.iter().any(|s| name.ends_with(s))
+        || name.contains(".generated.")
+        || name.contains(".designer.")
 }
 
 /// Extensions that are never text.
 fn is_binary_name(name: &str) -> bool {
     const EXTS: [&str; 46] = [
-        "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tiff", "psd", "pdf", "zip", "gz", "tgz", "bz2", "xz",
-        "zst", "7z", "rar", "tar", "jar", "war", "class", "exe", "dll", "so", "dylib", "a", "o", "obj", "lib", "bin",
-        "wasm", "pyc", "pyo", "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "wav", "ogg", "mov", "sqlite", "db",
+        "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tiff", "psd", "pdf", "zip", "gz",
+        "tgz", "bz2", "xz", "zst", "7z", "rar", "tar", "jar", "war", "class", "exe", "dll", "so",
+        "dylib", "a", "o", "obj", "lib", "bin", "wasm", "pyc", "pyo", "woff", "woff2", "ttf",
+        "otf", "eot", "mp3", "mp4", "wav", "ogg", "mov", "sqlite", "db",
     ];
     name.rsplit_once('.')
         .is_some_and(|(_, ext)| EXTS.iter().any(|e| ext.eq_ignore_ascii_case(e)))
@@ -411,9 +488,18 @@ pub fn content_verdict(bytes: &[u8], opts: &ScanOptions) -> Option<SkipReason> {
         return None;
     }
     let head_text = String::from_utf8_lossy(&head[..head.len().min(1024)]);
-    const MARKERS: [&str; 5] =
-        ["@generated", "DO NOT EDIT", "do not edit", "Code generated by", "This file is automatically generated"];
-    if head_text.lines().take(5).any(|l| MARKERS.iter().any(|m| l.contains(m))) {
+    const MARKERS: [&str; 5] = [
+        "@generated",
+        "DO NOT EDIT",
+        "do not edit",
+        "Code generated by",
+        "This file is automatically generated",
+    ];
+    if head_text
+        .lines()
+        .take(5)
+        .any(|l| MARKERS.iter().any(|m| l.contains(m)))
+    {
         return Some(SkipReason::Generated);
     }
     let lines = bytes.split(|b| *b == b'\n');
@@ -427,7 +513,6 @@ pub fn content_verdict(bytes: &[u8], opts: &ScanOptions) -> Option<SkipReason> {
     }
     None
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -466,11 +551,21 @@ mod tests {
         write(root, "Cargo.lock", b"# lock\n");
         write(root, "web/app.min.js", b"var a=1;\n");
         write(root, "big.txt", &vec![b'a'; 600 * 1024]);
-        let mut opts = ScanOptions { include_hidden: true, ..ScanOptions::default() };
+        let mut opts = ScanOptions {
+            include_hidden: true,
+            ..ScanOptions::default()
+        };
         let report = scan(root, &opts);
         assert_eq!(
             paths(&report),
-            [".env.example", ".gitignore", ".honeignore", "src/main.rs", "sub/.ignore", "sub/kept.py"]
+            [
+                ".env.example",
+                ".gitignore",
+                ".honeignore",
+                "src/main.rs",
+                "sub/.ignore",
+                "sub/kept.py"
+            ]
         );
         let s = &report.skipped;
         assert_eq!(s.get(&SkipReason::Secret), Some(&3));
@@ -487,10 +582,18 @@ mod tests {
         opts.skip_generated = false;
         let report = scan(root, &opts);
         let p = paths(&report);
-        for want in ["node_modules/lib/index.js", "vendor/dep/dep.go", "Cargo.lock", "web/app.min.js"] {
+        for want in [
+            "node_modules/lib/index.js",
+            "vendor/dep/dep.go",
+            "Cargo.lock",
+            "web/app.min.js",
+        ] {
             assert!(p.contains(&want), "{want} missing from {p:?}");
         }
-        assert!(!p.iter().any(|p| p.starts_with('.')), "hidden files are skipped by default: {p:?}");
+        assert!(
+            !p.iter().any(|p| p.starts_with('.')),
+            "hidden files are skipped by default: {p:?}"
+        );
     }
 
     #[test]
@@ -501,7 +604,11 @@ mod tests {
         write(root, "ignored/x.rs", b"fn x() {}\n");
         write(root, ".gitignore", b"ignored/\n");
         let opts = ScanOptions {
-            explicit: vec![PathBuf::from("deploy/id_rsa"), root.join("ignored/x.rs"), PathBuf::from("missing.rs")],
+            explicit: vec![
+                PathBuf::from("deploy/id_rsa"),
+                root.join("ignored/x.rs"),
+                PathBuf::from("missing.rs"),
+            ],
             ..ScanOptions::default()
         };
         let report = scan(root, &opts);
@@ -516,27 +623,55 @@ mod tests {
         for i in 0..10 {
             write(dir.path(), &format!("f{i}.rs"), b"fn f() {}\n");
         }
-        let report = scan(dir.path(), &ScanOptions { max_files: 4, threads: 1, ..ScanOptions::default() });
+        let report = scan(
+            dir.path(),
+            &ScanOptions {
+                max_files: 4,
+                threads: 1,
+                ..ScanOptions::default()
+            },
+        );
         assert_eq!(report.candidates.len(), 4);
         assert!(report.skipped.contains_key(&SkipReason::OverFileLimit));
     }
 
     #[test]
     fn secret_names() {
-        for p in [".env", "a/.env.local", "prod.env", "id_ed25519", "certs/tls.key", "x/.ssh/config", ".netrc", "store.p12"]
-        {
+        for p in [
+            ".env",
+            "a/.env.local",
+            "prod.env",
+            "id_ed25519",
+            "certs/tls.key",
+            "x/.ssh/config",
+            ".netrc",
+            "store.p12",
+        ] {
             assert!(is_secret_path(p), "{p}");
         }
-        for p in [".env.example", "env.rs", "id_rsa.pub", "keyboard.rs", "src/keys.rs", "environment.ts"] {
+        for p in [
+            ".env.example",
+            "env.rs",
+            "id_rsa.pub",
+            "keyboard.rs",
+            "src/keys.rs",
+            "environment.ts",
+        ] {
             assert!(!is_secret_path(p), "{p}");
         }
     }
 
     #[test]
     fn lock_and_generated_names() {
-        assert!(is_lock_file("Cargo.lock") && is_lock_file("go.sum") && is_lock_file("pnpm-lock.yaml"));
+        assert!(
+            is_lock_file("Cargo.lock") && is_lock_file("go.sum") && is_lock_file("pnpm-lock.yaml")
+        );
         assert!(!is_lock_file("lock.rs") && !is_lock_file("locks.go"));
-        assert!(is_generated_name("app.min.js") && is_generated_name("api_pb2.py") && is_generated_name("x.pb.go"));
+        assert!(
+            is_generated_name("app.min.js")
+                && is_generated_name("api_pb2.py")
+                && is_generated_name("x.pb.go")
+        );
         assert!(!is_generated_name("main.go") && !is_generated_name("mapper.py"));
     }
 
@@ -545,11 +680,26 @@ mod tests {
         let opts = ScanOptions::default();
         assert_eq!(content_verdict(b"fn main() {}\n", &opts), None);
         assert_eq!(content_verdict(b"ab\0cd", &opts), Some(SkipReason::Binary));
-        assert_eq!(content_verdict(b"// Code generated by protoc. DO NOT EDIT.\npackage x\n", &opts), Some(SkipReason::Generated));
-        assert_eq!(content_verdict(b"# @generated by tool\nx = 1\n", &opts), Some(SkipReason::Generated));
+        assert_eq!(
+            content_verdict(
+                b"// Code generated by protoc. DO NOT EDIT.\npackage x\n",
+                &opts
+            ),
+            Some(SkipReason::Generated)
+        );
+        assert_eq!(
+            content_verdict(b"# @generated by tool\nx = 1\n", &opts),
+            Some(SkipReason::Generated)
+        );
         let minified = format!("var a={};", "1+".repeat(5000));
-        assert_eq!(content_verdict(minified.as_bytes(), &opts), Some(SkipReason::Minified));
-        let off = ScanOptions { skip_generated: false, ..ScanOptions::default() };
+        assert_eq!(
+            content_verdict(minified.as_bytes(), &opts),
+            Some(SkipReason::Minified)
+        );
+        let off = ScanOptions {
+            skip_generated: false,
+            ..ScanOptions::default()
+        };
         assert_eq!(content_verdict(minified.as_bytes(), &off), None);
         assert_eq!(content_verdict(b"x\0", &off), Some(SkipReason::Binary));
     }
@@ -557,7 +707,10 @@ mod tests {
     #[test]
     fn relative_paths_use_slashes_and_stay_inside() {
         let root = Path::new("/r");
-        assert_eq!(relative(root, Path::new("/r/a/b.rs")).as_deref(), Some("a/b.rs"));
+        assert_eq!(
+            relative(root, Path::new("/r/a/b.rs")).as_deref(),
+            Some("a/b.rs")
+        );
         assert_eq!(relative(root, Path::new("/other/b.rs")), None);
         assert_eq!(relative(root, Path::new("/r")), None);
     }

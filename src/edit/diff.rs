@@ -35,9 +35,17 @@ impl Hunk {
     pub fn header(&self) -> String {
         fn side(start: usize, len: usize) -> String {
             let first = if len == 0 { start } else { start + 1 };
-            if len == 1 { format!("{first}") } else { format!("{first},{len}") }
+            if len == 1 {
+                format!("{first}")
+            } else {
+                format!("{first},{len}")
+            }
         }
-        format!("@@ -{} +{} @@", side(self.old_start, self.old_len), side(self.new_start, self.new_len))
+        format!(
+            "@@ -{} +{} @@",
+            side(self.old_start, self.old_len),
+            side(self.new_start, self.new_len)
+        )
     }
 }
 
@@ -72,7 +80,13 @@ pub fn hunks(old: &[&str], new: &[&str], context: usize) -> Vec<Hunk> {
                 }
             }
         }
-        out.push(Hunk { old_start, old_len, new_start, new_len, lines });
+        out.push(Hunk {
+            old_start,
+            old_len,
+            new_start,
+            new_len,
+            lines,
+        });
     }
     out
 }

@@ -23,7 +23,12 @@ pub struct OpLabel {
 
 impl fmt::Display for OpLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let OpLabel { index, total, action, path } = self;
+        let OpLabel {
+            index,
+            total,
+            action,
+            path,
+        } = self;
         if *total <= 1 {
             write!(f, "{action} {path}")
         } else {
@@ -48,10 +53,16 @@ impl fmt::Display for JailRule {
             JailRule::Empty => write!(f, "the path is empty"),
             JailRule::ParentEscape => write!(f, "`..` would lead outside the workspace"),
             JailRule::AbsoluteOutside => {
-                write!(f, "absolute paths outside the workspace are not allowed; use a path relative to the workspace root")
+                write!(
+                    f,
+                    "absolute paths outside the workspace are not allowed; use a path relative to the workspace root"
+                )
             }
             JailRule::SymlinkOutside { link } => {
-                write!(f, "`{link}` is a symbolic link that leads outside the workspace")
+                write!(
+                    f,
+                    "`{link}` is a symbolic link that leads outside the workspace"
+                )
             }
             JailRule::GitDir => write!(f, "files inside `.git/` are never edited"),
         }
@@ -73,61 +84,97 @@ pub struct Closest {
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
     #[error("cannot use {} as the workspace: {source}", path.display())]
-    WorkspaceRoot { path: PathBuf, source: std::io::Error },
+    WorkspaceRoot {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("refused path `{path}`: {rule}")]
     Jail { path: String, rule: JailRule },
 
     #[error("{}", not_found_text(op, closest.as_ref(), *empty_file))]
-    NotFound { op: OpLabel, closest: Option<Closest>, empty_file: bool },
+    NotFound {
+        op: OpLabel,
+        closest: Option<Closest>,
+        empty_file: bool,
+    },
 
     #[error(
         "{op}: the old text matches {count} places ({rule}) at lines {}; nothing was changed. \
          Include more surrounding lines so it matches exactly one place{}",
         join_lines(lines), if *all_allowed { ", or ask to replace every occurrence" } else { "" }
     )]
-    Ambiguous { op: OpLabel, count: usize, lines: Vec<usize>, rule: Rule, all_allowed: bool },
+    Ambiguous {
+        op: OpLabel,
+        count: usize,
+        lines: Vec<usize>,
+        rule: Rule,
+        all_allowed: bool,
+    },
 
     #[error(
         "{op}: expected {expected} occurrence(s) of the old text but found {found}{}; nothing was changed",
         if lines.is_empty() { String::new() } else { format!(" (lines {})", join_lines(lines)) }
     )]
-    CountMismatch { op: OpLabel, expected: usize, found: usize, lines: Vec<usize> },
+    CountMismatch {
+        op: OpLabel,
+        expected: usize,
+        found: usize,
+        lines: Vec<usize>,
+    },
 
     #[error(
         "{op}: its old text (lines {}-{}) overlaps the region changed by edit {other} of this batch; \
          merge the two edits into one",
         lines.0, lines.1
     )]
-    Overlap { op: OpLabel, other: usize, lines: (usize, usize) },
+    Overlap {
+        op: OpLabel,
+        other: usize,
+        lines: (usize, usize),
+    },
 
     #[error(
         "{op}: the new text has {new_markers} elision marker(s) (`...`) but the old text has {old_markers}; \
          write the replacement in full or use the same markers in both"
     )]
-    Elision { op: OpLabel, old_markers: usize, new_markers: usize },
+    Elision {
+        op: OpLabel,
+        old_markers: usize,
+        new_markers: usize,
+    },
 
     #[error(
         "{op}: {path} does not exist; create it first (write_file, `*** Add File:`, or a SEARCH/REPLACE block with an empty SEARCH)"
     )]
     MissingFile { op: OpLabel, path: String },
 
-    #[error("{op}: {path} already exists and is not empty; edit it with old/new text or overwrite it with write_file")]
+    #[error(
+        "{op}: {path} already exists and is not empty; edit it with old/new text or overwrite it with write_file"
+    )]
     AlreadyExists { op: OpLabel, path: String },
 
     #[error("{path} is a binary file; hone edits only UTF-8 text and leaves it untouched")]
     Binary { path: String },
 
-    #[error("{path} is not valid UTF-8 (first bad byte at offset {offset}); hone edits only UTF-8 text and leaves it untouched")]
+    #[error(
+        "{path} is not valid UTF-8 (first bad byte at offset {offset}); hone edits only UTF-8 text and leaves it untouched"
+    )]
     NotUtf8 { path: String, offset: usize },
 
     #[error("{path} is not a regular file")]
     NotAFile { path: String },
 
     #[error("could not {action} {path}: {source}")]
-    Io { action: &'static str, path: String, source: std::io::Error },
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
 
-    #[error("{path} changed on disk after the preview; nothing was written. Read it again and propose the edit anew")]
+    #[error(
+        "{path} changed on disk after the preview; nothing was written. Read it again and propose the edit anew"
+    )]
     ChangedSincePreview { path: String },
 
     #[error("cannot find hone's state directory for the undo journal: set XDG_STATE_HOME or HOME")]
@@ -190,7 +237,11 @@ pub enum ParseError {
     Arguments { tool: String, message: String },
 
     #[error("{format}, line {line}: {message}")]
-    Syntax { format: &'static str, line: usize, message: String },
+    Syntax {
+        format: &'static str,
+        line: usize,
+        message: String,
+    },
 
     #[error(
         "no edits found{}: expected SEARCH/REPLACE blocks, a unified diff (--- a/x, +++ b/x, @@), \
@@ -205,7 +256,12 @@ mod tests {
     use super::*;
 
     fn label(total: usize) -> OpLabel {
-        OpLabel { index: 2, total, action: "replace in", path: "src/a.rs".into() }
+        OpLabel {
+            index: 2,
+            total,
+            action: "replace in",
+            path: "src/a.rs".into(),
+        }
     }
 
     #[test]
@@ -232,7 +288,12 @@ mod tests {
     fn not_found_shows_closest_region() {
         let e = EditError::NotFound {
             op: label(1),
-            closest: Some(Closest { start_line: 4, end_line: 6, similarity: 0.8, diff: "-a\n+b\n".into() }),
+            closest: Some(Closest {
+                start_line: 4,
+                end_line: 6,
+                similarity: 0.8,
+                diff: "-a\n+b\n".into(),
+            }),
             empty_file: false,
         };
         let s = e.to_string();
@@ -243,13 +304,22 @@ mod tests {
 
     #[test]
     fn jail_message_names_rule() {
-        let e = EditError::Jail { path: "../x".into(), rule: JailRule::ParentEscape };
-        assert_eq!(e.to_string(), "refused path `../x`: `..` would lead outside the workspace");
+        let e = EditError::Jail {
+            path: "../x".into(),
+            rule: JailRule::ParentEscape,
+        };
+        assert_eq!(
+            e.to_string(),
+            "refused path `../x`: `..` would lead outside the workspace"
+        );
     }
 
     #[test]
     fn many_lines_are_capped() {
         let lines: Vec<usize> = (1..=14).collect();
-        assert_eq!(join_lines(&lines), "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, and 4 more");
+        assert_eq!(
+            join_lines(&lines),
+            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, and 4 more"
+        );
     }
 }

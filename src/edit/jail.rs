@@ -31,7 +31,10 @@ impl Workspace {
     pub fn new(root: &Path) -> Result<Workspace, EditError> {
         let root = root
             .canonicalize()
-            .map_err(|source| EditError::WorkspaceRoot { path: root.to_path_buf(), source })?;
+            .map_err(|source| EditError::WorkspaceRoot {
+                path: root.to_path_buf(),
+                source,
+            })?;
         if !root.is_dir() {
             return Err(EditError::WorkspaceRoot {
                 path: root,
@@ -53,7 +56,10 @@ impl Workspace {
 
     /// Like [`Workspace::resolve`], also returning the normalised relative display path.
     pub fn resolve_full(&self, rel: &str) -> Result<Resolved, EditError> {
-        let refuse = |rule| EditError::Jail { path: rel.to_string(), rule };
+        let refuse = |rule| EditError::Jail {
+            path: rel.to_string(),
+            rule,
+        };
         let trimmed = rel.trim();
         if trimmed.is_empty() {
             return Err(refuse(JailRule::Empty));
@@ -82,7 +88,9 @@ impl Workspace {
                     }
                 }
                 Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
-                Component::RootDir | Component::Prefix(_) => return Err(refuse(JailRule::AbsoluteOutside)),
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(refuse(JailRule::AbsoluteOutside));
+                }
             }
         }
         if parts.is_empty() {
@@ -110,7 +118,9 @@ impl Workspace {
             match std::fs::symlink_metadata(&next) {
                 Ok(meta) if meta.file_type().is_symlink() => {
                     links += 1;
-                    let outside = JailRule::SymlinkOutside { link: shown.clone() };
+                    let outside = JailRule::SymlinkOutside {
+                        link: shown.clone(),
+                    };
                     if links > MAX_LINKS {
                         return Err(outside);
                     }
@@ -119,11 +129,17 @@ impl Workspace {
                         Ok(t) => t,
                         Err(_) => {
                             let raw = std::fs::read_link(&next).map_err(|_| outside.clone())?;
-                            let joined = if raw.is_absolute() { raw } else { cur.join(raw) };
+                            let joined = if raw.is_absolute() {
+                                raw
+                            } else {
+                                cur.join(raw)
+                            };
                             lexical(&joined).ok_or_else(|| outside.clone())?
                         }
                     };
-                    let inside = target.strip_prefix(&self.root).map_err(|_| outside.clone())?;
+                    let inside = target
+                        .strip_prefix(&self.root)
+                        .map_err(|_| outside.clone())?;
                     if inside.components().any(|c| c.as_os_str() == ".git") {
                         return Err(JailRule::GitDir);
                     }
@@ -219,7 +235,10 @@ mod tests {
         let (_d, o, ws) = setup();
         assert_eq!(rule(&ws, "../x"), JailRule::ParentEscape);
         assert_eq!(rule(&ws, "src/../../x"), JailRule::ParentEscape);
-        assert_eq!(rule(&ws, o.path().join("secret").to_str().unwrap()), JailRule::AbsoluteOutside);
+        assert_eq!(
+            rule(&ws, o.path().join("secret").to_str().unwrap()),
+            JailRule::AbsoluteOutside
+        );
         assert_eq!(rule(&ws, ".git/config"), JailRule::GitDir);
         assert_eq!(rule(&ws, "sub/.git/hooks/pre-commit"), JailRule::GitDir);
         assert_eq!(rule(&ws, ""), JailRule::Empty);
@@ -234,10 +253,30 @@ mod tests {
         symlink(d.path().join("src/a.rs"), d.path().join("inner")).unwrap();
         symlink("../nowhere/x", d.path().join("dangling")).unwrap();
         symlink(d.path().join(".git"), d.path().join("g")).unwrap();
-        assert_eq!(rule(&ws, "link"), JailRule::SymlinkOutside { link: "link".into() });
-        assert_eq!(rule(&ws, "src/out/secret"), JailRule::SymlinkOutside { link: "src/out".into() });
-        assert_eq!(rule(&ws, "src/out/new.txt"), JailRule::SymlinkOutside { link: "src/out".into() });
-        assert_eq!(rule(&ws, "dangling"), JailRule::SymlinkOutside { link: "dangling".into() });
+        assert_eq!(
+            rule(&ws, "link"),
+            JailRule::SymlinkOutside {
+                link: "link".into()
+            }
+        );
+        assert_eq!(
+            rule(&ws, "src/out/secret"),
+            JailRule::SymlinkOutside {
+                link: "src/out".into()
+            }
+        );
+        assert_eq!(
+            rule(&ws, "src/out/new.txt"),
+            JailRule::SymlinkOutside {
+                link: "src/out".into()
+            }
+        );
+        assert_eq!(
+            rule(&ws, "dangling"),
+            JailRule::SymlinkOutside {
+                link: "dangling".into()
+            }
+        );
         assert_eq!(rule(&ws, "g/config"), JailRule::GitDir);
         assert_eq!(ws.resolve("inner").unwrap(), ws.root().join("src/a.rs"));
     }

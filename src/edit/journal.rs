@@ -32,13 +32,25 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(path: &str, before: Option<&[u8]>, mode: Option<u32>, after: Option<&[u8]>) -> Entry {
-        Entry { path: path.to_string(), before: before.map(|b| (b.to_vec(), mode)), after: after.map(sha) }
+    pub fn new(
+        path: &str,
+        before: Option<&[u8]>,
+        mode: Option<u32>,
+        after: Option<&[u8]>,
+    ) -> Entry {
+        Entry {
+            path: path.to_string(),
+            before: before.map(|b| (b.to_vec(), mode)),
+            after: after.map(sha),
+        }
     }
 }
 
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -89,7 +101,9 @@ impl Journal {
     /// The journal of `ws`, under hone's state directory.
     pub fn open(ws: &Workspace) -> Result<Journal, EditError> {
         let dir = crate::paths::workspace_state_dir(ws.root()).ok_or(EditError::NoStateDir)?;
-        Ok(Journal { dir: dir.join("journal") })
+        Ok(Journal {
+            dir: dir.join("journal"),
+        })
     }
 
     /// A journal kept in `dir` (tests and benchmarks).
@@ -102,7 +116,11 @@ impl Journal {
     }
 
     fn io(&self, action: &'static str, path: &Path, source: std::io::Error) -> EditError {
-        EditError::Io { action, path: path.display().to_string(), source }
+        EditError::Io {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
     }
 
     /// Batch numbers present, ascending.
@@ -130,7 +148,11 @@ impl Journal {
     }
 
     /// Writes a batch; returns its name for [`Journal::discard`].
-    pub(crate) fn record(&self, entries: &[Entry], created_dirs: &[String]) -> Result<String, EditError> {
+    pub(crate) fn record(
+        &self,
+        entries: &[Entry],
+        created_dirs: &[String],
+    ) -> Result<String, EditError> {
         fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
         let tmp = self.dir.join(format!(".tmp-{:016x}", fastrand::u64(..)));
         fs::create_dir(&tmp).map_err(|e| self.io("create", &tmp, e))?;
@@ -159,7 +181,12 @@ impl Journal {
         }
     }
 
-    fn fill(&self, tmp: &Path, entries: &[Entry], created_dirs: &[String]) -> Result<(), EditError> {
+    fn fill(
+        &self,
+        tmp: &Path,
+        entries: &[Entry],
+        created_dirs: &[String],
+    ) -> Result<(), EditError> {
         let mut files = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             let before = match &e.before {
@@ -167,17 +194,30 @@ impl Journal {
                     let blob = format!("{i}.blob");
                     let p = tmp.join(&blob);
                     write_atomic(&p, bytes, None).map_err(|err| self.io("write", &p, err))?;
-                    Some(Before { blob, sha256: sha(bytes), mode: *mode })
+                    Some(Before {
+                        blob,
+                        sha256: sha(bytes),
+                        mode: *mode,
+                    })
                 }
                 None => None,
             };
-            files.push(FileRecord { path: e.path.clone(), before, after: e.after.clone() });
+            files.push(FileRecord {
+                path: e.path.clone(),
+                before,
+                after: e.after.clone(),
+            });
         }
         let time = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let manifest = Manifest { version: 1, time, files, created_dirs: created_dirs.to_vec() };
+        let manifest = Manifest {
+            version: 1,
+            time,
+            files,
+            created_dirs: created_dirs.to_vec(),
+        };
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EditError::Journal {
             path: tmp.display().to_string(),
             message: e.to_string(),
@@ -207,7 +247,10 @@ impl Journal {
         };
         let dir = self.dir.join(format!("{last:010}"));
         let mpath = dir.join("manifest.json");
-        let bad = |message: String| EditError::Journal { path: mpath.display().to_string(), message };
+        let bad = |message: String| EditError::Journal {
+            path: mpath.display().to_string(),
+            message,
+        };
         let raw = fs::read(&mpath).map_err(|e| bad(e.to_string()))?;
         let manifest: Manifest = serde_json::from_slice(&raw).map_err(|e| bad(e.to_string()))?;
 
@@ -228,7 +271,8 @@ impl Journal {
             }
             let bytes = match &rec.before {
                 Some(b) => {
-                    let blob = fs::read(dir.join(&b.blob)).map_err(|e| bad(format!("{}: {e}", b.blob)))?;
+                    let blob =
+                        fs::read(dir.join(&b.blob)).map_err(|e| bad(format!("{}: {e}", b.blob)))?;
                     if sha(&blob) != b.sha256 {
                         return Err(bad(format!("{} does not match its recorded hash", b.blob)));
                     }
@@ -241,18 +285,35 @@ impl Journal {
         if !conflicts.is_empty() {
             return Err(EditError::UndoConflict { files: conflicts });
         }
-        let mut report = UndoReport { restored: Vec::new(), removed: Vec::new(), time: manifest.time, remaining: 0 };
+        let mut report = UndoReport {
+            restored: Vec::new(),
+            removed: Vec::new(),
+            time: manifest.time,
+            remaining: 0,
+        };
         for (abs, path, bytes) in plan {
             match bytes {
                 Some((blob, mode)) => {
                     if let Some(parent) = abs.parent() {
-                        fs::create_dir_all(parent).map_err(|e| EditError::Io { action: "restore", path: path.clone(), source: e })?;
+                        fs::create_dir_all(parent).map_err(|e| EditError::Io {
+                            action: "restore",
+                            path: path.clone(),
+                            source: e,
+                        })?;
                     }
-                    write_atomic(&abs, &blob, mode).map_err(|e| EditError::Io { action: "restore", path: path.clone(), source: e })?;
+                    write_atomic(&abs, &blob, mode).map_err(|e| EditError::Io {
+                        action: "restore",
+                        path: path.clone(),
+                        source: e,
+                    })?;
                     report.restored.push(path);
                 }
                 None => {
-                    fs::remove_file(&abs).map_err(|e| EditError::Io { action: "remove", path: path.clone(), source: e })?;
+                    fs::remove_file(&abs).map_err(|e| EditError::Io {
+                        action: "remove",
+                        path: path.clone(),
+                        source: e,
+                    })?;
                     report.removed.push(path);
                 }
             }

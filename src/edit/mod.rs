@@ -30,6 +30,7 @@ mod parse;
 mod plan;
 mod preview;
 mod text;
+mod tree;
 mod write;
 
 pub use error::{Closest, EditError, JailRule, OpLabel, ParseError};
@@ -40,6 +41,7 @@ pub use op::{EditOp, ReplaceMode};
 pub use parse::{TextFormat, parse_text, parse_tool_call};
 pub use plan::{ChangeKind, FileChange, Plan, plan};
 pub use preview::PreviewOptions;
+pub use tree::{TreeDiffError, diff_trees};
 pub use write::{Applied, apply};
 
 /// The similarity the fuzzy rule needs to apply an edit (see the module docs).

@@ -20,7 +20,13 @@ pub enum EditOp {
     /// Replace `old` with `new` in the file. An empty `old` appends `new` at the end of the file.
     /// `anchor` (the text after `@@` in a `*** Begin Patch` chunk) picks, among several matches,
     /// the first one after the first line containing it.
-    Replace { path: String, old: String, new: String, mode: ReplaceMode, anchor: Option<String> },
+    Replace {
+        path: String,
+        old: String,
+        new: String,
+        mode: ReplaceMode,
+        anchor: Option<String>,
+    },
     /// Create a file that does not exist (or is empty).
     Create { path: String, content: String },
     /// Replace a file's whole content, creating it if needed. An existing file keeps its line
@@ -34,7 +40,11 @@ pub enum EditOp {
 
 impl EditOp {
     /// A unique replacement with no anchor: the common case.
-    pub fn replace(path: impl Into<String>, old: impl Into<String>, new: impl Into<String>) -> EditOp {
+    pub fn replace(
+        path: impl Into<String>,
+        old: impl Into<String>,
+        new: impl Into<String>,
+    ) -> EditOp {
         EditOp::Replace {
             path: path.into(),
             old: old.into(),
@@ -73,7 +83,10 @@ mod tests {
 
     #[test]
     fn path_and_action() {
-        let op = EditOp::Rename { from: "a".into(), to: "b".into() };
+        let op = EditOp::Rename {
+            from: "a".into(),
+            to: "b".into(),
+        };
         assert_eq!((op.path(), op.action()), ("a", "rename"));
         let op = EditOp::replace("x.rs", "a", "b");
         assert_eq!((op.path(), op.action()), ("x.rs", "replace in"));

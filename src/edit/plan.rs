@@ -109,7 +109,11 @@ struct Doc {
 
 impl Doc {
     fn new(text: FileText) -> Doc {
-        Doc { text, hay: OnceCell::new(), pending: Vec::new() }
+        Doc {
+            text,
+            hay: OnceCell::new(),
+            pending: Vec::new(),
+        }
     }
 
     /// Applies the pending replacements of the current run.
@@ -117,7 +121,8 @@ impl Doc {
         if self.pending.is_empty() {
             return;
         }
-        self.pending.sort_by_key(|p| (p.range.start, p.range.end, p.op));
+        self.pending
+            .sort_by_key(|p| (p.range.start, p.range.end, p.op));
         let body = &self.text.body;
         let mut out = String::with_capacity(body.len());
         let mut at = 0;
@@ -155,9 +160,18 @@ struct Batch {
 
 /// Locates every operation and computes every file's new content; writes nothing.
 pub fn plan(ws: &Workspace, ops: &[EditOp]) -> Result<Plan, EditError> {
-    let mut b = Batch { nodes: Vec::new(), by_path: HashMap::new(), notes: Vec::new() };
+    let mut b = Batch {
+        nodes: Vec::new(),
+        by_path: HashMap::new(),
+        notes: Vec::new(),
+    };
     for (i, op) in ops.iter().enumerate() {
-        let label = OpLabel { index: i + 1, total: ops.len(), action: op.action(), path: op.path().trim().to_string() };
+        let label = OpLabel {
+            index: i + 1,
+            total: ops.len(),
+            action: op.action(),
+            path: op.path().trim().to_string(),
+        };
         b.run(ws, op, &label)?;
     }
     b.finish()
@@ -173,7 +187,13 @@ impl Batch {
             Some(d) => Some(Doc::new(FileText::decode(&r.display, &d.bytes)?)),
             None => None,
         };
-        self.nodes.push(Node { abs: r.abs.clone(), display: r.display, disk, doc, renamed_from: None });
+        self.nodes.push(Node {
+            abs: r.abs.clone(),
+            display: r.display,
+            disk,
+            doc,
+            renamed_from: None,
+        });
         let i = self.nodes.len() - 1;
         self.by_path.insert(r.abs, i);
         Ok(i)
@@ -181,13 +201,27 @@ impl Batch {
 
     fn run(&mut self, ws: &Workspace, op: &EditOp, label: &OpLabel) -> Result<(), EditError> {
         match op {
-            EditOp::Replace { path, old, new, mode, anchor } => {
+            EditOp::Replace {
+                path,
+                old,
+                new,
+                mode,
+                anchor,
+            } => {
                 let i = self.node(ws.resolve_full(path)?)?;
                 let display = self.nodes[i].display.clone();
                 let Some(doc) = self.nodes[i].doc.as_mut() else {
-                    return Err(EditError::MissingFile { op: label.clone(), path: display });
+                    return Err(EditError::MissingFile {
+                        op: label.clone(),
+                        path: display,
+                    });
                 };
-                let q = Query { old, new, mode: *mode, anchor: anchor.as_deref() };
+                let q = Query {
+                    old,
+                    new,
+                    mode: *mode,
+                    anchor: anchor.as_deref(),
+                };
                 if let Some(note) = replace(doc, &q, label)? {
                     self.notes.push(note);
                 }
@@ -199,7 +233,10 @@ impl Batch {
                     Some(doc) => {
                         doc.flush();
                         if !doc.text.body.is_empty() {
-                            return Err(EditError::AlreadyExists { op: label.clone(), path: node.display.clone() });
+                            return Err(EditError::AlreadyExists {
+                                op: label.clone(),
+                                path: node.display.clone(),
+                            });
                         }
                         let conformed = doc.text.conform(content);
                         doc.set(conformed);
@@ -223,7 +260,10 @@ impl Batch {
                 let i = self.node(ws.resolve_full(path)?)?;
                 let node = &mut self.nodes[i];
                 if node.doc.take().is_none() {
-                    return Err(EditError::MissingFile { op: label.clone(), path: node.display.clone() });
+                    return Err(EditError::MissingFile {
+                        op: label.clone(),
+                        path: node.display.clone(),
+                    });
                 }
             }
             EditOp::Rename { from, to } => {
@@ -234,11 +274,17 @@ impl Batch {
                 }
                 if self.nodes[dst].doc.is_some() {
                     let path = self.nodes[dst].display.clone();
-                    return Err(EditError::AlreadyExists { op: label.clone(), path });
+                    return Err(EditError::AlreadyExists {
+                        op: label.clone(),
+                        path,
+                    });
                 }
                 let Some(mut doc) = self.nodes[src].doc.take() else {
                     let path = self.nodes[src].display.clone();
-                    return Err(EditError::MissingFile { op: label.clone(), path });
+                    return Err(EditError::MissingFile {
+                        op: label.clone(),
+                        path,
+                    });
                 };
                 doc.flush();
                 self.nodes[dst].doc = Some(doc);
@@ -272,7 +318,9 @@ impl Batch {
                 }
                 origin = self.nodes[o].renamed_from;
             }
-            if let Some(o) = origin.filter(|&o| finals[o].is_none() && !paired.values().any(|&v| v == o)) {
+            if let Some(o) =
+                origin.filter(|&o| finals[o].is_none() && !paired.values().any(|&v| v == o))
+            {
                 paired.insert(i, o);
             }
         }
@@ -313,7 +361,11 @@ impl Batch {
                     from: None,
                     abs: n.abs.clone(),
                     from_abs: None,
-                    kind: if after.is_some() { ChangeKind::Modify } else { ChangeKind::Delete },
+                    kind: if after.is_some() {
+                        ChangeKind::Modify
+                    } else {
+                        ChangeKind::Delete
+                    },
                     before: Some(d.bytes.clone()),
                     after,
                     mode: Some(d.mode),
@@ -321,22 +373,34 @@ impl Batch {
             };
             files.push(change);
         }
-        Ok(Plan { files, notes: self.notes })
+        Ok(Plan {
+            files,
+            notes: self.notes,
+        })
     }
 }
 
 fn read_disk(r: &Resolved) -> Result<Option<Disk>, EditError> {
-    let io = |source| EditError::Io { action: "read", path: r.display.clone(), source };
+    let io = |source| EditError::Io {
+        action: "read",
+        path: r.display.clone(),
+        source,
+    };
     let meta = match std::fs::metadata(&r.abs) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(e)),
     };
     if !meta.is_file() {
-        return Err(EditError::NotAFile { path: r.display.clone() });
+        return Err(EditError::NotAFile {
+            path: r.display.clone(),
+        });
     }
     let bytes = std::fs::read(&r.abs).map_err(io)?;
-    Ok(Some(Disk { bytes, mode: mode_of(&meta) }))
+    Ok(Some(Disk {
+        bytes,
+        mode: mode_of(&meta),
+    }))
 }
 
 #[cfg(unix)]
@@ -372,19 +436,42 @@ fn replace(doc: &mut Doc, q: &Query<'_>, label: &OpLabel) -> Result<Option<Strin
     };
     let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
     for f in &located.found {
-        if let Some(p) = doc.pending.iter().find(|p| p.range.start < f.range.end && f.range.start < p.range.end) {
+        if let Some(p) = doc
+            .pending
+            .iter()
+            .find(|p| p.range.start < f.range.end && f.range.start < p.range.end)
+        {
             let first = hay.line_of(f.range.start);
             let last = hay.line_of(f.range.end.saturating_sub(1).max(f.range.start));
-            return Err(EditError::Overlap { op: label.clone(), other: p.op, lines: (first, last) });
+            return Err(EditError::Overlap {
+                op: label.clone(),
+                other: p.op,
+                lines: (first, last),
+            });
         }
     }
     let note = (located.rule != Rule::Exact).then(|| {
-        let lines: Vec<String> = located.found.iter().map(|f| hay.line_of(f.range.start).to_string()).collect();
-        let score = located.similarity.map(|s| format!(", {:.0}% similar", s * 100.0)).unwrap_or_default();
-        format!("{label}: located {} at line {}{score}", located.rule, lines.join(", "))
+        let lines: Vec<String> = located
+            .found
+            .iter()
+            .map(|f| hay.line_of(f.range.start).to_string())
+            .collect();
+        let score = located
+            .similarity
+            .map(|s| format!(", {:.0}% similar", s * 100.0))
+            .unwrap_or_default();
+        format!(
+            "{label}: located {} at line {}{score}",
+            located.rule,
+            lines.join(", ")
+        )
     });
     for f in located.found {
-        doc.pending.push(Pending { range: f.range, replacement: f.replacement, op: label.index });
+        doc.pending.push(Pending {
+            range: f.range,
+            replacement: f.replacement,
+            op: label.index,
+        });
     }
     Ok(note)
 }
@@ -396,26 +483,58 @@ fn append(doc: &mut Doc, new: &str, op: usize) {
     let eol = doc.text.eol();
     let mut replacement = with_eol(new, eol);
     if !body.is_empty() && !body.ends_with('\n') && !replacement.is_empty() {
-        let trimmed = replacement.strip_suffix(eol.as_str()).unwrap_or(&replacement).to_string();
+        let trimmed = replacement
+            .strip_suffix(eol.as_str())
+            .unwrap_or(&replacement)
+            .to_string();
         replacement = format!("{}{trimmed}", eol.as_str());
     }
     let end = body.len();
-    doc.pending.push(Pending { range: end..end, replacement, op });
+    doc.pending.push(Pending {
+        range: end..end,
+        replacement,
+        op,
+    });
 }
 
 fn miss_error(m: Miss, label: &OpLabel, mode: ReplaceMode) -> EditError {
     let op = label.clone();
     match m {
-        Miss::NotFound { closest, empty_file } => EditError::NotFound { op, closest, empty_file },
-        Miss::Ambiguous { rule, lines } => EditError::Ambiguous { op, count: lines.len(), lines, rule, all_allowed: true },
+        Miss::NotFound {
+            closest,
+            empty_file,
+        } => EditError::NotFound {
+            op,
+            closest,
+            empty_file,
+        },
+        Miss::Ambiguous { rule, lines } => EditError::Ambiguous {
+            op,
+            count: lines.len(),
+            lines,
+            rule,
+            all_allowed: true,
+        },
         Miss::Count { found, lines } => {
             let expected = match mode {
                 ReplaceMode::Count(n) => n,
                 ReplaceMode::Unique | ReplaceMode::All => 1,
             };
-            EditError::CountMismatch { op, expected, found, lines }
+            EditError::CountMismatch {
+                op,
+                expected,
+                found,
+                lines,
+            }
         }
-        Miss::Elision { old_markers, new_markers } => EditError::Elision { op, old_markers, new_markers },
+        Miss::Elision {
+            old_markers,
+            new_markers,
+        } => EditError::Elision {
+            op,
+            old_markers,
+            new_markers,
+        },
     }
 }
 

@@ -26,7 +26,10 @@ pub struct PreviewOptions {
 
 impl Default for PreviewOptions {
     fn default() -> Self {
-        PreviewOptions { context: 3, color: false }
+        PreviewOptions {
+            context: 3,
+            color: false,
+        }
     }
 }
 
@@ -35,7 +38,9 @@ const PATCH_CONTEXT: usize = 3;
 const NO_NEWLINE: &str = "\\ No newline at end of file";
 
 fn text(bytes: Option<&[u8]>) -> String {
-    bytes.map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    bytes
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
 }
 
 impl FileChange {
@@ -48,7 +53,10 @@ impl FileChange {
 impl Plan {
     /// Lines added and removed over the batch.
     pub fn stats(&self) -> (usize, usize) {
-        self.files.iter().map(FileChange::stats).fold((0, 0), |(a, r), (x, y)| (a + x, r + y))
+        self.files
+            .iter()
+            .map(FileChange::stats)
+            .fold((0, 0), |(a, r), (x, y)| (a + x, r + y))
     }
 
     /// The human-readable preview of every file.
@@ -88,13 +96,22 @@ fn render_file(out: &mut String, f: &FileChange, opts: &PreviewOptions) {
         ChangeKind::Create => format!("{} (new file)", f.path),
         ChangeKind::Modify => f.path.clone(),
         ChangeKind::Delete => {
-            let title = paint(palette::HEADER, &format!("{} (deleted, {removed} lines)", f.path), c);
+            let title = paint(
+                palette::HEADER,
+                &format!("{} (deleted, {removed} lines)", f.path),
+                c,
+            );
             let _ = writeln!(out, "{title}");
             return;
         }
         ChangeKind::Rename => format!("{} → {} (renamed)", f.from.as_deref().unwrap_or(""), f.path),
     };
-    let _ = writeln!(out, "{}  {}", paint(palette::HEADER, &head, c), summary(added, removed, c));
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        paint(palette::HEADER, &head, c),
+        summary(added, removed, c)
+    );
     let before = text(f.before());
     let after = text(f.after());
     if before == after {
@@ -127,9 +144,17 @@ fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bo
             continue;
         }
         // A run of deletions then insertions: pair them up for word highlighting.
-        let dels: Vec<usize> = h.lines[i..].iter().take_while(|(t, _)| *t == Tag::Delete).map(|(_, x)| *x).collect();
+        let dels: Vec<usize> = h.lines[i..]
+            .iter()
+            .take_while(|(t, _)| *t == Tag::Delete)
+            .map(|(_, x)| *x)
+            .collect();
         i += dels.len();
-        let ins: Vec<usize> = h.lines[i..].iter().take_while(|(t, _)| *t == Tag::Insert).map(|(_, x)| *x).collect();
+        let ins: Vec<usize> = h.lines[i..]
+            .iter()
+            .take_while(|(t, _)| *t == Tag::Insert)
+            .map(|(_, x)| *x)
+            .collect();
         i += ins.len();
         let paired = color && !dels.is_empty() && dels.len() == ins.len();
         for (k, &d) in dels.iter().enumerate() {
@@ -186,7 +211,9 @@ fn words(old: &str, new: &str, side: ChangeTag) -> String {
 /// A path as git writes it in a patch header: C-quoted when it holds special bytes.
 fn git_path(prefix: &str, path: &str) -> String {
     let full = format!("{prefix}{path}");
-    let special = full.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f);
+    let special = full
+        .bytes()
+        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f);
     if !special {
         return full;
     }
@@ -209,7 +236,11 @@ fn git_path(prefix: &str, path: &str) -> String {
 
 /// A `---`/`+++` name: git ends one containing a space with a tab, so the name's end is clear.
 fn file_line(marker: &str, name: &str) -> String {
-    let tab = if name.contains(' ') && !name.starts_with('"') { "\t" } else { "" };
+    let tab = if name.contains(' ') && !name.starts_with('"') {
+        "\t"
+    } else {
+        ""
+    };
     format!("{marker} {name}{tab}\n")
 }
 

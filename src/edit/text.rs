@@ -28,7 +28,11 @@ impl Eol {
     pub fn detect(text: &str) -> Eol {
         let lf = memchr::memchr_iter(b'\n', text.as_bytes()).count();
         let crlf = memchr::memmem::find_iter(text.as_bytes(), b"\r\n").count();
-        if crlf > 0 && crlf * 2 >= lf { Eol::CrLf } else { Eol::Lf }
+        if crlf > 0 && crlf * 2 >= lf {
+            Eol::CrLf
+        } else {
+            Eol::Lf
+        }
     }
 }
 
@@ -55,21 +59,37 @@ impl FileText {
     pub fn decode(path: &str, bytes: &[u8]) -> Result<FileText, EditError> {
         let head = &bytes[..bytes.len().min(8000)];
         if memchr::memchr(0, head).is_some() {
-            return Err(EditError::Binary { path: path.to_string() });
+            return Err(EditError::Binary {
+                path: path.to_string(),
+            });
         }
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| EditError::NotUtf8 { path: path.to_string(), offset: e.valid_up_to() })?;
+        let text = std::str::from_utf8(bytes).map_err(|e| EditError::NotUtf8 {
+            path: path.to_string(),
+            offset: e.valid_up_to(),
+        })?;
         Ok(match text.strip_prefix(BOM) {
-            Some(body) => FileText { bom: true, body: body.to_string() },
-            None => FileText { bom: false, body: text.to_string() },
+            Some(body) => FileText {
+                bom: true,
+                body: body.to_string(),
+            },
+            None => FileText {
+                bom: false,
+                body: text.to_string(),
+            },
         })
     }
 
     /// Text a model sent as a file's whole content; a leading BOM character becomes the BOM.
     pub fn from_model(content: &str) -> FileText {
         match content.strip_prefix(BOM) {
-            Some(body) => FileText { bom: true, body: body.to_string() },
-            None => FileText { bom: false, body: content.to_string() },
+            Some(body) => FileText {
+                bom: true,
+                body: body.to_string(),
+            },
+            None => FileText {
+                bom: false,
+                body: content.to_string(),
+            },
         }
     }
 
@@ -91,7 +111,10 @@ impl FileText {
     pub fn conform(&self, content: &str) -> FileText {
         let mut new = FileText::from_model(content);
         if self.body.is_empty() {
-            return FileText { bom: new.bom || self.bom, body: new.body };
+            return FileText {
+                bom: new.bom || self.bom,
+                body: new.body,
+            };
         }
         let eol = self.eol();
         let mut body = with_eol(&new.body, eol);
@@ -118,7 +141,10 @@ mod tests {
 
     #[test]
     fn refuses_binary_and_bad_utf8() {
-        assert!(matches!(FileText::decode("a", b"ab\0c"), Err(EditError::Binary { .. })));
+        assert!(matches!(
+            FileText::decode("a", b"ab\0c"),
+            Err(EditError::Binary { .. })
+        ));
         let e = FileText::decode("a", b"ok\xff").unwrap_err();
         assert!(matches!(e, EditError::NotUtf8 { offset: 2, .. }), "{e}");
     }
@@ -142,12 +168,27 @@ mod tests {
 
     #[test]
     fn conform_keeps_conventions() {
-        let crlf_no_final = FileText { bom: true, body: "a\r\nb".into() };
+        let crlf_no_final = FileText {
+            bom: true,
+            body: "a\r\nb".into(),
+        };
         let c = crlf_no_final.conform("x\ny\n");
-        assert_eq!(c, FileText { bom: true, body: "x\r\ny".into() });
-        let lf_final = FileText { bom: false, body: "a\n".into() };
+        assert_eq!(
+            c,
+            FileText {
+                bom: true,
+                body: "x\r\ny".into()
+            }
+        );
+        let lf_final = FileText {
+            bom: false,
+            body: "a\n".into(),
+        };
         assert_eq!(lf_final.conform("x\r\ny").body, "x\ny\n");
-        let empty = FileText { bom: false, body: String::new() };
+        let empty = FileText {
+            bom: false,
+            body: String::new(),
+        };
         assert_eq!(empty.conform("x").body, "x");
         assert_eq!(lf_final.conform("").body, "");
     }

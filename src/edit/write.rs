@@ -87,20 +87,29 @@ pub fn apply(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<Applied, 
             _ => f.path.clone(),
         })
         .collect();
-    Ok(Applied { files, added, removed, batch })
+    Ok(Applied {
+        files,
+        added,
+        removed,
+        batch,
+    })
 }
 
 /// Refuses the batch when any file differs from what the plan read (or the jail now resolves
 /// a path elsewhere).
 fn verify(ws: &Workspace, plan: &Plan) -> Result<(), EditError> {
     for f in &plan.files {
-        let changed = |path: &str| EditError::ChangedSincePreview { path: path.to_string() };
+        let changed = |path: &str| EditError::ChangedSincePreview {
+            path: path.to_string(),
+        };
         if ws.resolve_full(&f.path)?.abs != f.abs {
             return Err(changed(&f.path));
         }
         match (&f.from_abs, &f.from) {
             (Some(from_abs), Some(from)) => {
-                if ws.resolve_full(from)?.abs != *from_abs || read_now(from_abs, from)?.as_deref() != f.before() {
+                if ws.resolve_full(from)?.abs != *from_abs
+                    || read_now(from_abs, from)?.as_deref() != f.before()
+                {
                     return Err(changed(from));
                 }
                 if read_now(&f.abs, &f.path)?.is_some() {
@@ -122,12 +131,19 @@ pub(crate) fn read_now(abs: &Path, display: &str) -> Result<Option<Vec<u8>>, Edi
     match fs::read(abs) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(EditError::Io { action: "read", path: display.to_string(), source }),
+        Err(source) => Err(EditError::Io {
+            action: "read",
+            path: display.to_string(),
+            source,
+        }),
     }
 }
 
 /// Directories that must be created for the writes, outermost first, with display paths.
-fn missing_dirs(ws: &Workspace, writes: &[(PathBuf, &[u8], Option<u32>, String)]) -> Vec<(PathBuf, String)> {
+fn missing_dirs(
+    ws: &Workspace,
+    writes: &[(PathBuf, &[u8], Option<u32>, String)],
+) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = Vec::new();
     for (abs, ..) in writes {
         let mut missing = Vec::new();
@@ -141,7 +157,11 @@ fn missing_dirs(ws: &Workspace, writes: &[(PathBuf, &[u8], Option<u32>, String)]
         }
         for d in missing.into_iter().rev() {
             if !out.iter().any(|(p, _)| *p == d) {
-                let shown = d.strip_prefix(ws.root()).unwrap_or(&d).to_string_lossy().into_owned();
+                let shown = d
+                    .strip_prefix(ws.root())
+                    .unwrap_or(&d)
+                    .to_string_lossy()
+                    .into_owned();
                 out.push((d, shown));
             }
         }
@@ -155,23 +175,38 @@ struct Staged {
     display: String,
 }
 
-fn stage(dirs: &[(PathBuf, String)], writes: &[(PathBuf, &[u8], Option<u32>, String)]) -> Result<Vec<Staged>, EditError> {
+fn stage(
+    dirs: &[(PathBuf, String)],
+    writes: &[(PathBuf, &[u8], Option<u32>, String)],
+) -> Result<Vec<Staged>, EditError> {
     for (d, shown) in dirs {
         if let Err(source) = fs::create_dir(d) {
             if source.kind() != std::io::ErrorKind::AlreadyExists {
-                return Err(EditError::Io { action: "create the directory", path: shown.clone(), source });
+                return Err(EditError::Io {
+                    action: "create the directory",
+                    path: shown.clone(),
+                    source,
+                });
             }
         }
     }
     let mut staged: Vec<Staged> = Vec::new();
     for (dest, bytes, mode, display) in writes {
         match write_temp(dest, bytes, *mode) {
-            Ok(temp) => staged.push(Staged { temp, dest: dest.clone(), display: display.clone() }),
+            Ok(temp) => staged.push(Staged {
+                temp,
+                dest: dest.clone(),
+                display: display.clone(),
+            }),
             Err(source) => {
                 for s in &staged {
                     let _ = fs::remove_file(&s.temp);
                 }
-                return Err(EditError::Io { action: "write", path: display.clone(), source });
+                return Err(EditError::Io {
+                    action: "write",
+                    path: display.clone(),
+                    source,
+                });
             }
         }
     }
@@ -181,9 +216,13 @@ fn stage(dirs: &[(PathBuf, String)], writes: &[(PathBuf, &[u8], Option<u32>, Str
 fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Result<(), EditError> {
     let mut done: Vec<&Path> = Vec::new();
     let mut failure = None;
-    for s in staged {
-        if let Err(source) = fs::rename(&s.temp, &s.dest) {
-            failure = Some(EditError::Io { action: "replace", path: s.display.clone(), source });
+    for (i, s) in staged.iter().enumerate() {
+        if let Err(source) = rename_step(i, &s.temp, &s.dest) {
+            failure = Some(EditError::Io {
+                action: "replace",
+                path: s.display.clone(),
+                source,
+            });
             break;
         }
         done.push(&s.dest);
@@ -192,7 +231,11 @@ fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Res
     if failure.is_none() {
         for (abs, display) in removals {
             if let Err(source) = fs::remove_file(abs) {
-                failure = Some(EditError::Io { action: "delete", path: display.clone(), source });
+                failure = Some(EditError::Io {
+                    action: "delete",
+                    path: display.clone(),
+                    source,
+                });
                 break;
             }
             removed.push(abs);
@@ -206,7 +249,10 @@ fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Res
         let _ = fs::remove_file(&s.temp);
     }
     for f in &plan.files {
-        let sources = [(Some(&f.abs), f.from_abs.is_none()), (f.from_abs.as_ref(), true)];
+        let sources = [
+            (Some(&f.abs), f.from_abs.is_none()),
+            (f.from_abs.as_ref(), true),
+        ];
         for (path, holds_before) in sources {
             let Some(path) = path else { continue };
             let touched = done.contains(&path.as_path()) || removed.contains(&path.as_path());
@@ -222,6 +268,23 @@ fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Res
     Err(err)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Makes the n-th rename of the next commit fail, to test the rollback.
+    pub(crate) static FAIL_RENAME_AT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+fn rename_step(i: usize, from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(test)]
+    if FAIL_RENAME_AT.with(|f| f.get()) == Some(i) {
+        FAIL_RENAME_AT.with(|f| f.set(None));
+        return Err(std::io::Error::other("injected failure"));
+    }
+    #[cfg(not(test))]
+    let _ = i;
+    fs::rename(from, to)
+}
+
 fn remove_dirs(dirs: &[(PathBuf, String)]) {
     for (d, _) in dirs.iter().rev() {
         let _ = fs::remove_dir(d);
@@ -232,7 +295,10 @@ fn remove_dirs(dirs: &[(PathBuf, String)]) {
 /// atomic), with `mode` or the default permissions, synced to disk.
 fn write_temp(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<PathBuf> {
     let dir = dest.parent().unwrap_or(Path::new("."));
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut attempt = 0;
     let (temp, mut file) = loop {
         let temp = dir.join(format!(".{name}.hone-{:08x}.tmp", fastrand::u32(..)));

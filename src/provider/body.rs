@@ -44,7 +44,11 @@ impl Wire {
     pub fn body(&self, req: &ChatRequest) -> Value {
         let mut b = Map::new();
         b.insert("model".into(), json!(self.model));
-        let messages = req.messages.iter().map(|m| message(m, self.reasoning_echo)).collect();
+        let messages = req
+            .messages
+            .iter()
+            .map(|m| message(m, self.reasoning_echo))
+            .collect();
         b.insert("messages".into(), Value::Array(messages));
         b.insert("stream".into(), json!(self.stream));
         if self.stream && self.stream_usage {
@@ -88,7 +92,10 @@ pub fn message(m: &Message, echo: ReasoningEcho) -> Value {
     o.insert("role".into(), json!(m.role.as_str()));
     match m.role {
         Role::Assistant => {
-            o.insert("content".into(), m.content.as_ref().map_or(Value::Null, |c| json!(c)));
+            o.insert(
+                "content".into(),
+                m.content.as_ref().map_or(Value::Null, |c| json!(c)),
+            );
             if !m.tool_calls.is_empty() {
                 let calls = m
                     .tool_calls
@@ -100,7 +107,9 @@ pub fn message(m: &Message, echo: ReasoningEcho) -> Value {
             let reasoning = match echo {
                 ReasoningEcho::Never => None,
                 ReasoningEcho::WithToolCalls if m.tool_calls.is_empty() => None,
-                ReasoningEcho::WithToolCalls => Some(m.reasoning_content.clone().unwrap_or_default()),
+                ReasoningEcho::WithToolCalls => {
+                    Some(m.reasoning_content.clone().unwrap_or_default())
+                }
                 ReasoningEcho::Always => m.reasoning_content.clone(),
             };
             if let Some(r) = reasoning {
@@ -108,7 +117,10 @@ pub fn message(m: &Message, echo: ReasoningEcho) -> Value {
             }
         }
         Role::Tool => {
-            o.insert("tool_call_id".into(), json!(m.tool_call_id.as_deref().unwrap_or("")));
+            o.insert(
+                "tool_call_id".into(),
+                json!(m.tool_call_id.as_deref().unwrap_or("")),
+            );
             o.insert("content".into(), json!(m.text()));
         }
         Role::System | Role::User => {
@@ -138,7 +150,11 @@ mod tests {
     }
 
     fn convo() -> ChatRequest {
-        let call = ToolCall { id: "c1".into(), name: "read_file".into(), arguments: "{}".into() };
+        let call = ToolCall {
+            id: "c1".into(),
+            name: "read_file".into(),
+            arguments: "{}".into(),
+        };
         ChatRequest {
             messages: vec![
                 Message::system("s"),
@@ -162,10 +178,19 @@ mod tests {
         assert_eq!(b["stream_options"], json!({"include_usage": true}));
         assert_eq!(b["tool_choice"], "auto");
         let m = &b["messages"];
-        assert_eq!(m[2]["reasoning_content"], "", "tool-call turns carry reasoning, empty when none");
+        assert_eq!(
+            m[2]["reasoning_content"], "",
+            "tool-call turns carry reasoning, empty when none"
+        );
         assert_eq!(m[4]["reasoning_content"], "why");
-        assert!(m[5].get("reasoning_content").is_none(), "plain answers do not");
-        assert_eq!(m[3], json!({"role": "tool", "tool_call_id": "c1", "content": "file text"}));
+        assert!(
+            m[5].get("reasoning_content").is_none(),
+            "plain answers do not"
+        );
+        assert_eq!(
+            m[3],
+            json!({"role": "tool", "tool_call_id": "c1", "content": "file text"})
+        );
         assert_eq!(m[2]["content"], Value::Null);
         assert_eq!(m[2]["tool_calls"][0]["function"]["name"], "read_file");
     }
@@ -178,9 +203,19 @@ mod tests {
         w.thinking = ThinkingControl::ReasoningEffort;
         w.stream = false;
         let b = w.body(&convo());
-        assert!(b["messages"].as_array().unwrap().iter().all(|m| m.get("reasoning_content").is_none()));
+        assert!(
+            b["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m.get("reasoning_content").is_none())
+        );
         assert_eq!(b["max_completion_tokens"], 100);
-        assert!(b.get("max_tokens").is_none() && b.get("thinking").is_none() && b.get("stream_options").is_none());
+        assert!(
+            b.get("max_tokens").is_none()
+                && b.get("thinking").is_none()
+                && b.get("stream_options").is_none()
+        );
         assert_eq!(b["reasoning_effort"], "max");
         w.reasoning_echo = ReasoningEcho::Always;
         let b = w.body(&convo());

@@ -53,7 +53,11 @@ impl Client {
         let url = cfg.chat_url();
         match reqwest::Url::parse(&url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => return Err(ProviderError::BadUrl { url: p.base_url.clone() }),
+            _ => {
+                return Err(ProviderError::BadUrl {
+                    url: p.base_url.clone(),
+                });
+            }
         }
         // reqwest is built without a default crypto provider; ring is the one linked in. A
         // second call finds it installed, which is fine.
@@ -109,9 +113,10 @@ impl Client {
         req: &ChatRequest,
         on_event: &mut (dyn FnMut(StreamEvent) + Send),
     ) -> Result<Completion, ProviderError> {
-        let body = serde_json::to_vec(&self.request_body(req)).map_err(|e| ProviderError::Protocol {
-            message: format!("could not encode the request: {e}"),
-        })?;
+        let body =
+            serde_json::to_vec(&self.request_body(req)).map_err(|e| ProviderError::Protocol {
+                message: format!("could not encode the request: {e}"),
+            })?;
         let mut attempt = 0;
         loop {
             let err = match self.attempt(&body, on_event).await {
@@ -123,29 +128,62 @@ impl Client {
             }
             attempt += 1;
             let delay = retry::delay(&self.retry, attempt, err.retry_after(), fastrand::f64());
-            on_event(StreamEvent::Retrying { attempt, delay, reason: err.to_string() });
+            on_event(StreamEvent::Retrying {
+                attempt,
+                delay,
+                reason: err.to_string(),
+            });
             tokio::time::sleep(delay).await;
         }
     }
 
-    async fn attempt(&self, body: &[u8], emit: &mut (dyn FnMut(StreamEvent) + Send)) -> Result<Completion, ProviderError> {
+    async fn attempt(
+        &self,
+        body: &[u8],
+        emit: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<Completion, ProviderError> {
         let first_deadline = Instant::now() + self.timeouts.first_byte;
-        let first_timeout = ProviderError::FirstByteTimeout { after: self.timeouts.first_byte };
-        let accept = if self.wire.stream { "text/event-stream" } else { "application/json" };
-        let mut rb = self.http.post(&self.url).header(CONTENT_TYPE, "application/json").header(ACCEPT, accept);
+        let first_timeout = ProviderError::FirstByteTimeout {
+            after: self.timeouts.first_byte,
+        };
+        let accept = if self.wire.stream {
+            "text/event-stream"
+        } else {
+            "application/json"
+        };
+        let mut rb = self
+            .http
+            .post(&self.url)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, accept);
         if let Some(k) = &self.key {
             rb = rb.bearer_auth(k.expose());
         }
         let resp = match timeout_at(first_deadline, rb.body(body.to_vec()).send()).await {
             Err(_) => return Err(first_timeout),
             Ok(Err(e)) if e.is_builder() => return Err(ProviderError::Setup { source: e }),
-            Ok(Err(source)) => return Err(ProviderError::Connect { url: self.url.clone(), source }),
+            Ok(Err(source)) if source.is_connect() && !source.is_timeout() => {
+                return Err(ProviderError::Unreachable {
+                    url: self.url.clone(),
+                    source,
+                });
+            }
+            Ok(Err(source)) => {
+                return Err(ProviderError::Connection {
+                    url: self.url.clone(),
+                    source,
+                });
+            }
             Ok(Ok(r)) => r,
         };
         let code = resp.status().as_u16();
         if !resp.status().is_success() {
             let wait = retry::retry_after(resp.headers(), SystemTime::now());
-            let text = timeout_at(first_deadline, resp.text()).await.ok().and_then(Result::ok).unwrap_or_default();
+            let text = timeout_at(first_deadline, resp.text())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
             let ctx = Ctx {
                 url: &self.url,
                 model: &self.wire.model,
@@ -164,13 +202,19 @@ impl Client {
             // A whole response, asked for or not (some servers answer errors this way).
             let text = match timeout_at(first_deadline, resp.text()).await {
                 Err(_) => return Err(first_timeout),
-                Ok(Err(e)) => return Err(ProviderError::Dropped { reason: e.to_string(), partial: None }),
+                Ok(Err(e)) => {
+                    return Err(ProviderError::Dropped {
+                        reason: e.to_string(),
+                        partial: None,
+                    });
+                }
                 Ok(Ok(t)) => t,
             };
             let v: Value = serde_json::from_str(&text).map_err(|e| ProviderError::Protocol {
                 message: format!("{e}: {}", super::stream::clip(&text)),
             })?;
-            asm.push_value(&v, "message", emit).map_err(|f| self.fault(f, &asm))?;
+            asm.push_value(&v, "message", emit)
+                .map_err(|f| self.fault(f, &asm))?;
             return Ok(asm.finish(emit));
         }
 
@@ -178,13 +222,22 @@ impl Client {
         let mut done = false;
         loop {
             let started = asm.chunks() > 0;
-            let deadline = if started { Instant::now() + self.timeouts.idle } else { first_deadline };
+            let deadline = if started {
+                Instant::now() + self.timeouts.idle
+            } else {
+                first_deadline
+            };
             let next = match timeout_at(deadline, events.next()).await {
                 Ok(next) => next,
                 // A server that sent its finish reason and then went quiet has answered.
                 Err(_) if asm.finished() => break,
                 Err(_) if !started => return Err(first_timeout),
-                Err(_) => return Err(ProviderError::IdleTimeout { after: self.timeouts.idle, partial: partial(&asm) }),
+                Err(_) => {
+                    return Err(ProviderError::IdleTimeout {
+                        after: self.timeouts.idle,
+                        partial: partial(&asm),
+                    });
+                }
             };
             match next {
                 None => break,
@@ -200,9 +253,16 @@ impl Client {
                 }
                 Some(Err(_)) if asm.finished() => break,
                 Some(Err(EventStreamError::Transport(e))) => {
-                    return Err(ProviderError::Dropped { reason: e.to_string(), partial: partial(&asm) });
+                    return Err(ProviderError::Dropped {
+                        reason: e.to_string(),
+                        partial: partial(&asm),
+                    });
                 }
-                Some(Err(e)) => return Err(ProviderError::Protocol { message: e.to_string() }),
+                Some(Err(e)) => {
+                    return Err(ProviderError::Protocol {
+                        message: e.to_string(),
+                    });
+                }
             }
         }
         if !done && !asm.finished() {
@@ -226,7 +286,11 @@ impl Client {
                 if status::is_context_length(&message, code.as_deref()) {
                     ProviderError::ContextLength { message }
                 } else {
-                    ProviderError::InStream { message, code, partial: partial(asm) }
+                    ProviderError::InStream {
+                        message,
+                        code,
+                        partial: partial(asm),
+                    }
                 }
             }
         }
@@ -235,10 +299,24 @@ impl Client {
     /// Fills in the models a server offers when it said the asked one does not exist.
     async fn with_models(&self, err: ProviderError) -> ProviderError {
         match err {
-            ProviderError::ModelNotFound { model, url, message, available } if available.is_empty() => {
+            ProviderError::ModelNotFound {
+                model,
+                url,
+                message,
+                available,
+            } if available.is_empty() => {
                 let listed = self.list_models().await.unwrap_or_default();
-                let available = if listed.is_empty() { self.known_models.clone() } else { listed };
-                ProviderError::ModelNotFound { model, url, message, available }
+                let available = if listed.is_empty() {
+                    self.known_models.clone()
+                } else {
+                    listed
+                };
+                ProviderError::ModelNotFound {
+                    model,
+                    url,
+                    message,
+                    available,
+                }
             }
             other => other,
         }
@@ -246,20 +324,30 @@ impl Client {
 
     /// The model ids the server lists at `GET {base_url}/models`.
     pub async fn list_models(&self) -> Result<Vec<String>, ProviderError> {
-        let mut rb = self.http.get(&self.models_url).timeout(self.timeouts.connect.max(Duration::from_secs(10)));
+        let mut rb = self
+            .http
+            .get(&self.models_url)
+            .timeout(self.timeouts.connect.max(Duration::from_secs(10)));
         if let Some(k) = &self.key {
             rb = rb.bearer_auth(k.expose());
         }
         let resp = rb
             .send()
             .await
-            .map_err(|source| ProviderError::Connect { url: self.models_url.clone(), source })?;
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| ProviderError::Dropped { reason: e.to_string(), partial: None })?;
+            .map_err(|source| ProviderError::Connection {
+                url: self.models_url.clone(),
+                source,
+            })?;
+        let text = resp.text().await.map_err(|e| ProviderError::Dropped {
+            reason: e.to_string(),
+            partial: None,
+        })?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let ids = v["data"].as_array().map(|a| a.iter().filter_map(|m| m["id"].as_str().map(str::to_string)).collect());
+        let ids = v["data"].as_array().map(|a| {
+            a.iter()
+                .filter_map(|m| m["id"].as_str().map(str::to_string))
+                .collect()
+        });
         Ok(ids.unwrap_or_default())
     }
 }

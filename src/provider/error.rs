@@ -28,8 +28,17 @@ pub enum ProviderError {
         #[source]
         source: reqwest::Error,
     },
-    #[error("could not reach {url}")]
-    Connect {
+    /// No connection could be made (refused, no such host, TLS failure): not retried, since a
+    /// server that is not running will not start in the next few seconds.
+    #[error("could not connect to {url}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connection broke (reset, closed before the response, connect timed out): retried.
+    #[error("the connection to {url} failed")]
+    Connection {
         url: String,
         #[source]
         source: reqwest::Error,
@@ -55,11 +64,18 @@ pub enum ProviderError {
     #[error("the account has no balance left (402): {message}")]
     Balance { message: String },
     #[error("{url} answered 404 for model `{model}`: {message}")]
-    NotFound { url: String, model: String, message: String },
+    NotFound {
+        url: String,
+        model: String,
+        message: String,
+    },
     #[error("the server could not process the request (422): {message}")]
     Unprocessable { message: String },
     #[error("rate limited (429): {message}")]
-    RateLimited { message: String, retry_after: Option<Duration> },
+    RateLimited {
+        message: String,
+        retry_after: Option<Duration>,
+    },
     #[error("the server failed ({status}): {message}")]
     Server {
         status: u16,
@@ -71,10 +87,18 @@ pub enum ProviderError {
     #[error("no answer within {}s of sending the request", after.as_secs_f64())]
     FirstByteTimeout { after: Duration },
     #[error("the answer stalled: nothing for {}s", after.as_secs_f64())]
-    IdleTimeout { after: Duration, partial: Option<Box<Message>> },
+    IdleTimeout {
+        after: Duration,
+        partial: Option<Box<Message>>,
+    },
     #[error("the answer was cut off before it finished: {reason}")]
-    Dropped { reason: String, partial: Option<Box<Message>> },
-    #[error("the server ran short of resources and dropped the answer (insufficient_system_resource)")]
+    Dropped {
+        reason: String,
+        partial: Option<Box<Message>>,
+    },
+    #[error(
+        "the server ran short of resources and dropped the answer (insufficient_system_resource)"
+    )]
     InsufficientResource,
     #[error("the server reported an error in the stream: {message}")]
     InStream {
@@ -91,15 +115,18 @@ impl ProviderError {
     /// the person has seen the partial answer, and a second answer would not continue it.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ProviderError::Connect { .. }
+            ProviderError::Connection { .. }
             | ProviderError::RateLimited { .. }
             | ProviderError::FirstByteTimeout { .. }
             | ProviderError::InsufficientResource => true,
             ProviderError::Server { status, .. } => *status != 501 && *status != 505,
-            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => partial.is_none(),
+            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => {
+                partial.is_none()
+            }
             ProviderError::MissingKey { .. }
             | ProviderError::BadUrl { .. }
             | ProviderError::Setup { .. }
+            | ProviderError::Unreachable { .. }
             | ProviderError::BadRequest { .. }
             | ProviderError::ModelNotFound { .. }
             | ProviderError::ContextLength { .. }
@@ -116,7 +143,8 @@ impl ProviderError {
     /// The wait the server asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ProviderError::RateLimited { retry_after, .. } | ProviderError::Server { retry_after, .. } => *retry_after,
+            ProviderError::RateLimited { retry_after, .. }
+            | ProviderError::Server { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -142,28 +170,42 @@ impl ProviderError {
     /// What the person can do next.
     pub fn hints(&self) -> Vec<String> {
         match self {
-            ProviderError::MissingKey { provider, env, config_file } => {
+            ProviderError::MissingKey {
+                provider,
+                env,
+                config_file,
+            } => {
                 let mut h = Vec::new();
                 if let Some(env) = env {
                     h.push(format!("set {env} (or HONE_API_KEY) to your key"));
                 }
                 if let Some(f) = config_file {
-                    h.push(format!("or add `api_key = \"…\"` under [providers.{provider}] in {}", f.display()));
+                    h.push(format!(
+                        "or add `api_key = \"…\"` under [providers.{provider}] in {}",
+                        f.display()
+                    ));
                 }
                 h
             }
-            ProviderError::BadUrl { .. } => vec!["set a full URL such as https://api.deepseek.com with --base-url".into()],
-            ProviderError::Setup { .. } | ProviderError::Protocol { .. } | ProviderError::Status { .. } => {
+            ProviderError::BadUrl { .. } => {
+                vec!["set a full URL such as https://api.deepseek.com with --base-url".into()]
+            }
+            ProviderError::Setup { .. }
+            | ProviderError::Protocol { .. }
+            | ProviderError::Status { .. } => {
                 vec!["run again with --verbose to see the request".into()]
             }
-            ProviderError::Connect { .. } => {
+            ProviderError::Unreachable { .. } | ProviderError::Connection { .. } => {
                 vec!["check the network and the base URL (`hone config` shows it); is the server running?".into()]
             }
             ProviderError::BadRequest { .. } | ProviderError::Unprocessable { .. } => {
                 vec!["run again with --verbose to see the request body".into()]
             }
             ProviderError::ModelNotFound { available, .. } if !available.is_empty() => {
-                vec![format!("models this provider offers: {}; choose one with --model", available.join(", "))]
+                vec![format!(
+                    "models this provider offers: {}; choose one with --model",
+                    available.join(", ")
+                )]
             }
             ProviderError::ModelNotFound { .. } => vec!["choose another model with --model".into()],
             ProviderError::ContextLength { .. } => {
@@ -171,22 +213,34 @@ impl ProviderError {
             }
             ProviderError::Auth { key_env, .. } => {
                 let var = key_env.as_deref().unwrap_or("HONE_API_KEY");
-                vec![format!("check the key in {var} (or HONE_API_KEY); `hone config` shows which one is used")]
+                vec![format!(
+                    "check the key in {var} (or HONE_API_KEY); `hone config` shows which one is used"
+                )]
             }
-            ProviderError::Balance { .. } => vec!["top up the account's balance with the provider".into()],
+            ProviderError::Balance { .. } => {
+                vec!["top up the account's balance with the provider".into()]
+            }
             ProviderError::NotFound { .. } => {
                 vec!["check --model and --base-url (`hone config` shows both and where they came from)".into()]
             }
-            ProviderError::RateLimited { .. } | ProviderError::Server { .. } | ProviderError::InsufficientResource => {
+            ProviderError::RateLimited { .. }
+            | ProviderError::Server { .. }
+            | ProviderError::InsufficientResource => {
                 vec!["the provider is busy; try again in a while".into()]
             }
             ProviderError::FirstByteTimeout { .. } => {
                 vec!["the server may be overloaded; raise timeouts.first_byte_secs in the config to wait longer".into()]
             }
-            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => match partial {
-                Some(_) => vec!["the partial answer above was kept; ask again to get a whole one".into()],
-                None => vec!["try again; raise timeouts.idle_secs in the config if this repeats".into()],
-            },
+            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => {
+                match partial {
+                    Some(_) => vec![
+                        "the partial answer above was kept; ask again to get a whole one".into(),
+                    ],
+                    None => vec![
+                        "try again; raise timeouts.idle_secs in the config if this repeats".into(),
+                    ],
+                }
+            }
             ProviderError::InStream { partial, .. } => match partial {
                 Some(_) => vec!["the partial answer above was kept".into()],
                 None => Vec::new(),
@@ -201,22 +255,52 @@ mod tests {
 
     #[test]
     fn cut_after_text_is_not_retried() {
-        let partial = Some(Box::new(Message::assistant(Some("half".into()), None, vec![])));
-        assert!(ProviderError::Dropped { reason: "eof".into(), partial: None }.is_retryable());
-        assert!(!ProviderError::Dropped { reason: "eof".into(), partial }.is_retryable());
+        let partial = Some(Box::new(Message::assistant(
+            Some("half".into()),
+            None,
+            vec![],
+        )));
+        assert!(
+            ProviderError::Dropped {
+                reason: "eof".into(),
+                partial: None
+            }
+            .is_retryable()
+        );
+        assert!(
+            !ProviderError::Dropped {
+                reason: "eof".into(),
+                partial
+            }
+            .is_retryable()
+        );
     }
 
     #[test]
     fn exit_codes() {
-        let e = ProviderError::MissingKey { provider: "deepseek".into(), env: Some("DEEPSEEK_API_KEY".into()), config_file: None };
+        let e = ProviderError::MissingKey {
+            provider: "deepseek".into(),
+            env: Some("DEEPSEEK_API_KEY".into()),
+            config_file: None,
+        };
         assert_eq!(e.exit(), Exit::Usage);
         assert!(e.hints()[0].contains("DEEPSEEK_API_KEY"));
-        assert_eq!(ProviderError::Balance { message: "x".into() }.exit(), Exit::Provider);
+        assert_eq!(
+            ProviderError::Balance {
+                message: "x".into()
+            }
+            .exit(),
+            Exit::Provider
+        );
     }
 
     #[test]
     fn server_errors_are_retried_but_not_unimplemented() {
-        let s = |status| ProviderError::Server { status, message: String::new(), retry_after: None };
+        let s = |status| ProviderError::Server {
+            status,
+            message: String::new(),
+            retry_after: None,
+        };
         assert!(s(503).is_retryable());
         assert!(!s(501).is_retryable());
     }

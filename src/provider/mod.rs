@@ -21,4 +21,6 @@ mod types;
 pub use body::Wire;
 pub use client::Client;
 pub use error::ProviderError;
-pub use types::{ChatRequest, Completion, FinishReason, Message, Role, StreamEvent, ToolCall, Usage};
+pub use types::{
+    ChatRequest, Completion, FinishReason, Message, Role, StreamEvent, ToolCall, Usage,
+};

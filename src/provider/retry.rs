@@ -14,18 +14,31 @@ use crate::config::RetryPolicy;
 /// The wait before retry number `attempt` (1-based). `jitter` in `[0, 1)` spreads clients that
 /// failed together ("equal jitter": half the delay fixed, half random). A server's `Retry-After`
 /// wins over the backoff; every wait is capped at `max_delay`.
-pub fn delay(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+pub fn delay(
+    policy: &RetryPolicy,
+    attempt: u32,
+    retry_after: Option<Duration>,
+    jitter: f64,
+) -> Duration {
     if let Some(ra) = retry_after {
         return ra.min(policy.max_delay);
     }
-    let exp = policy.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(20)).min(policy.max_delay);
+    let exp = policy
+        .base_delay
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
+        .min(policy.max_delay);
     exp.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
 /// The wait a response asks for: OpenAI's `retry-after-ms`, else `Retry-After` in seconds or as
 /// an HTTP date (RFC 9110 §10.2.3).
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         return Duration::try_from_secs_f64(ms / 1000.0).ok();
     }
@@ -44,7 +57,11 @@ mod tests {
     use reqwest::header::HeaderValue;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy { max_retries: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(2) }
+        RetryPolicy {
+            max_retries: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+        }
     }
 
     #[test]
@@ -54,8 +71,14 @@ mod tests {
         assert_eq!(delay(&p, 1, None, 0.999_999).as_millis(), 99);
         assert_eq!(delay(&p, 3, None, 0.0), Duration::from_millis(200));
         assert_eq!(delay(&p, 30, None, 0.0), Duration::from_secs(1));
-        assert_eq!(delay(&p, 2, Some(Duration::from_secs(1)), 0.3), Duration::from_secs(1));
-        assert_eq!(delay(&p, 2, Some(Duration::from_secs(99)), 0.3), Duration::from_secs(2));
+        assert_eq!(
+            delay(&p, 2, Some(Duration::from_secs(1)), 0.3),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            delay(&p, 2, Some(Duration::from_secs(99)), 0.3),
+            Duration::from_secs(2)
+        );
     }
 
     #[test]

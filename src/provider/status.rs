@@ -22,18 +22,24 @@ pub struct Ctx<'a> {
 /// The message and the code (or type) of an error body.
 pub fn error_body(body: &str) -> (String, Option<String>) {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-    let err = if v["error"].is_null() { &v } else { &v["error"] };
+    let err = if v["error"].is_null() {
+        &v
+    } else {
+        &v["error"]
+    };
     let message = err["message"]
         .as_str()
         .or_else(|| err.as_str())
         .or_else(|| v["detail"].as_str())
         .map(str::to_string)
         .unwrap_or_else(|| clip(body.trim()));
-    let code = [&err["code"], &err["type"]].into_iter().find_map(|c| match c {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
+    let code = [&err["code"], &err["type"]]
+        .into_iter()
+        .find_map(|c| match c {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
     (message, code)
 }
 
@@ -41,19 +47,30 @@ pub fn error_body(body: &str) -> (String, Option<String>) {
 pub fn is_context_length(message: &str, code: Option<&str>) -> bool {
     let m = message.to_ascii_lowercase();
     let c = code.unwrap_or("").to_ascii_lowercase();
-    c.contains("context_length") || c.contains("exceed_context") || m.contains("maximum context length")
-        || m.contains("context length") || m.contains("context window") || m.contains("exceeds the available context")
+    c.contains("context_length")
+        || c.contains("exceed_context")
+        || m.contains("maximum context length")
+        || m.contains("context length")
+        || m.contains("context window")
+        || m.contains("exceeds the available context")
 }
 
 /// Whether an error says the model does not exist (DeepSeek: 400 "Model Not Exist").
 pub fn is_missing_model(message: &str, code: Option<&str>) -> bool {
     let m = message.to_ascii_lowercase();
-    code == Some("model_not_found") || m.contains("model not exist") || m.contains("model_not_found")
+    code == Some("model_not_found")
+        || m.contains("model not exist")
+        || m.contains("model_not_found")
         || (m.contains("model") && m.contains("does not exist"))
 }
 
 /// The kind of a non-2xx answer.
-pub fn classify(status: u16, body: &str, retry_after: Option<Duration>, ctx: &Ctx<'_>) -> ProviderError {
+pub fn classify(
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+    ctx: &Ctx<'_>,
+) -> ProviderError {
     let (message, code) = error_body(body);
     let message = match ctx.key {
         Some(k) => k.scrub(&message),
@@ -66,18 +83,38 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>, ctx: &Ct
         return ProviderError::ContextLength { message };
     }
     if matches!(status, 400 | 404) && is_missing_model(&message, code) {
-        return ProviderError::ModelNotFound { model, url, message, available: Vec::new() };
+        return ProviderError::ModelNotFound {
+            model,
+            url,
+            message,
+            available: Vec::new(),
+        };
     }
     match status {
         400 => ProviderError::BadRequest { url, message },
-        401 | 403 => ProviderError::Auth { status, message, key_env: ctx.key_env.map(str::to_string) },
+        401 | 403 => ProviderError::Auth {
+            status,
+            message,
+            key_env: ctx.key_env.map(str::to_string),
+        },
         402 => ProviderError::Balance { message },
-        404 => ProviderError::NotFound { url, model, message },
+        404 => ProviderError::NotFound {
+            url,
+            model,
+            message,
+        },
         422 => ProviderError::Unprocessable { message },
         // OpenAI reports an exhausted quota as 429; waiting does not help.
         429 if code == Some("insufficient_quota") => ProviderError::Balance { message },
-        429 => ProviderError::RateLimited { message, retry_after },
-        500..=599 => ProviderError::Server { status, message, retry_after },
+        429 => ProviderError::RateLimited {
+            message,
+            retry_after,
+        },
+        500..=599 => ProviderError::Server {
+            status,
+            message,
+            retry_after,
+        },
         _ => ProviderError::Status { status, message },
     }
 }
@@ -88,7 +125,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn ctx(key: Option<&Secret>) -> Ctx<'_> {
-        Ctx { url: "http://h/v1/chat/completions", model: "m", key_env: Some("DEEPSEEK_API_KEY"), key }
+        Ctx {
+            url: "http://h/v1/chat/completions",
+            model: "m",
+            key_env: Some("DEEPSEEK_API_KEY"),
+            key,
+        }
     }
 
     fn kind(status: u16, body: &str) -> ProviderError {
@@ -102,23 +144,55 @@ mod tests {
         let cl = r#"{"error":{"message":"This model's maximum context length is 131072 tokens. However, you requested 200000 tokens","code":"invalid_request_error"}}"#;
         assert!(matches!(kind(400, cl), ProviderError::ContextLength { .. }));
         let llama = r#"{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}"#;
-        assert!(matches!(kind(400, llama), ProviderError::ContextLength { .. }));
-        assert!(matches!(kind(400, "{\"error\":{\"message\":\"bad\"}}"), ProviderError::BadRequest { message, .. } if message == "bad"));
-        assert!(matches!(kind(401, "{}"), ProviderError::Auth { status: 401, .. }));
-        assert!(matches!(kind(402, "Insufficient Balance"), ProviderError::Balance { message } if message == "Insufficient Balance"));
-        assert!(matches!(kind(404, "not found"), ProviderError::NotFound { .. }));
-        assert!(matches!(kind(422, "{\"detail\":\"bad field\"}"), ProviderError::Unprocessable { message } if message == "bad field"));
-        assert!(matches!(kind(429, r#"{"error":{"message":"q","code":"insufficient_quota"}}"#), ProviderError::Balance { .. }));
+        assert!(matches!(
+            kind(400, llama),
+            ProviderError::ContextLength { .. }
+        ));
+        assert!(
+            matches!(kind(400, "{\"error\":{\"message\":\"bad\"}}"), ProviderError::BadRequest { message, .. } if message == "bad")
+        );
+        assert!(matches!(
+            kind(401, "{}"),
+            ProviderError::Auth { status: 401, .. }
+        ));
+        assert!(
+            matches!(kind(402, "Insufficient Balance"), ProviderError::Balance { message } if message == "Insufficient Balance")
+        );
+        assert!(matches!(
+            kind(404, "not found"),
+            ProviderError::NotFound { .. }
+        ));
+        assert!(
+            matches!(kind(422, "{\"detail\":\"bad field\"}"), ProviderError::Unprocessable { message } if message == "bad field")
+        );
+        assert!(matches!(
+            kind(
+                429,
+                r#"{"error":{"message":"q","code":"insufficient_quota"}}"#
+            ),
+            ProviderError::Balance { .. }
+        ));
         let rl = classify(429, "slow down", Some(Duration::from_secs(2)), &ctx(None));
         assert_eq!(rl.retry_after(), Some(Duration::from_secs(2)));
-        assert!(matches!(kind(503, ""), ProviderError::Server { status: 503, .. }));
-        assert!(matches!(kind(418, ""), ProviderError::Status { status: 418, .. }));
+        assert!(matches!(
+            kind(503, ""),
+            ProviderError::Server { status: 503, .. }
+        ));
+        assert!(matches!(
+            kind(418, ""),
+            ProviderError::Status { status: 418, .. }
+        ));
     }
 
     #[test]
     fn the_key_is_scrubbed_from_server_text() {
         let key = Secret::new("sk-live-0123456789abcdef");
-        let e = classify(401, r#"{"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef"}}"#, None, &ctx(Some(&key)));
+        let e = classify(
+            401,
+            r#"{"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef"}}"#,
+            None,
+            &ctx(Some(&key)),
+        );
         assert!(!e.to_string().contains("0123456789"), "{e}");
     }
 

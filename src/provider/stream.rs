@@ -21,7 +21,10 @@ pub const INSUFFICIENT_RESOURCE: &str = "insufficient_system_resource";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// The server sent `{"error": …}` inside the stream.
-    ErrorObject { message: String, code: Option<String> },
+    ErrorObject {
+        message: String,
+        code: Option<String>,
+    },
     /// `finish_reason: insufficient_system_resource`.
     InsufficientResource,
     /// Not a JSON object.
@@ -84,13 +87,19 @@ impl Assembler {
 
     /// Takes one `data:` payload of the stream (not `[DONE]`).
     pub fn push(&mut self, data: &str, emit: &mut dyn FnMut(StreamEvent)) -> Result<(), Fault> {
-        let v: Value = serde_json::from_str(data).map_err(|e| Fault::Malformed(format!("{e}: {}", clip(data))))?;
+        let v: Value = serde_json::from_str(data)
+            .map_err(|e| Fault::Malformed(format!("{e}: {}", clip(data))))?;
         self.push_value(&v, "delta", emit)
     }
 
     /// Takes one parsed chunk (`part` = `"delta"`), or a whole non-streamed response
     /// (`part` = `"message"`).
-    pub fn push_value(&mut self, v: &Value, part: &str, emit: &mut dyn FnMut(StreamEvent)) -> Result<(), Fault> {
+    pub fn push_value(
+        &mut self,
+        v: &Value,
+        part: &str,
+        emit: &mut dyn FnMut(StreamEvent),
+    ) -> Result<(), Fault> {
         if !v.is_object() {
             return Err(Fault::Malformed(clip(&v.to_string())));
         }
@@ -105,7 +114,10 @@ impl Assembler {
             return Ok(());
         };
         let d = &choice[part];
-        if let Some(r) = d["reasoning_content"].as_str().or_else(|| d["reasoning"].as_str()) {
+        if let Some(r) = d["reasoning_content"]
+            .as_str()
+            .or_else(|| d["reasoning"].as_str())
+        {
             self.reasoning(r, emit);
         }
         if let Some(c) = d["content"].as_str() {
@@ -162,14 +174,21 @@ impl Assembler {
             // Some servers send the arguments as an object rather than JSON text.
             other => other.to_string(),
         };
-        let same_id = |c: &PartialCall| id.is_none() || c.id.is_empty() || Some(c.id.as_str()) == id;
+        let same_id =
+            |c: &PartialCall| id.is_none() || c.id.is_empty() || Some(c.id.as_str()) == id;
         let found = match (index, id) {
-            (Some(i), _) => self.calls.iter().rposition(|c| c.server_index == Some(i) && same_id(c)),
+            (Some(i), _) => self
+                .calls
+                .iter()
+                .rposition(|c| c.server_index == Some(i) && same_id(c)),
             (None, Some(id)) => self.calls.iter().rposition(|c| c.id == id),
             (None, None) => self.calls.len().checked_sub(1),
         };
         let pos = found.unwrap_or_else(|| {
-            self.calls.push(PartialCall { server_index: index, ..PartialCall::default() });
+            self.calls.push(PartialCall {
+                server_index: index,
+                ..PartialCall::default()
+            });
             self.calls.len() - 1
         });
         let call = &mut self.calls[pos];
@@ -186,12 +205,22 @@ impl Assembler {
             if call.id.is_empty() {
                 call.id = format!("call_{pos}");
             }
-            emit(StreamEvent::ToolCallStarted { index: pos, id: call.id.clone(), name: call.name.clone() });
+            emit(StreamEvent::ToolCallStarted {
+                index: pos,
+                id: call.id.clone(),
+                name: call.name.clone(),
+            });
             if !call.arguments.is_empty() {
-                emit(StreamEvent::ToolCallArgs { index: pos, delta: call.arguments.clone() });
+                emit(StreamEvent::ToolCallArgs {
+                    index: pos,
+                    delta: call.arguments.clone(),
+                });
             }
         } else if call.started && !args.is_empty() {
-            emit(StreamEvent::ToolCallArgs { index: pos, delta: args });
+            emit(StreamEvent::ToolCallArgs {
+                index: pos,
+                delta: args,
+            });
         }
     }
 
@@ -210,7 +239,11 @@ impl Assembler {
             .enumerate()
             .filter(|(_, c)| !c.name.is_empty() || !c.arguments.is_empty())
             .map(|(i, c)| ToolCall {
-                id: if c.id.is_empty() { format!("call_{i}") } else { c.id.clone() },
+                id: if c.id.is_empty() {
+                    format!("call_{i}")
+                } else {
+                    c.id.clone()
+                },
                 name: c.name.clone(),
                 arguments: c.arguments.clone(),
             })
@@ -232,7 +265,11 @@ impl Assembler {
             None if !message.tool_calls.is_empty() => FinishReason::ToolCalls,
             None => FinishReason::Stop,
         };
-        Completion { message, finish_reason, usage: self.usage }
+        Completion {
+            message,
+            finish_reason,
+            usage: self.usage,
+        }
     }
 }
 
@@ -275,7 +312,10 @@ mod tests {
         json!({"choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}).to_string()
     }
 
-    fn run(format: ReasoningFormat, chunks: &[String]) -> (Vec<StreamEvent>, Result<Completion, Fault>) {
+    fn run(
+        format: ReasoningFormat,
+        chunks: &[String],
+    ) -> (Vec<StreamEvent>, Result<Completion, Fault>) {
         let mut a = Assembler::new(format);
         let mut events = Vec::new();
         let mut emit = |e| events.push(e);
@@ -318,12 +358,20 @@ mod tests {
         let (ev, c) = run(
             ReasoningFormat::Fields,
             &[
-                chunk(json!({"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
-                    "function": {"name": "read_file", "arguments": ""}}]})),
-                chunk(json!({"tool_calls": [{"index": 1, "id": "call_b", "type": "function",
-                    "function": {"name": "search", "arguments": "{\"q\":"}}]})),
-                chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"path\":"}}]})),
-                chunk(json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"a.rs\"}"}}]})),
+                chunk(
+                    json!({"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
+                    "function": {"name": "read_file", "arguments": ""}}]}),
+                ),
+                chunk(
+                    json!({"tool_calls": [{"index": 1, "id": "call_b", "type": "function",
+                    "function": {"name": "search", "arguments": "{\"q\":"}}]}),
+                ),
+                chunk(
+                    json!({"tool_calls": [{"index": 0, "function": {"arguments": "{\"path\":"}}]}),
+                ),
+                chunk(
+                    json!({"tool_calls": [{"index": 0, "function": {"arguments": "\"a.rs\"}"}}]}),
+                ),
                 chunk(json!({"tool_calls": [{"index": 1, "function": {"arguments": "\"x\"}"}}]})),
                 finish("tool_calls"),
             ],
@@ -333,12 +381,30 @@ mod tests {
         assert_eq!(
             c.message.tool_calls,
             vec![
-                ToolCall { id: "call_a".into(), name: "read_file".into(), arguments: "{\"path\":\"a.rs\"}".into() },
-                ToolCall { id: "call_b".into(), name: "search".into(), arguments: "{\"q\":\"x\"}".into() },
+                ToolCall {
+                    id: "call_a".into(),
+                    name: "read_file".into(),
+                    arguments: "{\"path\":\"a.rs\"}".into()
+                },
+                ToolCall {
+                    id: "call_b".into(),
+                    name: "search".into(),
+                    arguments: "{\"q\":\"x\"}".into()
+                },
             ]
         );
-        assert_eq!(ev[0], StreamEvent::ToolCallStarted { index: 0, id: "call_a".into(), name: "read_file".into() });
-        assert!(ev.contains(&StreamEvent::ToolCallArgs { index: 1, delta: "\"x\"}".into() }));
+        assert_eq!(
+            ev[0],
+            StreamEvent::ToolCallStarted {
+                index: 0,
+                id: "call_a".into(),
+                name: "read_file".into()
+            }
+        );
+        assert!(ev.contains(&StreamEvent::ToolCallArgs {
+            index: 1,
+            delta: "\"x\"}".into()
+        }));
     }
 
     #[test]
@@ -346,15 +412,29 @@ mod tests {
         let (_, c) = run(
             ReasoningFormat::Fields,
             &[
-                chunk(json!({"tool_calls": [{"id": "x1", "function": {"name": "a", "arguments": {"k": 1}}}]})),
-                chunk(json!({"tool_calls": [{"function": {"name": "b", "arguments": "{}"}, "index": 5}]})),
+                chunk(
+                    json!({"tool_calls": [{"id": "x1", "function": {"name": "a", "arguments": {"k": 1}}}]}),
+                ),
+                chunk(
+                    json!({"tool_calls": [{"function": {"name": "b", "arguments": "{}"}, "index": 5}]}),
+                ),
                 chunk(json!({"tool_calls": [{"function": {"arguments": " "}}]})),
             ],
         );
         let calls = c.unwrap().message.tool_calls;
         assert_eq!(calls.len(), 2);
-        assert_eq!((calls[0].id.as_str(), calls[0].arguments.as_str()), ("x1", "{\"k\":1}"));
-        assert_eq!((calls[1].id.as_str(), calls[1].name.as_str(), calls[1].arguments.as_str()), ("call_1", "b", "{} "));
+        assert_eq!(
+            (calls[0].id.as_str(), calls[0].arguments.as_str()),
+            ("x1", "{\"k\":1}")
+        );
+        assert_eq!(
+            (
+                calls[1].id.as_str(),
+                calls[1].name.as_str(),
+                calls[1].arguments.as_str()
+            ),
+            ("call_1", "b", "{} ")
+        );
     }
 
     #[test]
@@ -362,17 +442,30 @@ mod tests {
         let (_, c) = run(
             ReasoningFormat::Fields,
             &[
-                chunk(json!({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]})),
-                chunk(json!({"tool_calls": [{"index": 0, "id": "b", "function": {"name": "g", "arguments": "{}"}}]})),
+                chunk(
+                    json!({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}]}),
+                ),
+                chunk(
+                    json!({"tool_calls": [{"index": 0, "id": "b", "function": {"name": "g", "arguments": "{}"}}]}),
+                ),
             ],
         );
-        let names: Vec<String> = c.unwrap().message.tool_calls.into_iter().map(|t| t.name).collect();
+        let names: Vec<String> = c
+            .unwrap()
+            .message
+            .tool_calls
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
         assert_eq!(names, ["f", "g"]);
     }
 
     #[test]
     fn inline_think_only_when_the_preset_says_so() {
-        let chunks = [chunk(json!({"content": "<think>r</think>A"})), finish("stop")];
+        let chunks = [
+            chunk(json!({"content": "<think>r</think>A"})),
+            finish("stop"),
+        ];
         let (_, c) = run(ReasoningFormat::InlineThink, &chunks);
         let m = c.unwrap().message;
         assert_eq!((m.text(), m.reasoning_content.as_deref()), ("A", Some("r")));
@@ -382,8 +475,17 @@ mod tests {
 
     #[test]
     fn faults() {
-        let (_, c) = run(ReasoningFormat::Fields, &[json!({"error": {"message": "boom", "code": 500}}).to_string()]);
-        assert_eq!(c.unwrap_err(), Fault::ErrorObject { message: "boom".into(), code: Some("500".into()) });
+        let (_, c) = run(
+            ReasoningFormat::Fields,
+            &[json!({"error": {"message": "boom", "code": 500}}).to_string()],
+        );
+        assert_eq!(
+            c.unwrap_err(),
+            Fault::ErrorObject {
+                message: "boom".into(),
+                code: Some("500".into())
+            }
+        );
         let (_, c) = run(ReasoningFormat::Fields, &[finish(INSUFFICIENT_RESOURCE)]);
         assert_eq!(c.unwrap_err(), Fault::InsufficientResource);
         let (_, c) = run(ReasoningFormat::Fields, &["{not json".to_string()]);
@@ -410,10 +512,18 @@ mod tests {
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
                 proptest::collection::btree_map(
                     prop_oneof![
-                        Just("choices".to_string()), Just("delta".to_string()), Just("content".to_string()),
-                        Just("tool_calls".to_string()), Just("index".to_string()), Just("id".to_string()),
-                        Just("function".to_string()), Just("name".to_string()), Just("arguments".to_string()),
-                        Just("finish_reason".to_string()), Just("usage".to_string()), Just("error".to_string()),
+                        Just("choices".to_string()),
+                        Just("delta".to_string()),
+                        Just("content".to_string()),
+                        Just("tool_calls".to_string()),
+                        Just("index".to_string()),
+                        Just("id".to_string()),
+                        Just("function".to_string()),
+                        Just("name".to_string()),
+                        Just("arguments".to_string()),
+                        Just("finish_reason".to_string()),
+                        Just("usage".to_string()),
+                        Just("error".to_string()),
                         Just("reasoning_content".to_string()),
                     ],
                     inner,

@@ -66,19 +66,29 @@ impl ThinkSplitter {
                 State::Inside => {
                     if let Some(pos) = self.pending.find(CLOSE) {
                         let rest = self.pending.split_off(pos);
-                        push(&mut out, Piece::Reasoning(std::mem::take(&mut self.pending)));
+                        push(
+                            &mut out,
+                            Piece::Reasoning(std::mem::take(&mut self.pending)),
+                        );
                         self.pending = rest[CLOSE.len()..].to_string();
                         self.state = State::After { trim: true };
                         continue;
                     }
                     let keep = partial_suffix(&self.pending, CLOSE);
                     let tail = self.pending.split_off(self.pending.len() - keep);
-                    push(&mut out, Piece::Reasoning(std::mem::replace(&mut self.pending, tail)));
+                    push(
+                        &mut out,
+                        Piece::Reasoning(std::mem::replace(&mut self.pending, tail)),
+                    );
                     return out;
                 }
                 State::After { trim } => {
                     let text = std::mem::take(&mut self.pending);
-                    let text = if trim { text.trim_start().to_string() } else { text };
+                    let text = if trim {
+                        text.trim_start().to_string()
+                    } else {
+                        text
+                    };
                     if !text.is_empty() {
                         self.state = State::After { trim: false };
                     }
@@ -140,20 +150,32 @@ mod tests {
 
     #[test]
     fn splits_a_leading_block() {
-        assert_eq!(run(&["<think>hmm</think>\n\nHi"]), ("Hi".into(), "hmm".into()));
-        assert_eq!(run(&["\n<thi", "nk>a", "b</th", "ink>", "\n", "Hi"]), ("Hi".into(), "ab".into()));
+        assert_eq!(
+            run(&["<think>hmm</think>\n\nHi"]),
+            ("Hi".into(), "hmm".into())
+        );
+        assert_eq!(
+            run(&["\n<thi", "nk>a", "b</th", "ink>", "\n", "Hi"]),
+            ("Hi".into(), "ab".into())
+        );
     }
 
     #[test]
     fn later_tags_are_text() {
-        assert_eq!(run(&["Use <think> tags"]), ("Use <think> tags".into(), String::new()));
+        assert_eq!(
+            run(&["Use <think> tags"]),
+            ("Use <think> tags".into(), String::new())
+        );
         assert_eq!(run(&["<b>bold</b>"]), ("<b>bold</b>".into(), String::new()));
         assert_eq!(run(&["<thi"]), ("<thi".into(), String::new()));
     }
 
     #[test]
     fn unclosed_block_is_reasoning() {
-        assert_eq!(run(&["<think>still going </thi"]), (String::new(), "still going </thi".into()));
+        assert_eq!(
+            run(&["<think>still going </thi"]),
+            (String::new(), "still going </thi".into())
+        );
     }
 
     #[test]

@@ -65,7 +65,11 @@ impl Message {
     }
 
     /// An assistant message as the model produced it.
-    pub fn assistant(content: Option<String>, reasoning_content: Option<String>, tool_calls: Vec<ToolCall>) -> Message {
+    pub fn assistant(
+        content: Option<String>,
+        reasoning_content: Option<String>,
+        tool_calls: Vec<ToolCall>,
+    ) -> Message {
         Message {
             reasoning_content,
             tool_calls,
@@ -114,14 +118,22 @@ pub enum StreamEvent {
     /// A piece of the model's reasoning.
     Reasoning(String),
     /// A tool call began; `index` counts the calls of this completion from 0.
-    ToolCallStarted { index: usize, id: String, name: String },
+    ToolCallStarted {
+        index: usize,
+        id: String,
+        name: String,
+    },
     /// More of call `index`'s JSON arguments.
     ToolCallArgs { index: usize, delta: String },
     /// Token counts, usually at the end.
     Usage(Usage),
     /// An attempt failed with a transient error; the request is sent again after `delay`.
     /// Anything shown since the last attempt began belongs to the failed attempt.
-    Retrying { attempt: u32, delay: Duration, reason: String },
+    Retrying {
+        attempt: u32,
+        delay: Duration,
+        reason: String,
+    },
 }
 
 /// Why the model stopped.
@@ -168,7 +180,8 @@ pub struct Completion {
 }
 
 /// Token counts of one request (or, added up, of several).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Usage {
     pub prompt_tokens: u64,
     /// Completion tokens, reasoning included.
@@ -252,9 +265,19 @@ mod tests {
         }));
         assert_eq!(
             u,
-            Usage { prompt_tokens: 100, completion_tokens: 40, cache_hit_tokens: 64, cache_miss_tokens: 36, reasoning_tokens: 25 }
+            Usage {
+                prompt_tokens: 100,
+                completion_tokens: 40,
+                cache_hit_tokens: 64,
+                cache_miss_tokens: 36,
+                reasoning_tokens: 25
+            }
         );
-        let p = Prices { cache_hit: 1.0, cache_miss: 10.0, output: 100.0 };
+        let p = Prices {
+            cache_hit: 1.0,
+            cache_miss: 10.0,
+            output: 100.0,
+        };
         assert!((u.cost(&p) - (64.0 + 360.0 + 4000.0) / 1e6).abs() < 1e-12);
     }
 
@@ -264,13 +287,22 @@ mod tests {
             "prompt_tokens_details": {"cached_tokens": 4}}));
         assert_eq!((u.cache_hit_tokens, u.cache_miss_tokens), (4, 6));
         let u = Usage::from_wire(&json!({"prompt_tokens": 10}));
-        assert_eq!((u.cache_hit_tokens, u.cache_miss_tokens, u.completion_tokens), (0, 10, 0));
+        assert_eq!(
+            (u.cache_hit_tokens, u.cache_miss_tokens, u.completion_tokens),
+            (0, 10, 0)
+        );
         assert_eq!(Usage::from_wire(&json!("nonsense")), Usage::default());
     }
 
     #[test]
     fn usage_adds_up() {
-        let a = Usage { prompt_tokens: 1, completion_tokens: 2, cache_hit_tokens: 3, cache_miss_tokens: 4, reasoning_tokens: 5 };
+        let a = Usage {
+            prompt_tokens: 1,
+            completion_tokens: 2,
+            cache_hit_tokens: 3,
+            cache_miss_tokens: 4,
+            reasoning_tokens: 5,
+        };
         let mut b = a + a;
         assert_eq!(b.reasoning_tokens, 10);
         b += a;

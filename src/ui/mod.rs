@@ -5,7 +5,10 @@
 //! `--color always`). Text a model or a command produced can carry escape sequences; they are
 //! stripped here, so a hostile reply cannot move the cursor, retitle the window or hide a diff.
 
+pub mod ask;
 pub mod palette;
+pub mod render;
+pub mod spinner;
 
 use std::io::IsTerminal;
 
@@ -138,7 +141,7 @@ mod tests {
         #[test]
         fn stripped_text_has_no_escape(s in ".*") {
             let out = strip_controls(&s);
-            prop_assert!(!out.contains('\u{1b}'));
+            prop_assert!(!out.contains('\u{1b}'), "escape left in {:?}", out);
             prop_assert!(out.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
         }
     }

@@ -48,7 +48,10 @@ pub fn paint_report(text: &str, color: bool) -> String {
     for line in text.split_inclusive('\n') {
         let styled = [("error:", ERROR), ("caused by:", WARN), ("hint:", HINT)]
             .into_iter()
-            .find_map(|(p, s)| line.strip_prefix(p).map(|rest| format!("{}{rest}", paint(s, p, true))));
+            .find_map(|(p, s)| {
+                line.strip_prefix(p)
+                    .map(|rest| format!("{}{rest}", paint(s, p, true)))
+            });
         out.push_str(&styled.unwrap_or_else(|| line.to_string()));
     }
     out

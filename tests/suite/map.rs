@@ -10,7 +10,10 @@ use crate::support::sandbox::Sandbox;
 /// index cache trusts them (a file changed within a second of the cache write is re-read).
 fn workspace() -> Sandbox {
     let sb = Sandbox::new();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/context/repo"), &sb.workspace);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/context/repo"),
+        &sb.workspace,
+    );
     sb
 }
 
@@ -31,12 +34,21 @@ fn write_old(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();
     let hour_ago = SystemTime::now() - Duration::from_secs(3600);
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(hour_ago).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
 }
 
 fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "hone failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "hone failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -55,13 +67,12 @@ lib/store.py
   2:   def __init__(self, settings):
   5:   def items(self):
   9: def unused_helper():
+README.md
+app/main.py
+  5: def run(path):
 web/chart.ts
   1: export interface ChartOptions
   5: export function renderChart(options: ChartOptions): string
-app/main.py
-  5: def run(path):
-.gitignore
-README.md
 "
     );
 }
@@ -94,12 +105,26 @@ fn ignored_secret_and_vendored_files_stay_out() {
     let ws = &sb.workspace;
     write_old(&ws.join("build/out.py"), b"def built_output():\n    pass\n");
     write_old(&ws.join(".honeignore"), b"drafts/\n");
-    write_old(&ws.join("drafts/plan.py"), b"def secret_plan():\n    pass\n");
-    write_old(&ws.join("node_modules/pkg/index.js"), b"function vendored() {}\n");
+    write_old(
+        &ws.join("drafts/plan.py"),
+        b"def secret_plan():\n    pass\n",
+    );
+    write_old(
+        &ws.join("node_modules/pkg/index.js"),
+        b"function vendored() {}\n",
+    );
     write_old(&ws.join("config.env"), b"API_KEY=sk-live-123\n");
     write_old(&ws.join("logo.bin"), b"\x00\x01\x02");
     let out = stdout_of(sb.cmd().args(["map", "--tokens", "5000"]));
-    for absent in ["build/", "drafts/", "secret_plan", "node_modules", "config.env", "logo.bin", "sk-live"] {
+    for absent in [
+        "build/",
+        "drafts/",
+        "secret_plan",
+        "node_modules",
+        "config.env",
+        "logo.bin",
+        "sk-live",
+    ] {
         assert!(!out.contains(absent), "{absent} in {out}");
     }
 }
@@ -107,12 +132,18 @@ fn ignored_secret_and_vendored_files_stay_out() {
 #[test]
 fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
     let sb = workspace();
-    let first = sb.cmd().args(["-v", "map"]).output().unwrap();
+    let first = sb.cmd().args(["map", "-v"]).output().unwrap();
     let err = String::from_utf8_lossy(&first.stderr);
-    assert!(err.contains("indexed 6 files") && err.contains("(6 parsed, 0 from cache"), "{err}");
+    assert!(
+        err.contains("indexed 6 files") && err.contains("(6 parsed, 0 from cache"),
+        "{err}"
+    );
 
-    write_old(&sb.workspace.join("lib/store.py"), b"class Store:\n    pass\n\n\ndef fresh_helper():\n    return 1\n");
-    let second = sb.cmd().args(["-v", "map"]).output().unwrap();
+    write_old(
+        &sb.workspace.join("lib/store.py"),
+        b"class Store:\n    pass\n\n\ndef fresh_helper():\n    return 1\n",
+    );
+    let second = sb.cmd().args(["map", "-v"]).output().unwrap();
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(err.contains("(1 parsed, 5 from cache"), "{err}");
     assert!(String::from_utf8_lossy(&second.stdout).contains("def fresh_helper():"));

@@ -1,6 +1,6 @@
 //! One module per capability under test.
 mod config;
+mod map;
 mod print;
 mod provider;
 mod real_llm;
-mod map;

@@ -19,20 +19,33 @@ pub fn stderr(o: &std::process::Output) -> String {
 /// Asserts the key appears nowhere in what hone printed.
 pub fn assert_no_key(o: &std::process::Output) {
     for (name, text) in [("stdout", stdout(o)), ("stderr", stderr(o))] {
-        assert!(!text.contains(TEST_KEY), "the key leaked into {name}:\n{text}");
-        assert!(!text.contains("0123456789abcdef"), "part of the key leaked into {name}:\n{text}");
+        assert!(
+            !text.contains(TEST_KEY),
+            "the key leaked into {name}:\n{text}"
+        );
+        assert!(
+            !text.contains("0123456789abcdef"),
+            "part of the key leaked into {name}:\n{text}"
+        );
     }
 }
 
 fn json_lines(o: &std::process::Output) -> Vec<Value> {
-    stdout(o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }
 
 #[test]
 fn streams_the_answer_to_stdout_and_sends_the_deepseek_request() {
     let mock = MockServer::start(vec![Reply::answer("Hello, world")]);
     let sb = Sandbox::new();
-    let o = sb.against(&mock).args(["-p", "Say hello"]).output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "Say hello"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "Hello, world\n");
     assert_no_key(&o);
@@ -40,7 +53,10 @@ fn streams_the_answer_to_stdout_and_sends_the_deepseek_request() {
     let reqs = mock.chat_requests();
     assert_eq!(reqs.len(), 1);
     let r = &reqs[0];
-    assert_eq!(r.header("authorization"), Some(format!("Bearer {TEST_KEY}").as_str()));
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {TEST_KEY}").as_str())
+    );
     let b = r.json();
     assert_eq!(b["model"], "deepseek-flash");
     assert_eq!(b["stream"], true);
@@ -49,7 +65,10 @@ fn streams_the_answer_to_stdout_and_sends_the_deepseek_request() {
     assert!(b["max_tokens"].as_u64().is_some(), "{b}");
     assert_eq!(b["messages"][0]["role"], "system");
     assert_eq!(b["messages"][0]["content"], hone::prompts::PRINT_SYSTEM);
-    assert_eq!(b["messages"][1], serde_json::json!({"role": "user", "content": "Say hello"}));
+    assert_eq!(
+        b["messages"][1],
+        serde_json::json!({"role": "user", "content": "Say hello"})
+    );
     assert!(b.get("tools").is_none());
 }
 
@@ -57,41 +76,82 @@ fn streams_the_answer_to_stdout_and_sends_the_deepseek_request() {
 fn reads_the_prompt_from_stdin() {
     let mock = MockServer::start(vec![Reply::answer("ok")]);
     let sb = Sandbox::new();
-    let o = sb.against(&mock).args(["-p", "-"]).write_stdin("from stdin\n").output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "-"])
+        .write_stdin("from stdin\n")
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(mock.chat_requests()[0].json()["messages"][1]["content"], "from stdin\n");
+    assert_eq!(
+        mock.chat_requests()[0].json()["messages"][1]["content"],
+        "from stdin\n"
+    );
 }
 
 #[test]
 fn an_empty_prompt_is_a_usage_error() {
     let sb = Sandbox::new();
-    let o = sb.cmd().args(["-p", "-"]).write_stdin("  \n").output().unwrap();
+    let o = sb
+        .cmd()
+        .args(["-p", "-"])
+        .write_stdin("  \n")
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("error: the prompt is empty"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: the prompt is empty"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn reasoning_goes_to_stderr_or_nowhere() {
     let script = || {
-        Reply::sse(vec![ev_role(), ev_reasoning("Let me think. "), ev_reasoning("Done."), ev_text("42"), ev_finish("stop"), ev_done()])
+        Reply::sse(vec![
+            ev_role(),
+            ev_reasoning("Let me think. "),
+            ev_reasoning("Done."),
+            ev_text("42"),
+            ev_finish("stop"),
+            ev_done(),
+        ])
     };
     let mock = MockServer::start(vec![script(), script()]);
     let sb = Sandbox::new();
     let o = sb.against(&mock).args(["-p", "q"]).output().unwrap();
     assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "42\n"));
-    assert!(stderr(&o).contains("Let me think. Done.\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Let me think. Done.\n"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!stderr(&o).contains('\u{1b}'), "no colour off a terminal");
 
-    let o = sb.against(&mock).args(["-p", "q", "--no-reasoning"]).output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "q", "--no-reasoning"])
+        .output()
+        .unwrap();
     assert_eq!(stdout(&o), "42\n");
     assert!(!stderr(&o).contains("Let me think"), "{}", stderr(&o));
 }
 
 #[test]
 fn reasoning_is_dimmed_when_colour_is_on() {
-    let mock = MockServer::start(vec![Reply::sse(vec![ev_reasoning("hmm"), ev_text("x"), ev_finish("stop"), ev_done()])]);
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_reasoning("hmm"),
+        ev_text("x"),
+        ev_finish("stop"),
+        ev_done(),
+    ])]);
     let sb = Sandbox::new();
-    let o = sb.against(&mock).args(["-p", "q", "--color", "always"]).output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "q", "--color", "always"])
+        .output()
+        .unwrap();
     assert!(stderr(&o).contains("\u{1b}[2mhmm"), "{:?}", stderr(&o));
 }
 
@@ -107,7 +167,11 @@ fn json_prints_one_object_with_text_reasoning_usage_and_cost() {
         ev_done(),
     ])]);
     let sb = Sandbox::new();
-    let o = sb.against(&mock).args(["-p", "2+2?", "--output-format", "json"]).output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "2+2?", "--output-format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 1, "{}", stdout(&o));
@@ -143,35 +207,64 @@ fn stream_json_prints_events_as_they_happen() {
         ev_done(),
     ])]);
     let sb = Sandbox::new();
-    let o = sb.against(&mock).args(["-p", "q", "--output-format", "stream-json"]).output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "q", "--output-format", "stream-json"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let ev = json_lines(&o);
-    assert_eq!((ev[0]["type"].as_str(), ev[0]["subtype"].as_str()), (Some("system"), Some("init")));
+    assert_eq!(
+        (ev[0]["type"].as_str(), ev[0]["subtype"].as_str()),
+        (Some("system"), Some("init"))
+    );
     assert_eq!(ev[0]["model"], "deepseek-flash");
     assert_eq!(ev[0]["tools"], serde_json::json!([]));
     assert_eq!(ev[0]["cwd"], sb.workspace.display().to_string());
     assert_eq!(ev[1]["type"], "assistant");
-    assert_eq!(ev[1]["message"]["content"][0], serde_json::json!({"type": "thinking", "thinking": "r1"}));
-    assert_eq!(ev[2]["message"]["content"][0], serde_json::json!({"type": "text", "text": "a"}));
+    assert_eq!(
+        ev[1]["message"]["content"][0],
+        serde_json::json!({"type": "thinking", "thinking": "r1"})
+    );
+    assert_eq!(
+        ev[2]["message"]["content"][0],
+        serde_json::json!({"type": "text", "text": "a"})
+    );
     assert_eq!(ev[3]["message"]["content"][0]["text"], "b");
     let last = ev.last().unwrap();
-    assert_eq!((last["type"].as_str(), last["result"].as_str()), (Some("result"), Some("ab")));
+    assert_eq!(
+        (last["type"].as_str(), last["result"].as_str()),
+        (Some("result"), Some("ab"))
+    );
     assert_eq!(last["usage"]["input_tokens"], 10);
     let ids: Vec<&Value> = ev.iter().map(|e| &e["session_id"]).collect();
-    assert!(ids.iter().all(|id| *id == ids[0]), "one session id throughout");
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "one session id throughout"
+    );
 }
 
 #[test]
 fn verbose_shows_the_request_usage_and_cost_but_never_the_key() {
     let mock = MockServer::start(vec![Reply::answer("hi there")]);
     let sb = Sandbox::new();
-    let o = sb.against(&mock).args(["-p", "q", "--verbose"]).output().unwrap();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "q", "--verbose"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains(&format!("POST {}/chat/completions", mock.base_url)), "{err}");
+    assert!(
+        err.contains(&format!("POST {}/chat/completions", mock.base_url)),
+        "{err}"
+    );
     assert!(err.contains("Bearer ****cdef"), "{err}");
     assert!(err.contains("request body: {"), "{err}");
-    assert!(err.contains("deepseek-flash: 20 tokens in (16 cached), 5 out (0 reasoning), $0.0000"), "{err}");
+    assert!(
+        err.contains("deepseek-flash: 20 tokens in (16 cached), 5 out (0 reasoning), $0.0000"),
+        "{err}"
+    );
     assert_no_key(&o);
 }
 
@@ -196,25 +289,47 @@ fn the_key_never_appears_in_any_output() {
     }
     let o = sb.against(&mock).arg("config").output().unwrap();
     assert_no_key(&o);
-    let o = sb.cmd().env("HONE_API_KEY", TEST_KEY).args(["config", "--verbose"]).output().unwrap();
+    let o = sb
+        .cmd()
+        .env("HONE_API_KEY", TEST_KEY)
+        .args(["config", "--verbose"])
+        .output()
+        .unwrap();
     assert_no_key(&o);
 }
 
 #[test]
 fn ctrl_c_exits_130_and_cancels_the_request() {
-    let mock = MockServer::start(vec![Reply::sse(vec![ev_role(), ev_text("thinking about it"), delay_ms(30_000), ev_done()])]);
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_role(),
+        ev_text("thinking about it"),
+        delay_ms(30_000),
+        ev_done(),
+    ])]);
     let sb = Sandbox::new();
     let mut cmd = sb.std_against(&mock);
-    let child = cmd.args(["-p", "q"]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let child = cmd
+        .args(["-p", "q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     mock.wait_for_requests(1, Duration::from_secs(20));
     std::thread::sleep(Duration::from_millis(300));
     let start = Instant::now();
-    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
     assert!(start.elapsed() < Duration::from_secs(5));
-    assert!(stdout(&o).starts_with("thinking about it"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("thinking about it"),
+        "{}",
+        stdout(&o)
+    );
     assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
     // The connection was closed: the server saw its stream abandoned.
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -228,7 +343,13 @@ fn ctrl_c_exits_130_and_cancels_the_request() {
 fn help_documents_print_and_the_exit_codes() {
     let o = Sandbox::new().cmd().arg("--help").output().unwrap();
     let out = stdout(&o);
-    for needle in ["--print <PROMPT>", "--output-format", "--no-reasoning", "130", "provider failed after retries"] {
+    for needle in [
+        "--print <PROMPT>",
+        "--output-format",
+        "--no-reasoning",
+        "130",
+        "provider failed after retries",
+    ] {
         assert!(out.contains(needle), "{needle} missing from --help:\n{out}");
     }
 }
@@ -239,7 +360,12 @@ fn a_closed_stdout_exits_zero() {
     let mock = MockServer::start(vec![Reply::answer(&long)]);
     let sb = Sandbox::new();
     let mut cmd = sb.std_against(&mock);
-    let mut child = cmd.args(["-p", "q"]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = cmd
+        .args(["-p", "q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));

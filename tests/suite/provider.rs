@@ -12,7 +12,12 @@ use crate::support::mock::*;
 use crate::support::sandbox::{Sandbox, TEST_KEY};
 
 fn run(sb: &Sandbox, mock: &MockServer, extra: &[&str]) -> std::process::Output {
-    let o = sb.against(mock).args(["-p", "q"]).args(extra).output().unwrap();
+    let o = sb
+        .against(mock)
+        .args(["-p", "q"])
+        .args(extra)
+        .output()
+        .unwrap();
     assert_no_key(&o);
     o
 }
@@ -34,12 +39,23 @@ fn keep_alives_and_blank_lines_before_the_answer_are_waited_through() {
     for _ in 0..6 {
         frames.extend([keep_alive(), delay_ms(100)]);
     }
-    frames.extend([ev_role(), ev_text("late but whole"), Frame::Raw(": keep-alive\n\n\n".into()), ev_finish("stop"), ev_done()]);
+    frames.extend([
+        ev_role(),
+        ev_text("late but whole"),
+        Frame::Raw(": keep-alive\n\n\n".into()),
+        ev_finish("stop"),
+        ev_done(),
+    ]);
     let mock = MockServer::start(vec![Reply::sse(frames)]);
     let sb = Sandbox::new();
     sb.project_config("[timeouts]\nidle_secs = 0.3\nfirst_byte_secs = 10\n");
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "late but whole\n"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "late but whole\n"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -47,23 +63,59 @@ fn a_finish_reason_without_done_is_a_whole_answer() {
     let mock = MockServer::start(vec![Reply::sse(vec![ev_text("x"), ev_finish("stop")])]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "x\n"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "x\n"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn reasoning_field_and_inline_think() {
     let mock = MockServer::start(vec![
-        Reply::sse(vec![ev_reasoning_field("via reasoning"), ev_text("A1"), ev_finish("stop"), ev_done()]),
-        Reply::sse(vec![ev_text("<think>inline "), ev_text("thought</think>\n\nA2"), ev_finish("stop"), ev_done()]),
+        Reply::sse(vec![
+            ev_reasoning_field("via reasoning"),
+            ev_text("A1"),
+            ev_finish("stop"),
+            ev_done(),
+        ]),
+        Reply::sse(vec![
+            ev_text("<think>inline "),
+            ev_text("thought</think>\n\nA2"),
+            ev_finish("stop"),
+            ev_done(),
+        ]),
     ]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &["--output-format", "json"]);
     let r = result_json(&o);
-    assert_eq!((r["result"].as_str(), r["reasoning"].as_str()), (Some("A1"), Some("via reasoning")));
+    assert_eq!(
+        (r["result"].as_str(), r["reasoning"].as_str()),
+        (Some("A1"), Some("via reasoning"))
+    );
     // llama.cpp's preset reads a leading <think> block as reasoning (and needs no key).
-    let o = sb.cmd().args(["-p", "q", "--provider", "llamacpp", "--base-url", &mock.base_url, "--output-format", "json"]).output().unwrap();
+    let o = sb
+        .cmd()
+        .args([
+            "-p",
+            "q",
+            "--provider",
+            "llamacpp",
+            "--base-url",
+            &mock.base_url,
+            "--output-format",
+            "json",
+        ])
+        .output()
+        .unwrap();
     let r = result_json(&o);
-    assert_eq!((r["result"].as_str(), r["reasoning"].as_str()), (Some("A2"), Some("inline thought")), "{}", stderr(&o));
+    assert_eq!(
+        (r["result"].as_str(), r["reasoning"].as_str()),
+        (Some("A2"), Some("inline thought")),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(mock.chat_requests()[1].header("authorization"), None);
 }
 
@@ -83,10 +135,20 @@ fn tool_call_deltas_are_assembled_by_index() {
             ev_finish("tool_calls"),
             ev_done(),
         ]),
-        Reply::sse(vec![ev_tool_call(0, "whole", "list_files", "{\"path\":\".\"}"), ev_finish("tool_calls"), ev_done()]),
         Reply::sse(vec![
-            ev(chunk(json!({"tool_calls": [{"function": {"name": "write_file", "arguments": "{\"path\":"}}]}), None)),
-            ev(chunk(json!({"tool_calls": [{"function": {"arguments": "\"x\"}"}}]}), None)),
+            ev_tool_call(0, "whole", "list_files", "{\"path\":\".\"}"),
+            ev_finish("tool_calls"),
+            ev_done(),
+        ]),
+        Reply::sse(vec![
+            ev(chunk(
+                json!({"tool_calls": [{"function": {"name": "write_file", "arguments": "{\"path\":"}}]}),
+                None,
+            )),
+            ev(chunk(
+                json!({"tool_calls": [{"function": {"arguments": "\"x\"}"}}]}),
+                None,
+            )),
             ev_finish("tool_calls"),
             ev_done(),
         ]),
@@ -103,20 +165,41 @@ fn tool_call_deltas_are_assembled_by_index() {
             {"type": "tool_use", "id": "call_b", "name": "search", "input": {"pattern": "fn main"}},
         ])
     );
-    assert!(stderr(&o).contains("the model asked for tool `read_file`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the model asked for tool `read_file`"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(&sb, &mock, &["--output-format", "stream-json"]);
-    let events: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let tool_event = events.iter().find(|e| e["message"]["content"][0]["type"] == "tool_use").unwrap();
-    assert_eq!(tool_event["message"]["content"][0]["input"], json!({"path": "."}));
+    let events: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let tool_event = events
+        .iter()
+        .find(|e| e["message"]["content"][0]["type"] == "tool_use")
+        .unwrap();
+    assert_eq!(
+        tool_event["message"]["content"][0]["input"],
+        json!({"path": "."})
+    );
 
     let r = result_json(&run(&sb, &mock, &["--output-format", "json"]));
-    assert_eq!(r["tool_calls"], json!([{"type": "tool_use", "id": "call_0", "name": "write_file", "input": {"path": "x"}}]));
+    assert_eq!(
+        r["tool_calls"],
+        json!([{"type": "tool_use", "id": "call_0", "name": "write_file", "input": {"path": "x"}}])
+    );
 }
 
 #[test]
 fn usage_counts_cache_hits_misses_and_reasoning() {
-    let mock = MockServer::start(vec![Reply::sse(vec![ev_text("a"), ev_finish("stop"), ev_usage(5000, 300, 4096, 904, 120), ev_done()])]);
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_text("a"),
+        ev_finish("stop"),
+        ev_usage(5000, 300, 4096, 904, 120),
+        ev_done(),
+    ])]);
     let sb = Sandbox::new();
     let r = result_json(&run(&sb, &mock, &["--output-format", "json"]));
     assert_eq!(
@@ -128,12 +211,19 @@ fn usage_counts_cache_hits_misses_and_reasoning() {
 
 #[test]
 fn an_error_object_in_the_stream_is_reported_with_the_partial_text() {
-    let mock = MockServer::start(vec![Reply::sse(vec![ev_text("partial "), ev_error("model overloaded mid-answer", "server_error")])]);
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_text("partial "),
+        ev_error("model overloaded mid-answer", "server_error"),
+    ])]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &[]);
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(stdout(&o), "partial \n");
-    assert!(stderr(&o).contains("model overloaded mid-answer"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("model overloaded mid-answer"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(mock.chat_requests().len(), 1);
 }
 
@@ -149,51 +239,108 @@ fn a_stream_that_ends_with_neither_done_nor_finish_reason_is_dropped() {
     ]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "second try\n"), "{}", stderr(&o));
-    assert_eq!(stderr(&o).matches("retrying in").count(), 2, "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "second try\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o).matches("retrying in").count(),
+        2,
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(&sb, &mock, &["--output-format", "json"]);
     assert_eq!(o.status.code(), Some(3));
     let r = result_json(&o);
-    assert_eq!((r["is_error"].as_bool(), r["result"].as_str()), (Some(true), Some("half an ans")));
+    assert_eq!(
+        (r["is_error"].as_bool(), r["result"].as_str()),
+        (Some(true), Some("half an ans"))
+    );
     assert!(stderr(&o).contains("cut off"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("partial answer above was kept"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("partial answer above was kept"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(3), "cut clean\n"));
-    assert!(stderr(&o).contains("neither [DONE] nor a finish reason"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(3), "cut clean\n")
+    );
+    assert!(
+        stderr(&o).contains("neither [DONE] nor a finish reason"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(mock.chat_requests().len(), 5);
 }
 
 #[test]
 fn insufficient_system_resource_is_discarded_and_retried() {
     let mock = MockServer::start(vec![
-        Reply::sse(vec![ev_text("doomed"), ev_finish("insufficient_system_resource"), ev_done()]),
+        Reply::sse(vec![
+            ev_text("doomed"),
+            ev_finish("insufficient_system_resource"),
+            ev_done(),
+        ]),
         Reply::answer("fresh"),
     ]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &["--output-format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(result_json(&o)["result"], "fresh");
-    assert!(stderr(&o).contains("insufficient_system_resource"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("insufficient_system_resource"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(mock.chat_requests().len(), 2);
 }
 
 #[test]
 fn the_max_tokens_field_and_thinking_switch_follow_the_preset() {
-    let mock = MockServer::start(vec![Reply::answer("a"), Reply::answer("b"), Reply::answer("c")]);
+    let mock = MockServer::start(vec![
+        Reply::answer("a"),
+        Reply::answer("b"),
+        Reply::answer("c"),
+    ]);
     let sb = Sandbox::new();
     run(&sb, &mock, &["--think", "off"]);
     run(&sb, &mock, &["--effort", "max"]);
-    let o = sb.cmd().env("OPENAI_API_KEY", TEST_KEY).args(["-p", "q", "--provider", "openai", "--base-url", &mock.base_url]).output().unwrap();
+    let o = sb
+        .cmd()
+        .env("OPENAI_API_KEY", TEST_KEY)
+        .args([
+            "-p",
+            "q",
+            "--provider",
+            "openai",
+            "--base-url",
+            &mock.base_url,
+        ])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let reqs = mock.chat_requests();
     let (ds_off, ds_max, openai) = (reqs[0].json(), reqs[1].json(), reqs[2].json());
     assert_eq!(ds_off["thinking"], json!({"type": "disabled"}));
     assert!(ds_off.get("reasoning_effort").is_none());
-    assert_eq!((ds_max["thinking"]["type"].as_str(), ds_max["reasoning_effort"].as_str()), (Some("enabled"), Some("max")));
+    assert_eq!(
+        (
+            ds_max["thinking"]["type"].as_str(),
+            ds_max["reasoning_effort"].as_str()
+        ),
+        (Some("enabled"), Some("max"))
+    );
     assert!(ds_max["max_tokens"].is_u64() && ds_max.get("max_completion_tokens").is_none());
-    assert!(openai["max_completion_tokens"].is_u64() && openai.get("max_tokens").is_none(), "{openai}");
+    assert!(
+        openai["max_completion_tokens"].is_u64() && openai.get("max_tokens").is_none(),
+        "{openai}"
+    );
     assert!(openai.get("thinking").is_none());
     assert_eq!(openai["model"], "gpt-5-mini");
 }
@@ -206,26 +353,67 @@ fn model_not_exist_lists_the_servers_models() {
     let o = run(&sb, &mock, &["--model", "deepseek-chatt"]);
     assert_eq!(o.status.code(), Some(3));
     let err = stderr(&o);
-    assert!(err.contains("the model `deepseek-chatt` does not exist"), "{err}");
-    assert!(err.contains("hint: models this provider offers: deepseek-flash, deepseek-v4-pro"), "{err}");
-    let models = mock.requests().into_iter().find(|r| r.method == "GET").unwrap();
+    assert!(
+        err.contains("the model `deepseek-chatt` does not exist"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: models this provider offers: deepseek-flash, deepseek-v4-pro"),
+        "{err}"
+    );
+    let models = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "GET")
+        .unwrap();
     assert_eq!(models.path, "/v1/models");
-    assert_eq!(models.header("authorization"), Some(format!("Bearer {TEST_KEY}").as_str()));
+    assert_eq!(
+        models.header("authorization"),
+        Some(format!("Bearer {TEST_KEY}").as_str())
+    );
 }
 
 #[test]
 fn http_errors_become_kinds_a_person_can_act_on() {
     let cases: Vec<(Reply, &[&str])> = vec![
         (
-            Reply::error(400, "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens"),
-            &["request is longer than the model's context window", "hint: send less"],
+            Reply::error(
+                400,
+                "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens",
+            ),
+            &[
+                "request is longer than the model's context window",
+                "hint: send less",
+            ],
         ),
-        (Reply::error(400, "Invalid tool schema"), &["rejected the request (400): Invalid tool schema"]),
-        (Reply::error(401, "Authentication Fails"), &["API key was refused (401)", "DEEPSEEK_API_KEY"]),
-        (Reply::error(403, "forbidden"), &["API key was refused (403)", "DEEPSEEK_API_KEY"]),
-        (Reply::error(402, "Insufficient Balance"), &["no balance left (402): Insufficient Balance", "top up"]),
-        (Reply::status(404, "Not Found"), &["answered 404 for model `deepseek-flash`", "/chat/completions", "--base-url"]),
-        (Reply::status(422, "{\"detail\":\"messages: field required\"}"), &["(422): messages: field required"]),
+        (
+            Reply::error(400, "Invalid tool schema"),
+            &["rejected the request (400): Invalid tool schema"],
+        ),
+        (
+            Reply::error(401, "Authentication Fails"),
+            &["API key was refused (401)", "DEEPSEEK_API_KEY"],
+        ),
+        (
+            Reply::error(403, "forbidden"),
+            &["API key was refused (403)", "DEEPSEEK_API_KEY"],
+        ),
+        (
+            Reply::error(402, "Insufficient Balance"),
+            &["no balance left (402): Insufficient Balance", "top up"],
+        ),
+        (
+            Reply::status(404, "Not Found"),
+            &[
+                "answered 404 for model `deepseek-flash`",
+                "/chat/completions",
+                "--base-url",
+            ],
+        ),
+        (
+            Reply::status(422, "{\"detail\":\"messages: field required\"}"),
+            &["(422): messages: field required"],
+        ),
     ];
     let sb = Sandbox::new();
     for (reply, needles) in cases {
@@ -242,30 +430,85 @@ fn http_errors_become_kinds_a_person_can_act_on() {
 
 #[test]
 fn rate_limits_honour_retry_after() {
-    let mock = MockServer::start(vec![Reply::error(429, "Rate limit reached").header("Retry-After", "1"), Reply::answer("ok")]);
+    let mock = MockServer::start(vec![
+        Reply::error(429, "Rate limit reached").header("Retry-After", "1"),
+        Reply::answer("ok"),
+    ]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "ok\n"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "ok\n"),
+        "{}",
+        stderr(&o)
+    );
     let reqs = mock.chat_requests();
     let gap = reqs[1].at.duration_since(reqs[0].at);
     assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
     assert!(stderr(&o).contains("rate limited (429)"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("retrying in 1.0s (retry 1 of 5)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("retrying in 1.0s (retry 1 of 5)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn server_errors_and_connection_resets_are_retried() {
-    let mock = MockServer::start(vec![Reply::error(500, "a"), Reply::error(502, "b"), Reply::error(503, "c"), Reply::error(504, "d"), Reply::answer("up")]);
+    let mock = MockServer::start(vec![
+        Reply::error(500, "a"),
+        Reply::error(502, "b"),
+        Reply::error(503, "c"),
+        Reply::error(504, "d"),
+        Reply::answer("up"),
+    ]);
     let sb = Sandbox::new();
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "up\n"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "up\n"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(mock.chat_requests().len(), 5);
 
     let mock = MockServer::start(vec![Reply::answer("after reset")]);
     mock.reset_connections(2);
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "after reset\n"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("could not reach"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "after reset\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("the connection to"), "{}", stderr(&o));
+
+    // Nothing listening: reported at once, not retried.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start = Instant::now();
+    let o = sb
+        .cmd()
+        .env("DEEPSEEK_API_KEY", TEST_KEY)
+        .args([
+            "-p",
+            "q",
+            "--base-url",
+            &format!("http://127.0.0.1:{port}/v1"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("could not connect to"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("retrying"), "{}", stderr(&o));
+    assert!(start.elapsed() < Duration::from_secs(5));
 }
 
 #[test]
@@ -280,7 +523,11 @@ fn one_retry_budget_is_shared_by_every_kind_of_failure() {
     quick(&sb, "max_retries = 2\n");
     let o = run(&sb, &mock, &[]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert_eq!(mock.chat_requests().len(), 3, "two retries in all, not two per kind");
+    assert_eq!(
+        mock.chat_requests().len(),
+        3,
+        "two retries in all, not two per kind"
+    );
     assert!(stderr(&o).contains("cut off"), "{}", stderr(&o));
 }
 
@@ -291,16 +538,29 @@ fn first_byte_timeout_and_idle_timeout_are_separate() {
         Reply::sse(vec![ev_text("started "), delay_ms(5_000), ev_text("never")]),
     ]);
     let sb = Sandbox::new();
-    sb.project_config("[retry]\nmax_retries = 0\n[timeouts]\nfirst_byte_secs = 0.5\nidle_secs = 0.4\n");
+    sb.project_config(
+        "[retry]\nmax_retries = 0\n[timeouts]\nfirst_byte_secs = 0.5\nidle_secs = 0.4\n",
+    );
     let start = Instant::now();
     let o = run(&sb, &mock, &[]);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("no answer within 0.5s"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no answer within 0.5s"),
+        "{}",
+        stderr(&o)
+    );
     assert!(start.elapsed() < Duration::from_secs(4));
 
     let o = run(&sb, &mock, &[]);
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(3), "started \n"));
-    assert!(stderr(&o).contains("the answer stalled: nothing for 0.4s"), "{}", stderr(&o));
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(3), "started \n")
+    );
+    assert!(
+        stderr(&o).contains("the answer stalled: nothing for 0.4s"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -316,7 +576,10 @@ fn the_non_streaming_fallback() {
     let o = run(&sb, &mock, &["--output-format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r = result_json(&o);
-    assert_eq!((r["result"].as_str(), r["reasoning"].as_str()), (Some("whole"), Some("r")));
+    assert_eq!(
+        (r["result"].as_str(), r["reasoning"].as_str()),
+        (Some("whole"), Some("r"))
+    );
     let body = mock.chat_requests()[0].json();
     assert_eq!(body["stream"], false);
     assert!(body.get("stream_options").is_none());
@@ -341,7 +604,10 @@ fn config_for(mock: &MockServer, provider: &str) -> hone::config::Config {
         env: &env,
         user: None,
         project: None,
-        files: hone::config::ConfigFiles { user: None, project: "/nonexistent/.hone/config.toml".into() },
+        files: hone::config::ConfigFiles {
+            user: None,
+            project: "/nonexistent/.hone/config.toml".into(),
+        },
         workspace: "/".into(),
     })
     .unwrap()
@@ -349,7 +615,11 @@ fn config_for(mock: &MockServer, provider: &str) -> hone::config::Config {
 
 fn history() -> hone::provider::ChatRequest {
     use hone::provider::{Message, ToolCall};
-    let call = ToolCall { id: "c1".into(), name: "read_file".into(), arguments: "{\"path\":\"a\"}".into() };
+    let call = ToolCall {
+        id: "c1".into(),
+        name: "read_file".into(),
+        arguments: "{\"path\":\"a\"}".into(),
+    };
     hone::provider::ChatRequest {
         messages: vec![
             Message::system("s"),
@@ -359,7 +629,9 @@ fn history() -> hone::provider::ChatRequest {
             Message::assistant(Some("done".into()), Some("I read it".into()), vec![]),
             Message::user("again"),
         ],
-        tools: vec![json!({"type": "function", "function": {"name": "read_file", "parameters": {"type": "object"}}})],
+        tools: vec![
+            json!({"type": "function", "function": {"name": "read_file", "parameters": {"type": "object"}}}),
+        ],
         tool_choice: Some(json!("auto")),
     }
 }
@@ -371,8 +643,13 @@ fn reasoning_is_echoed_by_the_presets_rule() {
     for provider in ["deepseek", "vllm"] {
         let client = hone::provider::Client::new(&config_for(&mock, provider)).unwrap();
         let sent = client.request_body(&history());
-        let c = rt.block_on(client.complete(&history(), &mut |_| {})).unwrap();
-        assert_eq!(c.message.text(), if provider == "deepseek" { "x" } else { "y" });
+        let c = rt
+            .block_on(client.complete(&history(), &mut |_| {}))
+            .unwrap();
+        assert_eq!(
+            c.message.text(),
+            if provider == "deepseek" { "x" } else { "y" }
+        );
         let body = mock.chat_requests().last().unwrap().json();
         assert_eq!(body, sent, "request_body is exactly what is sent");
         let msgs = body["messages"].as_array().unwrap();
@@ -392,24 +669,50 @@ fn reasoning_is_echoed_by_the_presets_rule() {
 fn events_arrive_in_order_and_dropping_the_future_cancels() {
     use hone::provider::StreamEvent;
     let mock = MockServer::start(vec![
-        Reply::sse(vec![ev_reasoning("r"), ev_text("t"), ev_tool_start(0, "id0", "f"), ev_tool_args(0, "{}"), ev_finish("tool_calls"), ev_usage(1, 1, 0, 1, 0), ev_done()]),
+        Reply::sse(vec![
+            ev_reasoning("r"),
+            ev_text("t"),
+            ev_tool_start(0, "id0", "f"),
+            ev_tool_args(0, "{}"),
+            ev_finish("tool_calls"),
+            ev_usage(1, 1, 0, 1, 0),
+            ev_done(),
+        ]),
         Reply::sse(vec![ev_text("slow"), delay_ms(30_000), ev_done()]),
     ]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = hone::provider::Client::new(&config_for(&mock, "deepseek")).unwrap();
     let mut events = Vec::new();
-    rt.block_on(client.complete(&history(), &mut |e| events.push(e))).unwrap();
+    rt.block_on(client.complete(&history(), &mut |e| events.push(e)))
+        .unwrap();
     assert_eq!(events[0], StreamEvent::Reasoning("r".into()));
     assert_eq!(events[1], StreamEvent::Text("t".into()));
-    assert_eq!(events[2], StreamEvent::ToolCallStarted { index: 0, id: "id0".into(), name: "f".into() });
-    assert_eq!(events[3], StreamEvent::ToolCallArgs { index: 0, delta: "{}".into() });
+    assert_eq!(
+        events[2],
+        StreamEvent::ToolCallStarted {
+            index: 0,
+            id: "id0".into(),
+            name: "f".into()
+        }
+    );
+    assert_eq!(
+        events[3],
+        StreamEvent::ToolCallArgs {
+            index: 0,
+            delta: "{}".into()
+        }
+    );
     assert!(matches!(events[4], StreamEvent::Usage(_)));
 
     let start = Instant::now();
     rt.block_on(async {
         let req = history();
         let mut ignore = |_| {};
-        let r = tokio::time::timeout(Duration::from_millis(500), client.complete(&req, &mut ignore)).await;
+        let r = tokio::time::timeout(
+            Duration::from_millis(500),
+            client.complete(&req, &mut ignore),
+        )
+        .await;
         assert!(r.is_err(), "still streaming");
     });
     assert!(start.elapsed() < Duration::from_secs(5));
@@ -417,5 +720,9 @@ fn events_arrive_in_order_and_dropping_the_future_cancels() {
     while mock.disconnects() == 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(mock.disconnects(), 1, "the server saw the request cancelled");
+    assert_eq!(
+        mock.disconnects(),
+        1,
+        "the server saw the request cancelled"
+    );
 }

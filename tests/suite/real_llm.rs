@@ -21,7 +21,9 @@ fn server() -> Option<String> {
                 std::env::var("CI").ok().as_deref() != Some("true"),
                 "HONE_REAL_LLM_URL is not set under CI: .ci/run must start scripts/real-llm.sh"
             );
-            eprintln!("real_llm: HONE_REAL_LLM_URL is not set; skipped (run scripts/real-llm.sh to enable)");
+            eprintln!(
+                "real_llm: HONE_REAL_LLM_URL is not set; skipped (run scripts/real-llm.sh to enable)"
+            );
             None
         }
     }
@@ -29,7 +31,8 @@ fn server() -> Option<String> {
 
 fn hone(sb: &Sandbox, url: &str) -> assert_cmd::Command {
     let mut c = sb.cmd();
-    c.args(["--provider", "llamacpp", "--base-url", url]).timeout(Duration::from_secs(120));
+    c.args(["--provider", "llamacpp", "--base-url", url])
+        .timeout(Duration::from_secs(120));
     c
 }
 
@@ -37,16 +40,26 @@ fn hone(sb: &Sandbox, url: &str) -> assert_cmd::Command {
 fn real_server_streams_an_answer() {
     let Some(url) = server() else { return };
     let sb = Sandbox::new();
-    let o = hone(&sb, &url).args(["-p", "Say hello in one short sentence."]).output().unwrap();
+    let o = hone(&sb, &url)
+        .args(["-p", "Say hello in one short sentence."])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!stdout(&o).trim().is_empty(), "no answer; stderr:\n{}", stderr(&o));
+    assert!(
+        !stdout(&o).trim().is_empty(),
+        "no answer; stderr:\n{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn real_server_json_output_with_usage() {
     let Some(url) = server() else { return };
     let sb = Sandbox::new();
-    let o = hone(&sb, &url).args(["-p", "Name a colour.", "--output-format", "json"]).output().unwrap();
+    let o = hone(&sb, &url)
+        .args(["-p", "Name a colour.", "--output-format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(r["type"], "result");
@@ -56,7 +69,10 @@ fn real_server_json_output_with_usage() {
     // choices; hone asks, so the counts are there.
     assert!(r["usage"]["prompt_tokens"].as_u64().unwrap() > 0, "{r}");
     assert!(r["usage"]["output_tokens"].as_u64().unwrap() > 0, "{r}");
-    assert!(["stop", "length"].contains(&r["finish_reason"].as_str().unwrap()), "{r}");
+    assert!(
+        ["stop", "length"].contains(&r["finish_reason"].as_str().unwrap()),
+        "{r}"
+    );
 }
 
 #[test]
@@ -78,13 +94,19 @@ fn real_server_accepts_tool_schemas_and_returns_a_call() {
         env: &env,
         user: None,
         project: None,
-        files: hone::config::ConfigFiles { user: None, project: "/nonexistent/.hone/config.toml".into() },
+        files: hone::config::ConfigFiles {
+            user: None,
+            project: "/nonexistent/.hone/config.toml".into(),
+        },
         workspace: "/".into(),
     })
     .unwrap();
     let client = hone::provider::Client::new(&cfg).unwrap();
     let tools: Vec<Value> = serde_json::from_str(hone::prompts::TOOLS_JSON).unwrap();
-    let names: Vec<String> = tools.iter().map(|t| t["function"]["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = tools
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap().to_string())
+        .collect();
     let req = hone::provider::ChatRequest {
         messages: vec![
             hone::provider::Message::system("You are a helpful assistant that uses tools."),
@@ -108,7 +130,8 @@ fn real_server_accepts_tool_schemas_and_returns_a_call() {
     for call in &c.message.tool_calls {
         assert!(!call.id.is_empty(), "{call:?}");
         assert!(names.contains(&call.name), "unknown tool {call:?}");
-        let args: Value = serde_json::from_str(&call.arguments).unwrap_or_else(|e| panic!("{e}: {call:?}"));
+        let args: Value =
+            serde_json::from_str(&call.arguments).unwrap_or_else(|e| panic!("{e}: {call:?}"));
         assert!(args.is_object(), "{call:?}");
     }
     assert_eq!(c.finish_reason, hone::provider::FinishReason::ToolCalls);

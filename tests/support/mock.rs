@@ -65,7 +65,10 @@ impl Reply {
     /// A complete, well-formed streamed answer: role, the text in two chunks, `stop`, usage,
     /// `[DONE]`.
     pub fn answer(text: &str) -> Reply {
-        let cut = text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i);
+        let cut = text
+            .char_indices()
+            .nth(text.chars().count() / 2)
+            .map_or(0, |(i, _)| i);
         Reply::sse(vec![
             ev_role(),
             ev_text(&text[..cut]),
@@ -78,7 +81,10 @@ impl Reply {
 
     /// A status with an OpenAI-style error body.
     pub fn error(status: u16, message: &str) -> Reply {
-        Reply::status(status, &json!({"error": {"message": message, "type": "invalid_request_error"}}).to_string())
+        Reply::status(
+            status,
+            &json!({"error": {"message": message, "type": "invalid_request_error"}}).to_string(),
+        )
     }
 
     /// A status with `body` as given.
@@ -118,7 +124,10 @@ impl Recorded {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -157,7 +166,10 @@ impl MockServer {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let state = shared.clone();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 let listener = ResettingListener {
                     inner: tokio::net::TcpListener::from_std(std_listener).unwrap(),
@@ -200,7 +212,10 @@ impl MockServer {
 
     /// The chat requests so far.
     pub fn chat_requests(&self) -> Vec<Recorded> {
-        self.requests().into_iter().filter(|r| r.path.ends_with("/chat/completions")).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/chat/completions"))
+            .collect()
     }
 
     /// The ids `GET /v1/models` lists.
@@ -222,7 +237,11 @@ impl MockServer {
     pub fn wait_for_requests(&self, n: usize, within: Duration) {
         let start = Instant::now();
         while self.chat_requests().len() < n {
-            assert!(start.elapsed() < within, "mock: only {} of {n} requests arrived", self.chat_requests().len());
+            assert!(
+                start.elapsed() < within,
+                "mock: only {} of {n} requests arrived",
+                self.chat_requests().len()
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -282,7 +301,12 @@ impl axum::serve::Listener for ResettingListener {
 fn record(shared: &Shared, method: &str, uri: &Uri, headers: &HeaderMap, body: &[u8]) {
     let headers = headers
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     shared.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
@@ -293,11 +317,18 @@ fn record(shared: &Shared, method: &str, uri: &Uri, headers: &HeaderMap, body: &
     });
 }
 
-async fn chat(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn chat(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     record(&shared, "POST", &uri, &headers, &body);
     let next = shared.replies.lock().unwrap().pop_front();
     let fallback = shared.fallback.lock().unwrap().clone();
-    let reply = next.or(fallback).unwrap_or_else(|| Reply::error(500, "mock: no scripted reply left"));
+    let reply = next
+        .or(fallback)
+        .unwrap_or_else(|| Reply::error(500, "mock: no scripted reply left"));
     let mut resp = Response::builder().status(StatusCode::from_u16(reply.status).unwrap());
     for (k, v) in &reply.headers {
         resp = resp.header(k, v);
@@ -312,18 +343,30 @@ async fn chat(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap, b
 async fn models(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     record(&shared, "GET", &uri, &headers, b"");
     let ids = shared.models.lock().unwrap().clone();
-    let data: Vec<Value> = ids.iter().map(|id| json!({"id": id, "object": "model", "owned_by": "mock"})).collect();
+    let data: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"id": id, "object": "model", "owned_by": "mock"}))
+        .collect();
     Response::builder()
         .header("content-type", "application/json")
-        .body(Body::from(json!({"object": "list", "data": data}).to_string()))
+        .body(Body::from(
+            json!({"object": "list", "data": data}).to_string(),
+        ))
         .unwrap()
 }
 
-async fn fallback(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn fallback(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     record(&shared, "?", &uri, &headers, &body);
     Response::builder()
         .status(404)
-        .body(Body::from(json!({"error": {"message": format!("no route {}", uri.path())}}).to_string()))
+        .body(Body::from(
+            json!({"error": {"message": format!("no route {}", uri.path())}}).to_string(),
+        ))
         .unwrap()
 }
 
@@ -342,7 +385,13 @@ impl Drop for Watch {
 }
 
 fn sse_body(frames: Vec<Frame>, shared: Arc<Shared>) -> Body {
-    let state = (VecDeque::from(frames), Watch { shared, finished: std::cell::Cell::new(false) });
+    let state = (
+        VecDeque::from(frames),
+        Watch {
+            shared,
+            finished: std::cell::Cell::new(false),
+        },
+    );
     let stream = futures_util::stream::unfold(state, |(mut frames, watch)| async move {
         loop {
             let Some(frame) = frames.pop_front() else {
@@ -359,7 +408,8 @@ fn sse_body(frames: Vec<Frame>, shared: Arc<Shared>) -> Body {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     // Server-side: the test asked for it, so it is not the client's doing.
                     watch.finished.set(true);
-                    let err = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "mock: dropped");
+                    let err =
+                        std::io::Error::new(std::io::ErrorKind::ConnectionReset, "mock: dropped");
                     return Some((Err(err), (VecDeque::new(), watch)));
                 }
                 Frame::Data(d) => format!("data: {d}\n\n"),
@@ -398,7 +448,10 @@ pub fn ev_text(t: &str) -> Frame {
 
 /// DeepSeek's `reasoning_content` delta.
 pub fn ev_reasoning(t: &str) -> Frame {
-    ev(chunk(json!({"reasoning_content": t, "content": null}), None))
+    ev(chunk(
+        json!({"reasoning_content": t, "content": null}),
+        None,
+    ))
 }
 
 /// The `reasoning` delta (OpenRouter, vLLM).
@@ -416,7 +469,10 @@ pub fn ev_tool_start(index: u32, id: &str, name: &str) -> Frame {
 
 /// A later delta of a tool call: only the index and more argument text.
 pub fn ev_tool_args(index: u32, args: &str) -> Frame {
-    ev(chunk(json!({"tool_calls": [{"index": index, "function": {"arguments": args}}]}), None))
+    ev(chunk(
+        json!({"tool_calls": [{"index": index, "function": {"arguments": args}}]}),
+        None,
+    ))
 }
 
 /// A whole tool call in one chunk.

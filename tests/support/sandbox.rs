@@ -24,7 +24,11 @@ impl Sandbox {
         let workspace = dir.path().join("work");
         std::fs::create_dir_all(home.join(".config")).unwrap();
         std::fs::create_dir_all(&workspace).unwrap();
-        Sandbox { _dir: dir, home, workspace }
+        Sandbox {
+            _dir: dir,
+            home,
+            workspace,
+        }
     }
 
     /// `hone` in the workspace with a clean environment.
@@ -60,7 +64,8 @@ impl Sandbox {
             self.project_config("[retry]\nbase_delay_ms = 10\n");
         }
         let mut c = self.std_cmd();
-        c.env("DEEPSEEK_API_KEY", TEST_KEY).args(["--base-url", &mock.base_url]);
+        c.env("DEEPSEEK_API_KEY", TEST_KEY)
+            .args(["--base-url", &mock.base_url]);
         c
     }
 

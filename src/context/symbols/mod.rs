@@ -121,25 +121,36 @@ impl Default for Extractor {
 #[derive(Debug, thiserror::Error)]
 pub enum SymbolsError {
     #[error("the {language} grammar could not be loaded: {reason}")]
-    Grammar { language: &'static str, reason: String },
+    Grammar {
+        language: &'static str,
+        reason: String,
+    },
     #[error("tree-sitter gave up on the file")]
     Parse,
 }
 
 impl Extractor {
     pub fn new() -> Extractor {
-        Extractor { parser: tree_sitter::Parser::new(), cursor: QueryCursor::new(), current: None }
+        Extractor {
+            parser: tree_sitter::Parser::new(),
+            cursor: QueryCursor::new(),
+            current: None,
+        }
     }
 
     /// The definitions and references of `text`, a file in `lang`.
     pub fn extract(&mut self, lang: Language, text: &str) -> Result<FileSymbols, SymbolsError> {
-        let compiled = lang
-            .compiled()
-            .map_err(|reason| SymbolsError::Grammar { language: lang.name(), reason: reason.to_string() })?;
+        let compiled = lang.compiled().map_err(|reason| SymbolsError::Grammar {
+            language: lang.name(),
+            reason: reason.to_string(),
+        })?;
         if self.current != Some(lang) {
             self.parser
                 .set_language(&compiled.grammar)
-                .map_err(|e| SymbolsError::Grammar { language: lang.name(), reason: e.to_string() })?;
+                .map_err(|e| SymbolsError::Grammar {
+                    language: lang.name(),
+                    reason: e.to_string(),
+                })?;
             self.current = Some(lang);
         }
         let tree = self.parser.parse(text, None).ok_or(SymbolsError::Parse)?;
@@ -202,7 +213,9 @@ impl Extractor {
             let depth = u8::try_from(open.len()).unwrap_or(u8::MAX);
             open.push(f.end);
             def_name_starts.push(f.name_start);
-            let Some(raw_name) = text.get(f.name_start..f.name_end) else { continue };
+            let Some(raw_name) = text.get(f.name_start..f.name_end) else {
+                continue;
+            };
             let name = clean_name(f.kind, raw_name);
             if name.is_empty() || name.len() > MAX_NAME_LEN {
                 continue;
@@ -218,7 +231,13 @@ impl Extractor {
             };
             let sig_start = line_starts.line_start(f.row);
             let signature = signature(text.get(sig_start..sig_end.max(sig_start)).unwrap_or(""));
-            defs.push(RawDefinition { kind: f.kind, name, line, depth, signature });
+            defs.push(RawDefinition {
+                kind: f.kind,
+                name,
+                line,
+                depth,
+                signature,
+            });
         }
 
         def_name_starts.sort_unstable();
@@ -228,12 +247,21 @@ impl Extractor {
 }
 
 /// The identifiers under `root`, counted, minus the ones that name a definition of this file.
-fn collect_refs(root: Node<'_>, text: &str, is_identifier: &[bool], def_name_starts: &[usize]) -> Vec<(String, u32)> {
+fn collect_refs(
+    root: Node<'_>,
+    text: &str,
+    is_identifier: &[bool],
+    def_name_starts: &[usize],
+) -> Vec<(String, u32)> {
     let mut counts: HashMap<&str, u32> = HashMap::new();
     let mut cursor = root.walk();
     'walk: loop {
         let node = cursor.node();
-        if is_identifier.get(usize::from(node.kind_id())).copied().unwrap_or(false) {
+        if is_identifier
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(false)
+        {
             let start = node.start_byte();
             if def_name_starts.binary_search(&start).is_err()
                 && let Some(name) = text.get(start..node.end_byte())
@@ -254,7 +282,10 @@ fn collect_refs(root: Node<'_>, text: &str, is_identifier: &[bool], def_name_sta
             }
         }
     }
-    let mut refs: Vec<(String, u32)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut refs: Vec<(String, u32)> = counts
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     refs.sort_unstable();
     refs
 }
@@ -280,7 +311,10 @@ pub fn signature(header: &str) -> String {
             pending_space = !out.is_empty();
             continue;
         }
-        if pending_space && !out.ends_with(['(', '[', '<']) && !matches!(c, ')' | ']' | '>' | ',' | ';') {
+        if pending_space
+            && !out.ends_with(['(', '[', '<'])
+            && !matches!(c, ')' | ']' | '>' | ',' | ';')
+        {
             out.push(' ');
         }
         pending_space = false;
@@ -314,7 +348,9 @@ impl LineIndex {
     }
 
     fn line_end(&self, text: &str, row: usize) -> usize {
-        self.starts.get(row + 1).map_or(text.len(), |next| next.saturating_sub(1))
+        self.starts
+            .get(row + 1)
+            .map_or(text.len(), |next| next.saturating_sub(1))
     }
 }
 

@@ -50,7 +50,11 @@ pub struct Index {
 impl Index {
     pub fn build(hay: &Haystack) -> Index {
         let view = hay.view(Level::Unicode);
-        let mut idx = Index { lines: Vec::new(), keys: Vec::new(), fps: Vec::new() };
+        let mut idx = Index {
+            lines: Vec::new(),
+            keys: Vec::new(),
+            fps: Vec::new(),
+        };
         for (i, line) in view.text.split('\n').take(hay.line_count()).enumerate() {
             let key = line.trim();
             if !key.is_empty() {
@@ -71,7 +75,9 @@ fn fingerprint(key: &str) -> Fp {
         fp[bit >> 6] |= 1 << (bit & 63);
     };
     if b.len() < 3 {
-        set(b.iter().fold(7u32, |h, &c| h.wrapping_mul(31).wrapping_add(u32::from(c))));
+        set(b
+            .iter()
+            .fold(7u32, |h, &c| h.wrapping_mul(31).wrapping_add(u32::from(c))));
     }
     for w in b.windows(3) {
         set((u32::from(w[0]) << 16) | (u32::from(w[1]) << 8) | u32::from(w[2]));
@@ -101,11 +107,25 @@ struct Needle {
 impl Needle {
     fn new(old: &str) -> Needle {
         let norm = normalize(old, Level::Unicode);
-        let keys: Vec<String> = norm.split('\n').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
+        let keys: Vec<String> = norm
+            .split('\n')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(String::from)
+            .collect();
         let fps = keys.iter().map(|k| fingerprint(k)).collect();
-        let first_raw = old.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+        let first_raw = old
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string();
         let joined = keys.join("\n");
-        Needle { keys, fps, first_raw, joined }
+        Needle {
+            keys,
+            fps,
+            first_raw,
+            joined,
+        }
     }
 }
 
@@ -154,7 +174,10 @@ fn ranked(idx: &Index, needle: &Needle) -> Vec<(usize, f32)> {
 }
 
 fn ratio(a: &str, b: &str) -> f32 {
-    TextDiff::configure().timeout(Duration::from_millis(100)).diff_chars(a, b).ratio()
+    TextDiff::configure()
+        .timeout(Duration::from_millis(100))
+        .diff_chars(a, b)
+        .ratio()
 }
 
 pub enum Outcome {
@@ -169,7 +192,10 @@ pub fn find(hay: &Haystack, idx: &Index, old: &str, new: &str) -> Outcome {
         return Outcome::None;
     }
     let n = needle.keys.len();
-    let passing: Vec<(usize, f32)> = ranked(idx, &needle).into_iter().filter(|(_, s)| *s >= THRESHOLD).collect();
+    let passing: Vec<(usize, f32)> = ranked(idx, &needle)
+        .into_iter()
+        .filter(|(_, s)| *s >= THRESHOLD)
+        .collect();
     let region = |w: usize| {
         let first = idx.lines[w];
         let last = idx.lines[w + n - 1];
@@ -198,7 +224,11 @@ pub fn closest(hay: &Haystack, idx: &Index, old: &str) -> Option<Closest> {
     }
     let (first, last, similarity) = if idx.lines.len() < n {
         let whole = idx.keys.join("\n");
-        (idx.lines[0], idx.lines[idx.lines.len() - 1], ratio(&needle.joined, &whole))
+        (
+            idx.lines[0],
+            idx.lines[idx.lines.len() - 1],
+            ratio(&needle.joined, &whole),
+        )
     } else {
         let (w, s) = *ranked(idx, &needle).first()?;
         (idx.lines[w], idx.lines[w + n - 1], s)
@@ -208,8 +238,15 @@ pub fn closest(hay: &Haystack, idx: &Index, old: &str) -> Option<Closest> {
     }
     let sent: Vec<String> = old.lines().map(|l| format!("{}\n", l.trim_end())).collect();
     let sent = trim_blank_edges(sent);
-    let file: Vec<String> = (first..=last).map(|i| format!("{}\n", hay.line(i).trim_end())).collect();
-    Some(Closest { start_line: first + 1, end_line: last + 1, similarity, diff: short_diff(&sent, &file) })
+    let file: Vec<String> = (first..=last)
+        .map(|i| format!("{}\n", hay.line(i).trim_end()))
+        .collect();
+    Some(Closest {
+        start_line: first + 1,
+        end_line: last + 1,
+        similarity,
+        diff: short_diff(&sent, &file),
+    })
 }
 
 fn trim_blank_edges(mut v: Vec<String>) -> Vec<String> {

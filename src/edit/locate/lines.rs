@@ -36,7 +36,13 @@ fn split_indent(line: &str) -> (&str, &str) {
 }
 
 fn columns(indent: &str, tab: usize) -> usize {
-    indent.chars().fold(0, |col, c| if c == '\t' { col + tab - col % tab } else { col + 1 })
+    indent.chars().fold(0, |col, c| {
+        if c == '\t' {
+            col + tab - col % tab
+        } else {
+            col + 1
+        }
+    })
 }
 
 fn convert(line: &str, conv: Conv) -> String {
@@ -54,7 +60,9 @@ fn convert(line: &str, conv: Conv) -> String {
 /// The needle's lines: one trailing newline dropped, `\r` and trailing blanks removed.
 fn needle_lines(old: &str) -> Vec<String> {
     let body = old.strip_suffix('\n').unwrap_or(old);
-    body.split('\n').map(|l| l.trim_end_matches([' ', '\t', '\r']).to_string()).collect()
+    body.split('\n')
+        .map(|l| l.trim_end_matches([' ', '\t', '\r']).to_string())
+        .collect()
 }
 
 fn shift_between(file_indent: &str, needle_indent: &str) -> Option<Shift> {
@@ -63,7 +71,9 @@ fn shift_between(file_indent: &str, needle_indent: &str) -> Option<Shift> {
     } else if let Some(p) = file_indent.strip_suffix(needle_indent) {
         Some(Shift::Add(p.to_string()))
     } else {
-        needle_indent.strip_suffix(file_indent).map(|p| Shift::Remove(p.to_string()))
+        needle_indent
+            .strip_suffix(file_indent)
+            .map(|p| Shift::Remove(p.to_string()))
     }
 }
 
@@ -78,10 +88,18 @@ pub fn find_indented(hay: &Haystack, old: &str, new: &str) -> Vec<Found> {
     let (file_tabs, file_spaces) = file_indent_kinds(hay);
     let mut convs = vec![Conv::Keep];
     if needle_spaces && file_tabs {
-        convs.extend([Conv::SpacesToTabs(4), Conv::SpacesToTabs(2), Conv::SpacesToTabs(8)]);
+        convs.extend([
+            Conv::SpacesToTabs(4),
+            Conv::SpacesToTabs(2),
+            Conv::SpacesToTabs(8),
+        ]);
     }
     if needle_tabs && file_spaces {
-        convs.extend([Conv::TabsToSpaces(4), Conv::TabsToSpaces(2), Conv::TabsToSpaces(8)]);
+        convs.extend([
+            Conv::TabsToSpaces(4),
+            Conv::TabsToSpaces(2),
+            Conv::TabsToSpaces(8),
+        ]);
     }
     for conv in convs {
         let lines: Vec<String> = raw.iter().map(|l| convert(l, conv)).collect();
@@ -127,7 +145,8 @@ fn scan_shifted(hay: &Haystack, lines: &[String]) -> Vec<(usize, Shift)> {
     let mut out = Vec::new();
     let mut s = 0;
     while s + n <= total {
-        let candidate = split_indent(hay.line(s + first).trim_end_matches([' ', '\t'])).1 == first_rest;
+        let candidate =
+            split_indent(hay.line(s + first).trim_end_matches([' ', '\t'])).1 == first_rest;
         if candidate {
             if let Some(shift) = shifted_match(hay, lines, s) {
                 out.push((s, shift));
@@ -210,7 +229,9 @@ static ELISION: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Whether a line stands for elided code: `...`, `// ... existing code ...`, `# ...`, `/* ... */`.
 pub fn is_elision(line: &str) -> bool {
-    ELISION.as_ref().is_some_and(|re| re.is_match(line.trim_end()))
+    ELISION
+        .as_ref()
+        .is_some_and(|re| re.is_match(line.trim_end()))
 }
 
 /// Rule 7: old text whose elision lines match any run of lines.
@@ -238,8 +259,15 @@ pub fn find_elided(hay: &Haystack, old: &str, new: &str) -> Result<Vec<Found>, M
         return Ok(Vec::new());
     }
     let view = hay.view(Level::Unicode);
-    let keys: Vec<&str> = view.text.split('\n').take(hay.line_count()).map(str::trim).collect();
-    let seg_at = |seg: &[String], at: usize| at + seg.len() <= keys.len() && seg.iter().zip(&keys[at..]).all(|(a, b)| a == b);
+    let keys: Vec<&str> = view
+        .text
+        .split('\n')
+        .take(hay.line_count())
+        .map(str::trim)
+        .collect();
+    let seg_at = |seg: &[String], at: usize| {
+        at + seg.len() <= keys.len() && seg.iter().zip(&keys[at..]).all(|(a, b)| a == b)
+    };
     let mut hits: Vec<(usize, usize, Vec<(usize, usize)>)> = Vec::new();
     let mut s = 0;
     while s < keys.len() {
@@ -299,7 +327,11 @@ fn fill_elisions(
     for l in old_lines {
         if is_elision(l) {
             let inner = seen_real && gap < gaps.len();
-            old_meaning.push(if inner && !prev_marker { Some(gap) } else { None });
+            old_meaning.push(if inner && !prev_marker {
+                Some(gap)
+            } else {
+                None
+            });
             prev_marker = true;
         } else {
             if prev_marker && seen_real {
@@ -315,7 +347,10 @@ fn fill_elisions(
     } else if new_markers == inner_only.len() {
         inner_only.iter().map(|g| Some(*g)).collect()
     } else {
-        return Err(Miss::Elision { old_markers: old_meaning.len(), new_markers });
+        return Err(Miss::Elision {
+            old_markers: old_meaning.len(),
+            new_markers,
+        });
     };
     let starts = hay.line_starts();
     let mut out = String::new();

@@ -80,10 +80,22 @@ pub struct Located {
 /// Why old text could not be placed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Miss {
-    NotFound { closest: Option<Closest>, empty_file: bool },
-    Ambiguous { rule: Rule, lines: Vec<usize> },
-    Count { found: usize, lines: Vec<usize> },
-    Elision { old_markers: usize, new_markers: usize },
+    NotFound {
+        closest: Option<Closest>,
+        empty_file: bool,
+    },
+    Ambiguous {
+        rule: Rule,
+        lines: Vec<usize>,
+    },
+    Count {
+        found: usize,
+        lines: Vec<usize>,
+    },
+    Elision {
+        old_markers: usize,
+        new_markers: usize,
+    },
 }
 
 /// What to look for.
@@ -157,14 +169,20 @@ impl Haystack {
     fn line(&self, i: usize) -> &str {
         let s = self.line_starts();
         let l = &self.text[s[i]..s[i + 1]];
-        l.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).unwrap_or(l)
+        l.strip_suffix('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .unwrap_or(l)
     }
 
     /// The byte range of lines `a..b` (0-based), with or without the last line's terminator.
     fn line_range(&self, a: usize, b: usize, with_last_eol: bool) -> Range<usize> {
         let s = self.line_starts();
         let start = s[a];
-        let end = if with_last_eol || b == a { s[b] } else { s[b - 1] + self.line(b - 1).len() };
+        let end = if with_last_eol || b == a {
+            s[b]
+        } else {
+            s[b - 1] + self.line(b - 1).len()
+        };
         start..end
     }
 
@@ -208,16 +226,24 @@ pub fn locate(hay: &Haystack, q: &Query<'_>) -> Result<Located, Miss> {
         }
         let idx = hay.fuzzy.get_or_init(|| fuzzy::Index::build(hay));
         match fuzzy::find(hay, idx, q.old, q.new) {
-            fuzzy::Outcome::One(found, score) => return decide(hay, q, Rule::Fuzzy, vec![found], Some(score)),
+            fuzzy::Outcome::One(found, score) => {
+                return decide(hay, q, Rule::Fuzzy, vec![found], Some(score));
+            }
             fuzzy::Outcome::Many(found) => return decide(hay, q, Rule::Fuzzy, found, None),
             fuzzy::Outcome::None => {}
         }
     }
     if hay.real_len == 0 {
-        return Err(Miss::NotFound { closest: None, empty_file: true });
+        return Err(Miss::NotFound {
+            closest: None,
+            empty_file: true,
+        });
     }
     let idx = hay.fuzzy.get_or_init(|| fuzzy::Index::build(hay));
-    Err(Miss::NotFound { closest: fuzzy::closest(hay, idx, q.old), empty_file: false })
+    Err(Miss::NotFound {
+        closest: fuzzy::closest(hay, idx, q.old),
+        empty_file: false,
+    })
 }
 
 fn find_in_view(hay: &Haystack, q: &Query<'_>, level: Option<Level>) -> Vec<Found> {
@@ -238,7 +264,10 @@ fn find_in_view(hay: &Haystack, q: &Query<'_>, level: Option<Level>) -> Vec<Foun
             None => at..at + needle.len(),
             Some(v) => v.raw_start(at)..v.raw_end(at + needle.len()),
         };
-        if range.start > range.end || !hay.text.is_char_boundary(range.start) || !hay.text.is_char_boundary(range.end) {
+        if range.start > range.end
+            || !hay.text.is_char_boundary(range.start)
+            || !hay.text.is_char_boundary(range.end)
+        {
             continue;
         }
         let replacement = with_eol(q.new, hay.eol_for(&range));
@@ -248,21 +277,54 @@ fn find_in_view(hay: &Haystack, q: &Query<'_>, level: Option<Level>) -> Vec<Foun
 }
 
 /// Applies the replace mode and the anchor to what a rule found, and trims the virtual newline.
-fn decide(hay: &Haystack, q: &Query<'_>, rule: Rule, found: Vec<Found>, score: Option<f32>) -> Result<Located, Miss> {
+fn decide(
+    hay: &Haystack,
+    q: &Query<'_>,
+    rule: Rule,
+    found: Vec<Found>,
+    score: Option<f32>,
+) -> Result<Located, Miss> {
     let found: Vec<Found> = found.into_iter().map(|f| clip(hay, f)).collect();
-    let lines = || found.iter().map(|f| hay.line_of(f.range.start)).collect::<Vec<_>>();
+    let lines = || {
+        found
+            .iter()
+            .map(|f| hay.line_of(f.range.start))
+            .collect::<Vec<_>>()
+    };
     match q.mode {
-        ReplaceMode::All => Ok(Located { rule, found, similarity: score }),
-        ReplaceMode::Count(n) if found.len() == n => Ok(Located { rule, found, similarity: score }),
-        ReplaceMode::Count(_) => Err(Miss::Count { found: found.len(), lines: lines() }),
-        ReplaceMode::Unique if found.len() == 1 => Ok(Located { rule, found, similarity: score }),
+        ReplaceMode::All => Ok(Located {
+            rule,
+            found,
+            similarity: score,
+        }),
+        ReplaceMode::Count(n) if found.len() == n => Ok(Located {
+            rule,
+            found,
+            similarity: score,
+        }),
+        ReplaceMode::Count(_) => Err(Miss::Count {
+            found: found.len(),
+            lines: lines(),
+        }),
+        ReplaceMode::Unique if found.len() == 1 => Ok(Located {
+            rule,
+            found,
+            similarity: score,
+        }),
         ReplaceMode::Unique => {
             if let Some(after) = q.anchor.and_then(|a| anchor_offset(hay, a)) {
                 if let Some(first) = found.iter().find(|f| f.range.start >= after) {
-                    return Ok(Located { rule, found: vec![first.clone()], similarity: score });
+                    return Ok(Located {
+                        rule,
+                        found: vec![first.clone()],
+                        similarity: score,
+                    });
                 }
             }
-            Err(Miss::Ambiguous { rule, lines: lines() })
+            Err(Miss::Ambiguous {
+                rule,
+                lines: lines(),
+            })
         }
     }
 }
@@ -276,7 +338,9 @@ fn anchor_offset(hay: &Haystack, anchor: &str) -> Option<usize> {
     }
     let view = hay.view(Level::Unicode);
     let at = view.text.find(want)?;
-    let line_end = view.text[at..].find('\n').map_or(view.text.len(), |e| at + e + 1);
+    let line_end = view.text[at..]
+        .find('\n')
+        .map_or(view.text.len(), |e| at + e + 1);
     Some(view.raw_start(line_end.min(view.text.len())))
 }
 

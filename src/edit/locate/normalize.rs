@@ -31,7 +31,10 @@ pub struct View {
 
 impl View {
     pub fn build(raw: &str, level: Level) -> View {
-        let mut b = Builder { text: String::with_capacity(raw.len()), segs: Vec::new() };
+        let mut b = Builder {
+            text: String::with_capacity(raw.len()),
+            segs: Vec::new(),
+        };
         let mut off = 0;
         let mut pieces: Vec<(usize, &str)> = Vec::new();
         for line in raw.split_inclusive('\n') {
@@ -80,7 +83,11 @@ impl View {
             }
             off += line.len();
         }
-        View { text: b.text, segs: b.segs, raw_len: raw.len() }
+        View {
+            text: b.text,
+            segs: b.segs,
+            raw_len: raw.len(),
+        }
     }
 
     fn seg_index(&self, p: usize) -> Option<usize> {
@@ -126,7 +133,10 @@ struct Builder {
 impl Builder {
     fn keep(&mut self, raw_at: usize, piece: &str) {
         let here = self.text.len();
-        let in_step = self.segs.last().is_some_and(|&(v, r)| here - v == raw_at.wrapping_sub(r));
+        let in_step = self
+            .segs
+            .last()
+            .is_some_and(|&(v, r)| here - v == raw_at.wrapping_sub(r));
         if !in_step {
             self.segs.push((here, raw_at));
         }
@@ -144,7 +154,8 @@ fn lookalike(c: char) -> Option<&'static str> {
     Some(match c {
         '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '\u{02bc}' => "'",
         '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => "\"",
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => "-",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => "-",
         '\u{00a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => " ",
         '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => "",
         '\u{2026}' => "...",
@@ -166,26 +177,44 @@ mod tests {
 
     #[test]
     fn trailing_whitespace_is_ignored() {
-        assert_eq!(region("a  \nb\t\n", Level::Trailing, "a\nb\n").as_deref(), Some("a  \nb\t\n"));
-        assert_eq!(region("foo  \nx", Level::Trailing, "foo").as_deref(), Some("foo"));
+        assert_eq!(
+            region("a  \nb\t\n", Level::Trailing, "a\nb\n").as_deref(),
+            Some("a  \nb\t\n")
+        );
+        assert_eq!(
+            region("foo  \nx", Level::Trailing, "foo").as_deref(),
+            Some("foo")
+        );
     }
 
     #[test]
     fn crlf_compares_equal_to_lf_and_cr_is_not_swallowed() {
-        assert_eq!(region("x\r\na\r\nb\r\n", Level::Eol, "a\nb\n").as_deref(), Some("a\r\nb\r\n"));
+        assert_eq!(
+            region("x\r\na\r\nb\r\n", Level::Eol, "a\nb\n").as_deref(),
+            Some("a\r\nb\r\n")
+        );
         assert_eq!(region("foo\r\n", Level::Eol, "foo").as_deref(), Some("foo"));
     }
 
     #[test]
     fn whitespace_runs_collapse() {
-        assert_eq!(region("let  x =\t1;\n", Level::Whitespace, "let x = 1;").as_deref(), Some("let  x =\t1;"));
-        assert_eq!(region("    if a {\n", Level::Whitespace, "  if a {\n").as_deref(), Some("    if a {\n"));
+        assert_eq!(
+            region("let  x =\t1;\n", Level::Whitespace, "let x = 1;").as_deref(),
+            Some("let  x =\t1;")
+        );
+        assert_eq!(
+            region("    if a {\n", Level::Whitespace, "  if a {\n").as_deref(),
+            Some("    if a {\n")
+        );
     }
 
     #[test]
     fn lookalikes_normalise() {
         let raw = "say(\u{201c}hi\u{201d}) \u{2014} it\u{2019}s\u{a0}ok\n";
-        assert_eq!(region(raw, Level::Unicode, "say(\"hi\") - it's ok\n").as_deref(), Some(raw));
+        assert_eq!(
+            region(raw, Level::Unicode, "say(\"hi\") - it's ok\n").as_deref(),
+            Some(raw)
+        );
     }
 
     #[test]

@@ -4,7 +4,12 @@ use super::*;
 use proptest::prelude::*;
 
 fn q<'a>(old: &'a str, new: &'a str) -> Query<'a> {
-    Query { old, new, mode: ReplaceMode::Unique, anchor: None }
+    Query {
+        old,
+        new,
+        mode: ReplaceMode::Unique,
+        anchor: None,
+    }
 }
 
 /// Applies a located edit to `body`.
@@ -29,12 +34,19 @@ fn exact_match_replaces_only_the_region() {
     let (rule, out) = ok("a\nb\nc\n", "b\n", "B\n");
     assert_eq!((rule, out.as_str()), (Rule::Exact, "a\nB\nc\n"));
     // A fragment inside a line.
-    assert_eq!(ok("let x = foo(1);\n", "foo(1)", "foo(2)").1, "let x = foo(2);\n");
+    assert_eq!(
+        ok("let x = foo(1);\n", "foo(1)", "foo(2)").1,
+        "let x = foo(2);\n"
+    );
 }
 
 #[test]
 fn trailing_whitespace_rule() {
-    let (rule, out) = ok("fn a() {   \n    x();\t\n}\n", "fn a() {\n    x();\n", "fn a() {\n    y();\n");
+    let (rule, out) = ok(
+        "fn a() {   \n    x();\t\n}\n",
+        "fn a() {\n    x();\n",
+        "fn a() {\n    y();\n",
+    );
     assert_eq!(rule, Rule::TrailingWhitespace);
     assert_eq!(out, "fn a() {\n    y();\n}\n");
 }
@@ -46,17 +58,31 @@ fn crlf_file_with_lf_edit_text_stays_crlf() {
     assert_eq!(rule, Rule::LineEndings);
     assert_eq!(out, "one\r\n2\r\n3\r\nthree-and-a-half\r\n");
     // Single-line edits in a CRLF file keep CRLF for added lines too.
-    assert_eq!(ok(body, "one", "zero\none").1, "zero\r\none\r\ntwo\r\nthree\r\n");
+    assert_eq!(
+        ok(body, "one", "zero\none").1,
+        "zero\r\none\r\ntwo\r\nthree\r\n"
+    );
 }
 
 #[test]
 fn indentation_shift_reindents_the_replacement() {
     let body = "impl A {\n    fn f() {\n        a();\n        b();\n    }\n}\n";
-    let (rule, out) = ok(body, "fn f() {\n    a();\n    b();\n}\n", "fn f() {\n    a();\n    c();\n}\n");
+    let (rule, out) = ok(
+        body,
+        "fn f() {\n    a();\n    b();\n}\n",
+        "fn f() {\n    a();\n    c();\n}\n",
+    );
     assert_eq!(rule, Rule::Indentation);
-    assert_eq!(out, "impl A {\n    fn f() {\n        a();\n        c();\n    }\n}\n");
+    assert_eq!(
+        out,
+        "impl A {\n    fn f() {\n        a();\n        c();\n    }\n}\n"
+    );
     // The other direction: the model indented more than the file.
-    let (rule, out) = ok("x\nif a:\n    b()\n", "    if a:\n        b()\n", "    if a:\n        c()\n");
+    let (rule, out) = ok(
+        "x\nif a:\n    b()\n",
+        "    if a:\n        b()\n",
+        "    if a:\n        c()\n",
+    );
     assert_eq!(rule, Rule::Indentation);
     assert_eq!(out, "x\nif a:\n    c()\n");
 }
@@ -64,7 +90,11 @@ fn indentation_shift_reindents_the_replacement() {
 #[test]
 fn tabs_in_the_file_spaces_in_the_edit() {
     let body = "func main() {\n\tif x {\n\t\tdo()\n\t}\n}\n";
-    let (rule, out) = ok(body, "    if x {\n        do()\n    }\n", "    if x {\n        done()\n    }\n");
+    let (rule, out) = ok(
+        body,
+        "    if x {\n        do()\n    }\n",
+        "    if x {\n        done()\n    }\n",
+    );
     assert_eq!(rule, Rule::Indentation);
     assert_eq!(out, "func main() {\n\tif x {\n\t\tdone()\n\t}\n}\n");
 }
@@ -83,14 +113,23 @@ fn lookalike_characters_normalise() {
     assert_eq!(rule, Rule::Unicode);
     assert_eq!(out, "msg = \"finished\"\n");
     // And the other way: the file is ASCII, the model typed curly quotes.
-    assert_eq!(ok("s = 'a'\n", "s = \u{2018}a\u{2019}", "s = 'b'").1, "s = 'b'\n");
+    assert_eq!(
+        ok("s = 'a'\n", "s = \u{2018}a\u{2019}", "s = 'b'").1,
+        "s = 'b'\n"
+    );
 }
 
 #[test]
 fn unicode_content_is_matched_on_char_boundaries() {
     let body = "naïve = \"héllo\"\n日本 = 1\n";
-    assert_eq!(ok(body, "日本 = 1", "日本 = 2").1, "naïve = \"héllo\"\n日本 = 2\n");
-    assert_eq!(ok(body, "héllo", "wörld").1, "naïve = \"wörld\"\n日本 = 1\n");
+    assert_eq!(
+        ok(body, "日本 = 1", "日本 = 2").1,
+        "naïve = \"héllo\"\n日本 = 2\n"
+    );
+    assert_eq!(
+        ok(body, "héllo", "wörld").1,
+        "naïve = \"wörld\"\n日本 = 1\n"
+    );
 }
 
 #[test]
@@ -100,7 +139,10 @@ fn elision_lines_match_any_run_and_keep_it() {
     let new = "fn f() {\n    // ... existing code ...\n    a * b * c\n}\n";
     let (rule, out) = ok(body, old, new);
     assert_eq!(rule, Rule::Elision);
-    assert_eq!(out, "fn f() {\n    let a = 1;\n    let b = 2;\n    let c = 3;\n    a * b * c\n}\n");
+    assert_eq!(
+        out,
+        "fn f() {\n    let a = 1;\n    let b = 2;\n    let c = 3;\n    a * b * c\n}\n"
+    );
 }
 
 #[test]
@@ -108,7 +150,13 @@ fn elision_marker_count_mismatch_is_an_error() {
     let body = "a\nb\nc\nd\ne\n";
     let old = "a\n...\nc\n...\ne\n";
     let new = "A\n...\nE\n";
-    assert_eq!(run(body, q(old, new)), Err(Miss::Elision { old_markers: 2, new_markers: 1 }));
+    assert_eq!(
+        run(body, q(old, new)),
+        Err(Miss::Elision {
+            old_markers: 2,
+            new_markers: 1
+        })
+    );
 }
 
 #[test]
@@ -122,42 +170,91 @@ fn fuzzy_match_above_threshold_applies() {
     assert_eq!(loc.rule, Rule::Fuzzy);
     assert!(loc.similarity.unwrap() >= THRESHOLD);
     let (_, out) = ok(body, old, new);
-    assert_eq!(out, "fn total(items: &[Item]) -> u32 {\n    items.iter().map(|i| i.price).sum()\n    sum\n}\n");
+    assert_eq!(
+        out,
+        "fn total(items: &[Item]) -> u32 {\n    items.iter().map(|i| i.price).sum()\n    sum\n}\n"
+    );
 }
 
 #[test]
 fn fuzzy_never_applies_to_one_line() {
     let body = "let value = compute(alpha, beta);\n";
     let m = run(body, q("let value = compute(alpha, gamma);\n", "x\n")).unwrap_err();
-    assert!(matches!(m, Miss::NotFound { closest: Some(_), .. }), "{m:?}");
+    assert!(
+        matches!(
+            m,
+            Miss::NotFound {
+                closest: Some(_),
+                ..
+            }
+        ),
+        "{m:?}"
+    );
 }
 
 #[test]
 fn a_block_that_appears_twice_is_ambiguous_with_lines() {
     let body = "a\nx = 1\nb\nx = 1\nc\n";
-    assert_eq!(run(body, q("x = 1\n", "x = 2\n")), Err(Miss::Ambiguous { rule: Rule::Exact, lines: vec![2, 4] }));
+    assert_eq!(
+        run(body, q("x = 1\n", "x = 2\n")),
+        Err(Miss::Ambiguous {
+            rule: Rule::Exact,
+            lines: vec![2, 4]
+        })
+    );
     // Ambiguity at a tolerant rule is reported with that rule.
     let body = "if a:\n    go()\nif b:\n    go()\n";
     let m = run(body, q("  go()  \n", "stop()\n")).unwrap_err();
-    assert_eq!(m, Miss::Ambiguous { rule: Rule::Indentation, lines: vec![2, 4] });
+    assert_eq!(
+        m,
+        Miss::Ambiguous {
+            rule: Rule::Indentation,
+            lines: vec![2, 4]
+        }
+    );
 }
 
 #[test]
 fn replace_all_and_expected_counts() {
     let body = "x = 1\ny\nx = 1\n";
-    let all = Query { old: "x = 1", new: "x = 2", mode: ReplaceMode::All, anchor: None };
+    let all = Query {
+        old: "x = 1",
+        new: "x = 2",
+        mode: ReplaceMode::All,
+        anchor: None,
+    };
     assert_eq!(run(body, all).unwrap().1, "x = 2\ny\nx = 2\n");
-    let two = Query { mode: ReplaceMode::Count(2), ..all };
+    let two = Query {
+        mode: ReplaceMode::Count(2),
+        ..all
+    };
     assert_eq!(run(body, two).unwrap().1, "x = 2\ny\nx = 2\n");
-    let three = Query { mode: ReplaceMode::Count(3), ..all };
-    assert_eq!(run(body, three), Err(Miss::Count { found: 2, lines: vec![1, 3] }));
+    let three = Query {
+        mode: ReplaceMode::Count(3),
+        ..all
+    };
+    assert_eq!(
+        run(body, three),
+        Err(Miss::Count {
+            found: 2,
+            lines: vec![1, 3]
+        })
+    );
 }
 
 #[test]
 fn anchor_picks_the_match_after_it() {
     let body = "def a():\n    return 1\n\ndef b():\n    return 1\n";
-    let query = Query { old: "    return 1\n", new: "    return 2\n", mode: ReplaceMode::Unique, anchor: Some("def b():") };
-    assert_eq!(run(body, query).unwrap().1, "def a():\n    return 1\n\ndef b():\n    return 2\n");
+    let query = Query {
+        old: "    return 1\n",
+        new: "    return 2\n",
+        mode: ReplaceMode::Unique,
+        anchor: Some("def b():"),
+    };
+    assert_eq!(
+        run(body, query).unwrap().1,
+        "def a():\n    return 1\n\ndef b():\n    return 2\n"
+    );
 }
 
 #[test]
@@ -172,16 +269,32 @@ fn search_at_end_of_file_without_final_newline() {
 
 #[test]
 fn empty_file_reports_emptiness() {
-    assert_eq!(run("", q("x\n", "y\n")), Err(Miss::NotFound { closest: None, empty_file: true }));
+    assert_eq!(
+        run("", q("x\n", "y\n")),
+        Err(Miss::NotFound {
+            closest: None,
+            empty_file: true
+        })
+    );
 }
 
 #[test]
 fn not_found_names_the_closest_region_with_a_diff() {
     let body = "fn a() {}\nfn compute(x: u32) -> u32 {\n    x * 2\n}\nfn z() {}\n";
     let m = run(body, q("fn compute(x: i64) -> i64 {\n    x * 3\n}\n", "")).unwrap_err();
-    let Miss::NotFound { closest: Some(c), .. } = m else { panic!("{m:?}") };
+    let Miss::NotFound {
+        closest: Some(c), ..
+    } = m
+    else {
+        panic!("{m:?}")
+    };
     assert_eq!((c.start_line, c.end_line), (2, 4));
-    assert!(c.diff.contains("-fn compute(x: i64) -> i64 {\n+fn compute(x: u32) -> u32 {\n"), "{}", c.diff);
+    assert!(
+        c.diff
+            .contains("-fn compute(x: i64) -> i64 {\n+fn compute(x: u32) -> u32 {\n"),
+        "{}",
+        c.diff
+    );
     assert!(c.diff.contains("-    x * 3\n+    x * 2\n"), "{}", c.diff);
 }
 
@@ -189,12 +302,22 @@ fn not_found_names_the_closest_region_with_a_diff() {
 fn twenty_thousand_line_file() {
     let mut body = String::new();
     for i in 0..20_000 {
-        body.push_str(&format!("    let value_{i} = compute({i}, \"item {i}\");\n"));
+        body.push_str(&format!(
+            "    let value_{i} = compute({i}, \"item {i}\");\n"
+        ));
     }
-    let (rule, out) = ok(&body, "    let value_12345 = compute(12345, \"item 12345\");\n", "    let v = 0;\n");
+    let (rule, out) = ok(
+        &body,
+        "    let value_12345 = compute(12345, \"item 12345\");\n",
+        "    let v = 0;\n",
+    );
     assert_eq!(rule, Rule::Exact);
     assert!(out.contains("\n    let v = 0;\n    let value_12346"));
-    assert_eq!(out.len(), body.len() - "    let value_12345 = compute(12345, \"item 12345\");\n".len() + "    let v = 0;\n".len());
+    assert_eq!(
+        out.len(),
+        body.len() - "    let value_12345 = compute(12345, \"item 12345\");\n".len()
+            + "    let v = 0;\n".len()
+    );
     // A near miss deep in the file is still found fuzzily and named.
     let old = "    let value_19000 = compute(19000, \"item 19000\");\n    let value_19001 = compute(19001, \"itm 19001\");\n";
     let (rule, _) = ok(&body, old, "x\n");

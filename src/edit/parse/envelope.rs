@@ -9,15 +9,25 @@ use crate::edit::op::{EditOp, ReplaceMode};
 const FORMAT: &str = "patch";
 
 fn marker<'a>(line: &'a str, name: &str) -> Option<&'a str> {
-    line.trim().strip_prefix("*** ")?.trim_start().strip_prefix(name).map(str::trim)
+    line.trim()
+        .strip_prefix("*** ")?
+        .trim_start()
+        .strip_prefix(name)
+        .map(str::trim)
 }
 
 fn is_section_marker(line: &str) -> bool {
-    ["Add File:", "Delete File:", "Update File:", "End Patch"].iter().any(|m| marker(line, m).is_some())
+    ["Add File:", "Delete File:", "Update File:", "End Patch"]
+        .iter()
+        .any(|m| marker(line, m).is_some())
 }
 
 fn err(line: usize, message: String) -> ParseError {
-    ParseError::Syntax { format: FORMAT, line, message }
+    ParseError::Syntax {
+        format: FORMAT,
+        line,
+        message,
+    }
 }
 
 pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
@@ -31,7 +41,8 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
         let Some(&line) = lines.get(j) else {
             return Some(Err(err(
                 i + 1,
-                "the patch begun here has no `*** End Patch` line; the reply may have been cut off".to_string(),
+                "the patch begun here has no `*** End Patch` line; the reply may have been cut off"
+                    .to_string(),
             )));
         };
         if marker(line, "End Patch") == Some("") {
@@ -56,17 +67,28 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
                     Some(rest) => content.push(rest),
                     None if l.is_empty() => content.push(""),
                     None => {
-                        return Some(Err(err(j + 1, format!("every line of an added file starts with `+` ({path})"))));
+                        return Some(Err(err(
+                            j + 1,
+                            format!("every line of an added file starts with `+` ({path})"),
+                        )));
                     }
                 }
                 j += 1;
             }
-            ops.push(EditOp::Create { path: path.to_string(), content: join(&content) });
+            ops.push(EditOp::Create {
+                path: path.to_string(),
+                content: join(&content),
+            });
         } else if let Some(path) = marker(line, "Delete File:") {
             if path.is_empty() {
-                return Some(Err(err(j + 1, "`*** Delete File:` needs a path".to_string())));
+                return Some(Err(err(
+                    j + 1,
+                    "`*** Delete File:` needs a path".to_string(),
+                )));
             }
-            ops.push(EditOp::Delete { path: path.to_string() });
+            ops.push(EditOp::Delete {
+                path: path.to_string(),
+            });
             j += 1;
         } else if let Some(path) = marker(line, "Update File:") {
             match update(lines, j, path) {
@@ -97,7 +119,10 @@ struct Chunk<'a> {
 
 fn update(lines: &[&str], start: usize, path: &str) -> Result<(Vec<EditOp>, usize), ParseError> {
     if path.is_empty() {
-        return Err(err(start + 1, "`*** Update File:` needs a path".to_string()));
+        return Err(err(
+            start + 1,
+            "`*** Update File:` needs a path".to_string(),
+        ));
     }
     let mut j = start + 1;
     let mut move_to = None;
@@ -120,12 +145,22 @@ fn update(lines: &[&str], start: usize, path: &str) -> Result<(Vec<EditOp>, usiz
         if let Some(rest) = l.trim_start().strip_prefix("@@") {
             let anchor = rest.trim().trim_end_matches("@@").trim();
             let anchor = (!anchor.is_empty()).then(|| anchor.to_string());
-            chunks.push(Chunk { anchor, old: Vec::new(), new: Vec::new(), changed: false });
+            chunks.push(Chunk {
+                anchor,
+                old: Vec::new(),
+                new: Vec::new(),
+                changed: false,
+            });
             j += 1;
             continue;
         }
         if chunks.is_empty() {
-            chunks.push(Chunk { anchor: None, old: Vec::new(), new: Vec::new(), changed: false });
+            chunks.push(Chunk {
+                anchor: None,
+                old: Vec::new(),
+                new: Vec::new(),
+                changed: false,
+            });
         }
         let Some(c) = chunks.last_mut() else { break };
         match l.chars().next() {
@@ -145,7 +180,9 @@ fn update(lines: &[&str], start: usize, path: &str) -> Result<(Vec<EditOp>, usiz
             _ => {
                 return Err(err(
                     j + 1,
-                    format!("in the update of {path}, expected a line starting with ` `, `-`, `+` or `@@`"),
+                    format!(
+                        "in the update of {path}, expected a line starting with ` `, `-`, `+` or `@@`"
+                    ),
                 ));
             }
         }
@@ -169,9 +206,17 @@ fn update(lines: &[&str], start: usize, path: &str) -> Result<(Vec<EditOp>, usiz
         })
         .collect();
     match move_to {
-        Some(to) => ops.push(EditOp::Rename { from: path.to_string(), to }),
+        Some(to) => ops.push(EditOp::Rename {
+            from: path.to_string(),
+            to,
+        }),
         None if ops.is_empty() => {
-            return Err(err(start + 1, format!("`*** Update File: {path}` changes nothing; add `@@` chunks with - and + lines")));
+            return Err(err(
+                start + 1,
+                format!(
+                    "`*** Update File: {path}` changes nothing; add `@@` chunks with - and + lines"
+                ),
+            ));
         }
         None => {}
     }

@@ -75,8 +75,15 @@ type Step = Option<Result<(Vec<EditOp>, usize), ParseError>>;
 
 /// Parses edit text a model wrote.
 pub fn parse_text(text: &str, format: TextFormat) -> Result<Vec<EditOp>, ParseError> {
-    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    let mut scan = Scan { lines, floor: 0, last_path: None };
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut scan = Scan {
+        lines,
+        floor: 0,
+        last_path: None,
+    };
     let on = |f: TextFormat| format == TextFormat::Auto || format == f;
     let mut ops = Vec::new();
     let mut i = 0;
@@ -105,7 +112,9 @@ pub fn parse_text(text: &str, format: TextFormat) -> Result<Vec<EditOp>, ParseEr
         }
     }
     if ops.is_empty() {
-        return Err(ParseError::NoEdits { format: format.name() });
+        return Err(ParseError::NoEdits {
+            format: format.name(),
+        });
     }
     Ok(ops)
 }
@@ -114,11 +123,15 @@ pub fn parse_text(text: &str, format: TextFormat) -> Result<Vec<EditOp>, ParseEr
 /// Arguments sent as a JSON string holding the object (some providers double-encode) are
 /// accepted too.
 pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseError> {
-    let bad = |message: String| ParseError::Arguments { tool: name.to_string(), message };
+    let bad = |message: String| ParseError::Arguments {
+        tool: name.to_string(),
+        message,
+    };
     let decoded;
     let args = match args {
         Value::String(s) => {
-            decoded = serde_json::from_str::<Value>(s).map_err(|e| bad(format!("the arguments are not a JSON object: {e}")))?;
+            decoded = serde_json::from_str::<Value>(s)
+                .map_err(|e| bad(format!("the arguments are not a JSON object: {e}")))?;
             &decoded
         }
         other => other,
@@ -132,12 +145,18 @@ pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseErr
                 Some(Value::String(s)) => return Ok(Some(s.clone())),
                 Some(Value::Null) | None => continue,
                 Some(other) => {
-                    return Err(bad(format!("argument `{k}` must be a string, not {}", json_kind(other))));
+                    return Err(bad(format!(
+                        "argument `{k}` must be a string, not {}",
+                        json_kind(other)
+                    )));
                 }
             }
         }
         if required {
-            Err(bad(format!("missing required argument `{}` (a string)", keys[0])))
+            Err(bad(format!(
+                "missing required argument `{}` (a string)",
+                keys[0]
+            )))
         } else {
             Ok(None)
         }
@@ -158,27 +177,45 @@ pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseErr
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
                 Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
-                Some(other) => return Err(bad(format!("argument `replace_all` must be true or false, not {}", json_kind(other)))),
+                Some(other) => {
+                    return Err(bad(format!(
+                        "argument `replace_all` must be true or false, not {}",
+                        json_kind(other)
+                    )));
+                }
             };
-            let expected = match obj.get("expected_replacements") {
-                None | Some(Value::Null) => None,
-                Some(v) => match v.as_u64() {
-                    Some(n) if n >= 1 => Some(n as usize),
-                    _ => return Err(bad("argument `expected_replacements` must be a whole number of at least 1".to_string())),
-                },
-            };
+            let expected =
+                match obj.get("expected_replacements") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => match v.as_u64() {
+                        Some(n) if n >= 1 => Some(n as usize),
+                        _ => return Err(bad(
+                            "argument `expected_replacements` must be a whole number of at least 1"
+                                .to_string(),
+                        )),
+                    },
+                };
             if old.is_empty() {
                 return Ok(vec![EditOp::Create { path, content: new }]);
             }
             if old == new {
-                return Err(bad("`old_string` and `new_string` are identical, so nothing would change".to_string()));
+                return Err(bad(
+                    "`old_string` and `new_string` are identical, so nothing would change"
+                        .to_string(),
+                ));
             }
             let mode = match (replace_all, expected) {
                 (true, _) => ReplaceMode::All,
                 (false, Some(n)) => ReplaceMode::Count(n),
                 (false, None) => ReplaceMode::Unique,
             };
-            Ok(vec![EditOp::Replace { path, old, new, mode, anchor: None }])
+            Ok(vec![EditOp::Replace {
+                path,
+                old,
+                new,
+                mode,
+                anchor: None,
+            }])
         }
         "write_file" => {
             let path = path()?;
@@ -189,7 +226,9 @@ pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseErr
             let patch = text(&["patch", "input", "diff"], true)?.unwrap_or_default();
             parse_text(&patch, TextFormat::Auto).map_err(|e| bad(e.to_string()))
         }
-        other => Err(ParseError::UnknownTool { name: other.to_string() }),
+        other => Err(ParseError::UnknownTool {
+            name: other.to_string(),
+        }),
     }
 }
 
@@ -208,27 +247,55 @@ fn json_kind(v: &Value) -> &'static str {
 /// `### File: src/a.rs`. None unless what remains looks like a file path.
 fn clean_path(line: &str) -> Option<String> {
     let mut s = line.trim().trim_start_matches('#').trim();
-    for prefix in ["File:", "file:", "FILE:", "Path:", "path:", "Filename:", "filename:"] {
+    for prefix in [
+        "File:",
+        "file:",
+        "FILE:",
+        "Path:",
+        "path:",
+        "Filename:",
+        "filename:",
+    ] {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest.trim();
         }
     }
     let s = s.trim_end_matches(':').trim();
-    let s = s.trim_matches(|c| c == '*' || c == '`' || c == '"' || c == '\'').trim();
+    let s = s
+        .trim_matches(|c| c == '*' || c == '`' || c == '"' || c == '\'')
+        .trim();
     let s = s.trim_end_matches(':').trim();
     looks_like_path(s).then(|| s.to_string())
 }
 
 fn looks_like_path(s: &str) -> bool {
-    const BARE: [&str; 10] =
-        ["Makefile", "Dockerfile", "Justfile", "Rakefile", "Gemfile", "Procfile", "Vagrantfile", "LICENSE", "README", "Containerfile"];
+    const BARE: [&str; 10] = [
+        "Makefile",
+        "Dockerfile",
+        "Justfile",
+        "Rakefile",
+        "Gemfile",
+        "Procfile",
+        "Vagrantfile",
+        "LICENSE",
+        "README",
+        "Containerfile",
+    ];
     if s.is_empty() || s.len() > 255 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
-    if s.contains("://") || s.starts_with("```") || s.starts_with("~~~") || s.ends_with('.') || s.ends_with(',') {
+    if s.contains("://")
+        || s.starts_with("```")
+        || s.starts_with("~~~")
+        || s.ends_with('.')
+        || s.ends_with(',')
+    {
         return false;
     }
-    if ["<<<", "===", ">>>", "---", "+++", "@@", "***"].iter().any(|m| s.starts_with(m)) {
+    if ["<<<", "===", ">>>", "---", "+++", "@@", "***"]
+        .iter()
+        .any(|m| s.starts_with(m))
+    {
         return false;
     }
     let base = s.rsplit('/').next().unwrap_or(s);

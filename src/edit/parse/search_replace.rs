@@ -68,30 +68,43 @@ pub(super) fn parse(scan: &mut Scan<'_>, i: usize) -> Step {
         }
     };
     let lines = &scan.lines;
-    let Some(div) = (i + 1..lines.len()).find(|&j| is_divider(lines[j]) || is_search(lines[j]) || is_replace(lines[j])) else {
+    let Some(div) = (i + 1..lines.len())
+        .find(|&j| is_divider(lines[j]) || is_search(lines[j]) || is_replace(lines[j]))
+    else {
         return Some(Err(unterminated(i, "`=======`")));
     };
     if !is_divider(lines[div]) {
         return Some(Err(ParseError::Syntax {
             format: FORMAT,
             line: div + 1,
-            message: format!("expected `=======` before this line to end the SEARCH part begun at line {}", i + 1),
+            message: format!(
+                "expected `=======` before this line to end the SEARCH part begun at line {}",
+                i + 1
+            ),
         }));
     }
-    let Some(end) = (div + 1..lines.len()).find(|&j| is_replace(lines[j]) || is_search(lines[j]) || is_divider(lines[j])) else {
+    let Some(end) = (div + 1..lines.len())
+        .find(|&j| is_replace(lines[j]) || is_search(lines[j]) || is_divider(lines[j]))
+    else {
         return Some(Err(unterminated(i, "`>>>>>>> REPLACE`")));
     };
     if !is_replace(lines[end]) {
         return Some(Err(ParseError::Syntax {
             format: FORMAT,
             line: end + 1,
-            message: format!("expected `>>>>>>> REPLACE` before this line to end the block begun at line {}", i + 1),
+            message: format!(
+                "expected `>>>>>>> REPLACE` before this line to end the block begun at line {}",
+                i + 1
+            ),
         }));
     }
     let search = &lines[i + 1..div];
     let replace = &lines[div + 1..end];
     let op = if search.iter().all(|l| l.trim().is_empty()) {
-        EditOp::Create { path: path.clone(), content: join(replace) }
+        EditOp::Create {
+            path: path.clone(),
+            content: join(replace),
+        }
     } else {
         EditOp::replace(path.clone(), join(search), join(replace))
     };
@@ -103,6 +116,8 @@ fn unterminated(i: usize, what: &str) -> ParseError {
     ParseError::Syntax {
         format: FORMAT,
         line: i + 1,
-        message: format!("the block begun here has no {what} line; the reply may have been cut off"),
+        message: format!(
+            "the block begun here has no {what} line; the reply may have been cut off"
+        ),
     }
 }

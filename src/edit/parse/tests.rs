@@ -19,7 +19,10 @@ fn syntax_line(e: ParseError) -> usize {
 #[test]
 fn search_replace_with_path_before_the_fence() {
     let text = "Change it:\n\nsrc/main.rs\n```rust\n<<<<<<< SEARCH\nfn a() {}\n=======\nfn b() {}\n>>>>>>> REPLACE\n```\n";
-    assert_eq!(auto(text), vec![EditOp::replace("src/main.rs", "fn a() {}\n", "fn b() {}\n")]);
+    assert_eq!(
+        auto(text),
+        vec![EditOp::replace("src/main.rs", "fn a() {}\n", "fn b() {}\n")]
+    );
 }
 
 #[test]
@@ -39,18 +42,30 @@ fn search_replace_path_variants() {
 #[test]
 fn empty_search_creates() {
     let text = "new.txt\n```\n<<<<<<< SEARCH\n=======\nhello\n>>>>>>> REPLACE\n```\n";
-    assert_eq!(auto(text), vec![EditOp::Create { path: "new.txt".into(), content: "hello\n".into() }]);
+    assert_eq!(
+        auto(text),
+        vec![EditOp::Create {
+            path: "new.txt".into(),
+            content: "hello\n".into()
+        }]
+    );
 }
 
 #[test]
 fn search_replace_errors_name_the_line() {
     let cut = "a.rs\n<<<<<<< SEARCH\nx\n=======\ny\n";
-    assert_eq!(syntax_line(parse_text(cut, TextFormat::Auto).unwrap_err()), 2);
+    assert_eq!(
+        syntax_line(parse_text(cut, TextFormat::Auto).unwrap_err()),
+        2
+    );
     let no_path = "<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n";
     let e = parse_text(no_path, TextFormat::Auto).unwrap_err();
     assert!(e.to_string().contains("names no file"), "{e}");
     let doubled = "a.rs\n<<<<<<< SEARCH\nx\n<<<<<<< SEARCH\n";
-    assert_eq!(syntax_line(parse_text(doubled, TextFormat::Auto).unwrap_err()), 4);
+    assert_eq!(
+        syntax_line(parse_text(doubled, TextFormat::Auto).unwrap_err()),
+        4
+    );
 }
 
 #[test]
@@ -60,7 +75,11 @@ fn unified_diff_as_models_write_it() {
     assert_eq!(
         auto(text),
         vec![
-            EditOp::replace("src/lib.rs", "fn a() {\n    1\n\n}\n", "fn a() {\n    2\n\n}\n"),
+            EditOp::replace(
+                "src/lib.rs",
+                "fn a() {\n    1\n\n}\n",
+                "fn a() {\n    2\n\n}\n"
+            ),
             EditOp::replace("src/lib.rs", "old\n", "new\n"),
         ]
     );
@@ -72,9 +91,17 @@ fn unified_diff_create_delete_rename() {
     assert_eq!(
         auto(text),
         vec![
-            EditOp::Create { path: "new.rs".into(), content: "a\nb\n".into() },
-            EditOp::Delete { path: "gone.rs".into() },
-            EditOp::Rename { from: "old.rs".into(), to: "new_name.rs".into() },
+            EditOp::Create {
+                path: "new.rs".into(),
+                content: "a\nb\n".into()
+            },
+            EditOp::Delete {
+                path: "gone.rs".into()
+            },
+            EditOp::Rename {
+                from: "old.rs".into(),
+                to: "new_name.rs".into()
+            },
         ]
     );
 }
@@ -93,8 +120,13 @@ fn begin_patch_envelope() {
     assert_eq!(
         auto(text),
         vec![
-            EditOp::Create { path: "docs/new.md".into(), content: "# Title\n\nbody\n".into() },
-            EditOp::Delete { path: "old.txt".into() },
+            EditOp::Create {
+                path: "docs/new.md".into(),
+                content: "# Title\n\nbody\n".into()
+            },
+            EditOp::Delete {
+                path: "old.txt".into()
+            },
             EditOp::Replace {
                 path: "src/a.py".into(),
                 old: "    return 1\n".into(),
@@ -103,7 +135,10 @@ fn begin_patch_envelope() {
                 anchor: Some("def f():".into()),
             },
             EditOp::replace("src/a.py", "", "tail\n"),
-            EditOp::Rename { from: "src/a.py".into(), to: "src/b.py".into() },
+            EditOp::Rename {
+                from: "src/a.py".into(),
+                to: "src/b.py".into()
+            },
         ]
     );
 }
@@ -115,11 +150,20 @@ fn begin_patch_errors() {
     assert_eq!(syntax_line(e.clone()), 1);
     assert!(e.to_string().contains("End Patch"), "{e}");
     let empty_update = "*** Begin Patch\n*** Update File: a\n*** End Patch\n";
-    assert_eq!(syntax_line(parse_text(empty_update, TextFormat::Patch).unwrap_err()), 2);
+    assert_eq!(
+        syntax_line(parse_text(empty_update, TextFormat::Patch).unwrap_err()),
+        2
+    );
     let stray = "*** Begin Patch\nhello\n*** End Patch\n";
-    assert_eq!(syntax_line(parse_text(stray, TextFormat::Patch).unwrap_err()), 2);
+    assert_eq!(
+        syntax_line(parse_text(stray, TextFormat::Patch).unwrap_err()),
+        2
+    );
     let bad_chunk = "*** Begin Patch\n*** Update File: a\n@@\n x\n?y\n*** End Patch\n";
-    assert_eq!(syntax_line(parse_text(bad_chunk, TextFormat::Patch).unwrap_err()), 5);
+    assert_eq!(
+        syntax_line(parse_text(bad_chunk, TextFormat::Patch).unwrap_err()),
+        5
+    );
     let empty = "*** Begin Patch\n*** End Patch\n";
     assert!(parse_text(empty, TextFormat::Patch).is_err());
 }
@@ -127,17 +171,37 @@ fn begin_patch_errors() {
 #[test]
 fn whole_file_fence() {
     let text = "Here is the file:\n\n`config/app.toml`\n```toml\nname = \"x\"\n```\n";
-    assert_eq!(auto(text), vec![EditOp::Overwrite { path: "config/app.toml".into(), content: "name = \"x\"\n".into() }]);
+    assert_eq!(
+        auto(text),
+        vec![EditOp::Overwrite {
+            path: "config/app.toml".into(),
+            content: "name = \"x\"\n".into()
+        }]
+    );
     // A longer fence holds a shorter one.
     let text = "README.md\n````markdown\n# T\n```sh\nls\n```\n````\n";
-    assert_eq!(auto(text), vec![EditOp::Overwrite { path: "README.md".into(), content: "# T\n```sh\nls\n```\n".into() }]);
+    assert_eq!(
+        auto(text),
+        vec![EditOp::Overwrite {
+            path: "README.md".into(),
+            content: "# T\n```sh\nls\n```\n".into()
+        }]
+    );
 }
 
 #[test]
 fn prose_and_example_code_are_not_edits() {
     let text = "You could call it like this:\n```rust\nfoo();\n```\nThat is all.\n";
-    assert_eq!(parse_text(text, TextFormat::Auto), Err(ParseError::NoEdits { format: None }));
-    assert_eq!(parse_text("", TextFormat::Udiff), Err(ParseError::NoEdits { format: Some("udiff") }));
+    assert_eq!(
+        parse_text(text, TextFormat::Auto),
+        Err(ParseError::NoEdits { format: None })
+    );
+    assert_eq!(
+        parse_text("", TextFormat::Udiff),
+        Err(ParseError::NoEdits {
+            format: Some("udiff")
+        })
+    );
 }
 
 #[test]
@@ -148,8 +212,13 @@ fn several_formats_in_one_reply() {
         vec![
             EditOp::replace("a.rs", "x\n", "y\n"),
             EditOp::replace("b.rs", "p\n", "q\n"),
-            EditOp::Delete { path: "c.rs".into() },
-            EditOp::Overwrite { path: "d.txt".into(), content: "whole\n".into() },
+            EditOp::Delete {
+                path: "c.rs".into()
+            },
+            EditOp::Overwrite {
+                path: "d.txt".into(),
+                content: "whole\n".into()
+            },
         ]
     );
 }
@@ -158,7 +227,10 @@ fn several_formats_in_one_reply() {
 fn explicit_format_ignores_the_others() {
     let text = "a.rs\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n";
     assert!(parse_text(text, TextFormat::Udiff).is_err());
-    assert_eq!(parse_text(text, TextFormat::SearchReplace).unwrap().len(), 1);
+    assert_eq!(
+        parse_text(text, TextFormat::SearchReplace).unwrap().len(),
+        1
+    );
 }
 
 #[test]
@@ -170,17 +242,49 @@ fn crlf_replies_parse_like_lf() {
 #[test]
 fn tool_calls() {
     let edit = json!({"path": "a.rs", "old_string": "x", "new_string": "y"});
-    assert_eq!(parse_tool_call("edit_file", &edit).unwrap(), vec![EditOp::replace("a.rs", "x", "y")]);
-    let all = json!({"file_path": "a.rs", "old_string": "x", "new_string": "y", "replace_all": true});
-    assert!(matches!(&parse_tool_call("edit_file", &all).unwrap()[0], EditOp::Replace { mode: ReplaceMode::All, .. }));
-    let count = json!({"path": "a.rs", "old_string": "x", "new_string": "y", "expected_replacements": 3});
-    assert!(matches!(&parse_tool_call("edit_file", &count).unwrap()[0], EditOp::Replace { mode: ReplaceMode::Count(3), .. }));
+    assert_eq!(
+        parse_tool_call("edit_file", &edit).unwrap(),
+        vec![EditOp::replace("a.rs", "x", "y")]
+    );
+    let all =
+        json!({"file_path": "a.rs", "old_string": "x", "new_string": "y", "replace_all": true});
+    assert!(matches!(
+        &parse_tool_call("edit_file", &all).unwrap()[0],
+        EditOp::Replace {
+            mode: ReplaceMode::All,
+            ..
+        }
+    ));
+    let count =
+        json!({"path": "a.rs", "old_string": "x", "new_string": "y", "expected_replacements": 3});
+    assert!(matches!(
+        &parse_tool_call("edit_file", &count).unwrap()[0],
+        EditOp::Replace {
+            mode: ReplaceMode::Count(3),
+            ..
+        }
+    ));
     let create = json!({"path": "n.rs", "old_string": "", "new_string": "fn x() {}\n"});
-    assert_eq!(parse_tool_call("edit_file", &create).unwrap(), vec![EditOp::Create { path: "n.rs".into(), content: "fn x() {}\n".into() }]);
+    assert_eq!(
+        parse_tool_call("edit_file", &create).unwrap(),
+        vec![EditOp::Create {
+            path: "n.rs".into(),
+            content: "fn x() {}\n".into()
+        }]
+    );
     let write = json!({"path": "w.rs", "content": "w"});
-    assert_eq!(parse_tool_call("write_file", &write).unwrap(), vec![EditOp::Overwrite { path: "w.rs".into(), content: "w".into() }]);
+    assert_eq!(
+        parse_tool_call("write_file", &write).unwrap(),
+        vec![EditOp::Overwrite {
+            path: "w.rs".into(),
+            content: "w".into()
+        }]
+    );
     let patch = json!({"patch": "*** Begin Patch\n*** Delete File: d\n*** End Patch\n"});
-    assert_eq!(parse_tool_call("apply_patch", &patch).unwrap(), vec![EditOp::Delete { path: "d".into() }]);
+    assert_eq!(
+        parse_tool_call("apply_patch", &patch).unwrap(),
+        vec![EditOp::Delete { path: "d".into() }]
+    );
     // Double-encoded arguments.
     let encoded = json!(edit.to_string());
     assert_eq!(parse_tool_call("edit_file", &encoded).unwrap().len(), 1);
@@ -189,23 +293,51 @@ fn tool_calls() {
 #[test]
 fn tool_call_errors_say_what_to_send() {
     let e = parse_tool_call("edit_file", &json!({"path": "a", "new_string": "y"})).unwrap_err();
-    assert_eq!(e.to_string(), "edit_file: missing required argument `old_string` (a string)");
-    let e = parse_tool_call("edit_file", &json!({"path": "a", "old_string": 3, "new_string": "y"})).unwrap_err();
-    assert_eq!(e.to_string(), "edit_file: argument `old_string` must be a string, not a number");
-    let e = parse_tool_call("edit_file", &json!({"path": "a", "old_string": "s", "new_string": "s"})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "edit_file: missing required argument `old_string` (a string)"
+    );
+    let e = parse_tool_call(
+        "edit_file",
+        &json!({"path": "a", "old_string": 3, "new_string": "y"}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "edit_file: argument `old_string` must be a string, not a number"
+    );
+    let e = parse_tool_call(
+        "edit_file",
+        &json!({"path": "a", "old_string": "s", "new_string": "s"}),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("identical"), "{e}");
     let e = parse_tool_call("write_file", &json!(["x"])).unwrap_err();
-    assert_eq!(e.to_string(), "write_file: the arguments must be a JSON object");
+    assert_eq!(
+        e.to_string(),
+        "write_file: the arguments must be a JSON object"
+    );
     let e = parse_tool_call("apply_patch", &json!({"patch": "nothing"})).unwrap_err();
-    assert!(e.to_string().starts_with("apply_patch: no edits found"), "{e}");
+    assert!(
+        e.to_string().starts_with("apply_patch: no edits found"),
+        "{e}"
+    );
     let e = parse_tool_call("rm_rf", &json!({})).unwrap_err();
-    assert_eq!(e, ParseError::UnknownTool { name: "rm_rf".into() });
+    assert_eq!(
+        e,
+        ParseError::UnknownTool {
+            name: "rm_rf".into()
+        }
+    );
 }
 
 #[test]
 fn path_cleaning() {
     assert_eq!(clean_path("**src/a.rs**").as_deref(), Some("src/a.rs"));
-    assert_eq!(clean_path("### File: `web/index.html`:").as_deref(), Some("web/index.html"));
+    assert_eq!(
+        clean_path("### File: `web/index.html`:").as_deref(),
+        Some("web/index.html")
+    );
     assert_eq!(clean_path("Makefile").as_deref(), Some("Makefile"));
     assert_eq!(clean_path("Here is the fix."), None);
     assert_eq!(clean_path("https://example.com/a.rs"), None);

@@ -11,7 +11,10 @@ const FORMAT: &str = "unified diff";
 /// The path of a `---`/`+++` header: timestamp dropped, quotes removed, `a/`/`b/` stripped.
 fn header_path(rest: &str, prefix: &str) -> Option<String> {
     let p = rest.split('\t').next().unwrap_or(rest).trim();
-    let p = p.strip_prefix('"').and_then(|q| q.strip_suffix('"')).unwrap_or(p);
+    let p = p
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(p);
     if p == "/dev/null" {
         return None;
     }
@@ -19,7 +22,8 @@ fn header_path(rest: &str, prefix: &str) -> Option<String> {
 }
 
 fn is_file_header(lines: &[&str], j: usize) -> bool {
-    lines.get(j).is_some_and(|l| l.starts_with("--- ")) && lines.get(j + 1).is_some_and(|l| l.starts_with("+++ "))
+    lines.get(j).is_some_and(|l| l.starts_with("--- "))
+        && lines.get(j + 1).is_some_and(|l| l.starts_with("+++ "))
 }
 
 #[derive(Default)]
@@ -37,8 +41,15 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
         lines.get(i + 1).and_then(|l| l.strip_prefix("rename to ")),
     ) {
         // A pure rename; a rename with changes is followed by its own ---/+++ section.
-        if !is_file_header(lines, i + 2) && !lines.get(i + 2).is_some_and(|l| l.starts_with("similarity")) {
-            let op = EditOp::Rename { from: from.trim().to_string(), to: to.trim().to_string() };
+        if !is_file_header(lines, i + 2)
+            && !lines
+                .get(i + 2)
+                .is_some_and(|l| l.starts_with("similarity"))
+        {
+            let op = EditOp::Rename {
+                from: from.trim().to_string(),
+                to: to.trim().to_string(),
+            };
             return Some(Ok((vec![op], i + 2)));
         }
         return None;
@@ -56,7 +67,10 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
             break;
         }
         if l.starts_with("@@") {
-            hunks.push(Hunk { line: j + 1, ..Hunk::default() });
+            hunks.push(Hunk {
+                line: j + 1,
+                ..Hunk::default()
+            });
             j += 1;
             continue;
         }
@@ -71,7 +85,10 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
                 continue;
             }
             // Lines before any "@@": a hunk whose header the model left out.
-            hunks.push(Hunk { line: j + 1, ..Hunk::default() });
+            hunks.push(Hunk {
+                line: j + 1,
+                ..Hunk::default()
+            });
         }
         let Some(h) = hunks.last_mut() else { break };
         let body = l.get(1..).unwrap_or("");
@@ -113,7 +130,10 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
             for h in &hunks {
                 content.extend(h.new.iter().copied());
             }
-            vec![EditOp::Create { path, content: join(&content) }]
+            vec![EditOp::Create {
+                path,
+                content: join(&content),
+            }]
         }
         (Some(path), None) => vec![EditOp::Delete { path }],
         (Some(from), Some(to)) => {
@@ -132,7 +152,10 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
                 ops.push(EditOp::replace(from.clone(), join(&h.old), join(&h.new)));
             }
             if from != to {
-                ops.push(EditOp::Rename { from: from.clone(), to });
+                ops.push(EditOp::Rename {
+                    from: from.clone(),
+                    to,
+                });
             } else if ops.is_empty() {
                 return Some(Err(ParseError::Syntax {
                     format: FORMAT,

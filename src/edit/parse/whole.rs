@@ -10,14 +10,23 @@ use crate::edit::op::EditOp;
 
 fn holds_other_format(info: &str, body: &[&str]) -> bool {
     let lang = info.split_whitespace().next().unwrap_or("");
-    if lang.eq_ignore_ascii_case("diff") || lang.eq_ignore_ascii_case("patch") || lang.eq_ignore_ascii_case("udiff") {
+    if lang.eq_ignore_ascii_case("diff")
+        || lang.eq_ignore_ascii_case("patch")
+        || lang.eq_ignore_ascii_case("udiff")
+    {
         return true;
     }
-    let first = body.iter().find(|l| !l.trim().is_empty()).copied().unwrap_or("");
+    let first = body
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .copied()
+        .unwrap_or("");
     first.starts_with("--- ")
         || first.starts_with("diff --git")
         || first.starts_with("@@")
-        || body.iter().any(|l| is_search(l) || l.trim() == "*** Begin Patch")
+        || body
+            .iter()
+            .any(|l| is_search(l) || l.trim() == "*** Begin Patch")
 }
 
 pub(super) fn parse(scan: &Scan<'_>, i: usize, explicit: bool) -> Step {
@@ -39,7 +48,9 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize, explicit: bool) -> Step {
             return Some(Err(ParseError::Syntax {
                 format: "whole file",
                 line: i + 1,
-                message: format!("the fence holding {path} is never closed; the reply may have been cut off"),
+                message: format!(
+                    "the fence holding {path} is never closed; the reply may have been cut off"
+                ),
             }));
         }
         return None;
@@ -48,5 +59,11 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize, explicit: bool) -> Step {
     if !explicit && holds_other_format(info, body) {
         return None;
     }
-    Some(Ok((vec![EditOp::Overwrite { path, content: join(body) }], close + 1)))
+    Some(Ok((
+        vec![EditOp::Overwrite {
+            path,
+            content: join(body),
+        }],
+        close + 1,
+    )))
 }

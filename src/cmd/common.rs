@@ -1,0 +1,183 @@
+//! What the agent front ends share: loading settings into a [`Failure`]-shaped error, building
+//! the project context, copying the workspace for a dry run, attaching files to a request, and
+//! running the agent under Ctrl-C.
+
+use std::path::{Path, PathBuf};
+
+use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::exit::{Exit, Failure};
+
+/// Loads the settings; a configuration problem is a usage error with its hints.
+pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
+    Config::load(global).map_err(|e| {
+        let hints = e.hints();
+        let mut f = Failure::new(Exit::Usage, e);
+        f.hints = hints;
+        f
+    })
+}
+
+/// Maps an agent error to the exit code it means.
+pub fn agent_failure(e: AgentError) -> Failure {
+    match e {
+        AgentError::Provider(p) => {
+            let hints = p.hints();
+            let exit = p.exit();
+            let mut f = Failure::new(exit, p);
+            f.hints = hints;
+            f
+        }
+        other => Failure::new(Exit::Failed, other),
+    }
+}
+
+/// How a run under Ctrl-C ended.
+pub enum Ran {
+    Finished(Outcome),
+    Interrupted,
+}
+
+/// Runs the agent until it finishes or the person presses Ctrl-C; dropping the run future on
+/// Ctrl-C cancels the request in flight, and every file stays whole (writes are atomic).
+pub async fn run_interruptible(
+    agent: &mut Agent,
+    input: &str,
+    sink: &mut dyn EventSink,
+    approver: &mut dyn Approver,
+) -> Result<Ran, Failure> {
+    tokio::select! {
+        r = agent.run(input, sink, approver) => r.map(Ran::Finished).map_err(agent_failure),
+        _ = tokio::signal::ctrl_c() => Ok(Ran::Interrupted),
+    }
+}
+
+/// The request text with the named files attached (their current content, fenced).
+pub fn attach_files(instruction: &str, root: &Path, paths: &[PathBuf]) -> Result<String, Failure> {
+    let mut text = instruction.trim().to_string();
+    for p in paths {
+        let full = if p.is_absolute() {
+            p.clone()
+        } else {
+            root.join(p)
+        };
+        let rel = full
+            .strip_prefix(root)
+            .unwrap_or(&full)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if full.strip_prefix(root).is_err() {
+            return Err(Failure::usage(format!(
+                "{} is outside the workspace {}",
+                p.display(),
+                root.display()
+            )));
+        }
+        if full.is_dir() {
+            text.push_str(&format!("\n\n(The user points at the directory `{rel}`.)"));
+            continue;
+        }
+        let content = std::fs::read_to_string(&full).map_err(|e| {
+            Failure::usage(format!("cannot attach {}: {e}", p.display()))
+                .hint("name a text file inside the workspace")
+        })?;
+        let fence = if content.contains("```") {
+            "````"
+        } else {
+            "```"
+        };
+        text.push_str(&format!("\n\n{rel}\n{fence}\n{content}"));
+        if !content.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(fence);
+    }
+    Ok(text)
+}
+
+/// Copies the workspace's files (respecting ignore rules, without `.git`) into a fresh
+/// temporary directory, for dry runs that must not touch the working tree.
+pub fn scratch_copy(root: &Path) -> Result<tempfile::TempDir, Failure> {
+    let dir = tempfile::Builder::new()
+        .prefix("hone-dry-run-")
+        .tempdir()
+        .map_err(|e| {
+            Failure::new(
+                Exit::Failed,
+                anyhow::Error::new(e).context("could not create a scratch directory"),
+            )
+        })?;
+    let mut walk = ignore::WalkBuilder::new(root);
+    walk.hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    for entry in walk.build().flatten() {
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        let target = dir.path().join(rel);
+        let ty = entry.file_type();
+        let copied = if ty.is_some_and(|t| t.is_dir()) {
+            std::fs::create_dir_all(&target)
+        } else if ty.is_some_and(|t| t.is_file()) {
+            std::fs::copy(entry.path(), &target).map(|_| ())
+        } else {
+            Ok(())
+        };
+        copied.map_err(|e| {
+            Failure::new(
+                Exit::Failed,
+                anyhow::Error::new(e)
+                    .context(format!("could not copy {} for the dry run", rel.display())),
+            )
+        })?;
+    }
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attaches_files_fenced_with_relative_paths() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.rs"), "fn a() {}").unwrap();
+        std::fs::write(d.path().join("b.md"), "```x```\n").unwrap();
+        let t = attach_files(
+            " fix it ",
+            d.path(),
+            &[PathBuf::from("a.rs"), PathBuf::from("b.md")],
+        )
+        .unwrap();
+        assert_eq!(
+            t,
+            "fix it\n\na.rs\n```\nfn a() {}\n```\n\nb.md\n````\n```x```\n````"
+        );
+        assert!(attach_files("x", d.path(), &[PathBuf::from("/etc/passwd")]).is_err());
+        assert!(attach_files("x", d.path(), &[PathBuf::from("missing.rs")]).is_err());
+    }
+
+    #[test]
+    fn scratch_copy_skips_git_and_ignored() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join(".git")).unwrap();
+        std::fs::write(d.path().join(".git/HEAD"), "x").unwrap();
+        std::fs::write(d.path().join(".gitignore"), "target/\n").unwrap();
+        std::fs::create_dir_all(d.path().join("target")).unwrap();
+        std::fs::write(d.path().join("target/big"), "x").unwrap();
+        std::fs::create_dir_all(d.path().join("src")).unwrap();
+        std::fs::write(d.path().join("src/a.rs"), "a").unwrap();
+        let s = scratch_copy(d.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(s.path().join("src/a.rs")).unwrap(),
+            "a"
+        );
+        assert!(!s.path().join(".git").exists());
+        assert!(!s.path().join("target").exists());
+    }
+}

@@ -1,0 +1,218 @@
+//! `hone fix "instruction" [paths…]`: one request, run to completion by the agent core, its
+//! diffs shown and confirmed on a terminal. `--yes` applies without asking, `--dry-run` works on
+//! a scratch copy and prints the combined patch; without a person and without either flag it
+//! refuses, naming the flag to add.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::common::{self, Ran};
+use crate::agent::{self, Agent, Approver, EditFormat, Event, EventSink, Outcome, Rules};
+use crate::cli::GlobalArgs;
+use crate::exit::{Exit, Failure};
+use crate::ui::{self, ColorChoice, Stream};
+
+/// Output of `hone fix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FixFormat {
+    /// The streamed answer and diffs, as a person reads them.
+    #[default]
+    Text,
+    /// One JSON report at the end (files changed, diff stats, usage, cost).
+    Json,
+}
+
+/// Make one change: the model reads the code, proposes edits, you confirm each diff.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to change, in plain words.
+    pub instruction: String,
+
+    /// Files to attach to the request (their current content is sent with it).
+    pub paths: Vec<PathBuf>,
+
+    /// Apply every edit without asking (commands still need --allow-command).
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Apply nothing: work on a scratch copy and print the combined patch to stdout.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+
+    /// Allow commands starting with PREFIX to run without asking (repeatable).
+    #[arg(long, value_name = "PREFIX")]
+    pub allow_command: Vec<String>,
+
+    /// Stop after this many requests to the model.
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
+
+    /// How the model writes edits (tool calls, or SEARCH/REPLACE blocks for models without tools).
+    #[arg(long, value_enum, default_value_t = EditFormat::Tools)]
+    pub edit_format: EditFormat,
+
+    /// Hide the model's reasoning.
+    #[arg(long)]
+    pub no_reasoning: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FixFormat::Text)]
+    pub output_format: FixFormat,
+}
+
+/// Counts what happened to edits, and forwards every event to the renderer.
+struct Tally<'a> {
+    inner: &'a mut dyn EventSink,
+    proposed: usize,
+    applied: usize,
+    added: usize,
+    removed: usize,
+}
+
+impl EventSink for Tally<'_> {
+    fn emit(&mut self, event: Event) {
+        match &event {
+            Event::EditProposed { .. } => self.proposed += 1,
+            Event::EditApplied { added, removed, .. } => {
+                self.applied += 1;
+                self.added += added;
+                self.removed += removed;
+            }
+            _ => {}
+        }
+        self.inner.emit(event);
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
+    let mut config = common::load_config(global)?;
+    let person = ui::interactive();
+    if !person && !args.yes && !args.dry_run {
+        return Err(Failure::usage(
+            "hone fix needs someone to confirm each edit, and nobody is at a terminal",
+        )
+        .hint("add --yes to apply edits without asking, or --dry-run to print the patch instead"));
+    }
+    let original_root = config.workspace.clone();
+    let scratch = if args.dry_run {
+        Some(common::scratch_copy(&original_root)?)
+    } else {
+        None
+    };
+    if let Some(s) = &scratch {
+        config.workspace = s.path().to_path_buf();
+    }
+    let input = common::attach_files(&args.instruction, &original_root, &args.paths)?;
+    let opts = agent::Options {
+        edit_format: args.edit_format,
+        max_turns: args.max_turns.unwrap_or(config.max_turns),
+        project_context: super::context_for(&config.workspace, &args.paths),
+        ..agent::Options::default()
+    };
+    let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
+
+    let color_err = global.color.enabled(Stream::Stderr);
+    let color_out = global.color.enabled(Stream::Stdout);
+    let stderr_tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let reasoning = if args.no_reasoning {
+        ui::render::Reasoning::Hide
+    } else {
+        ui::render::Reasoning::Show
+    };
+    let mut terminal = ui::render::Terminal::new(
+        color_out && args.output_format == FixFormat::Text,
+        color_err,
+        stderr_tty,
+        reasoning,
+    );
+    let mut quiet = agent::Collect::default();
+    let renderer: &mut dyn EventSink = match args.output_format {
+        FixFormat::Text => &mut terminal,
+        FixFormat::Json => &mut quiet,
+    };
+    let mut tally = Tally {
+        inner: renderer,
+        proposed: 0,
+        applied: 0,
+        added: 0,
+        removed: 0,
+    };
+    let mut ask = ui::ask::Ask::new(color_err);
+    let mut rules = Rules::parse(&[]).map_err(Failure::usage)?;
+    rules.edits = agent::EditRule::Any;
+    rules.commands.prefixes = args.allow_command.clone();
+    rules.how_to_allow = "the user can allow it with --allow-command".to_string();
+    let approver: &mut dyn Approver = if args.yes || args.dry_run {
+        &mut rules
+    } else {
+        &mut ask
+    };
+
+    let started = std::time::Instant::now();
+    let ran = common::run_interruptible(&mut agent, &input, &mut tally, approver).await?;
+    let (proposed, applied, added, removed) =
+        (tally.proposed, tally.applied, tally.added, tally.removed);
+
+    let changed: Vec<String> = agent.changed_files().map(str::to_string).collect();
+    let patch = match &scratch {
+        Some(s) => crate::edit::diff_trees(&original_root, s.path(), &changed)
+            .map_err(|e| Failure::new(Exit::Failed, e))?,
+        None => String::new(),
+    };
+    let outcome = match ran {
+        Ran::Interrupted => {
+            eprintln!(
+                "interrupted; files are whole and the session is saved as {}",
+                agent.session_id()
+            );
+            return Ok(Exit::Interrupted);
+        }
+        Ran::Finished(o) => o,
+    };
+    let exit = match outcome {
+        Outcome::Done if proposed > 0 && applied == 0 => Exit::Failed,
+        Outcome::Done => Exit::Success,
+        Outcome::TurnLimit | Outcome::Loop => Exit::Failed,
+    };
+    match args.output_format {
+        FixFormat::Text => {
+            if args.dry_run {
+                print!("{patch}");
+            }
+            if exit == Exit::Failed && outcome == Outcome::Done {
+                eprintln!("every proposed edit was declined; nothing was changed");
+            }
+        }
+        FixFormat::Json => {
+            let report = json!({
+                "outcome": outcome,
+                "exit_code": exit.code(),
+                "dry_run": args.dry_run,
+                "files_changed": changed,
+                "diff": { "edits_proposed": proposed, "edits_applied": applied, "added": added, "removed": removed },
+                "patch": if args.dry_run { Some(patch) } else { None },
+                "answer": collect_answer(&quiet.0),
+                "usage": agent.usage(),
+                "total_cost_usd": agent.cost(),
+                "session_id": agent.session_id(),
+                "model": agent.model(),
+                "duration_ms": started.elapsed().as_millis() as u64,
+            });
+            println!("{report}");
+        }
+    }
+    let _ = ColorChoice::Auto;
+    Ok(exit)
+}
+
+fn collect_answer(events: &[Event]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
+}

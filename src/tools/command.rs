@@ -1,0 +1,222 @@
+//! `run_command`: one shell command in the workspace, with a timeout and capped output.
+//!
+//! Whether a command may run is decided before this is called (the agent asks the approval
+//! policy). Here the command gets a clean run: the API key variables are removed from its
+//! environment (a command the model wrote must not be able to read the key), stdin is closed,
+//! the process group is killed on timeout or cancellation, and the output the model receives is
+//! capped to its head and tail with a notice of what was cut.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt as _;
+
+/// The result of a command, as reported to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutput {
+    /// The exit code, `None` when killed by a signal or the timeout.
+    pub code: Option<i32>,
+    pub timed_out: bool,
+    /// stdout and stderr, interleaved as read, capped.
+    pub output: String,
+}
+
+impl CommandOutput {
+    /// The text sent back to the model.
+    pub fn to_tool_result(&self, timeout: Duration) -> String {
+        let status = match (self.timed_out, self.code) {
+            (true, _) => format!("timed out after {} s and was killed", timeout.as_secs()),
+            (false, Some(c)) => format!("exit code {c}"),
+            (false, None) => "killed by a signal".to_string(),
+        };
+        if self.output.is_empty() {
+            format!("{status}; no output")
+        } else {
+            format!("{status}\n{}", self.output)
+        }
+    }
+}
+
+/// Bytes of output kept: the head and the tail (errors tend to be at the end).
+const HEAD: usize = 4 * 1024;
+const TAIL: usize = 12 * 1024;
+
+/// Runs `command` with `sh -c` in `dir`, removing `secret_vars` from its environment.
+pub async fn run_command(
+    dir: &Path,
+    command: &str,
+    timeout: Duration,
+    secret_vars: &[String],
+) -> std::io::Result<CommandOutput> {
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
+    for v in secret_vars {
+        cmd.env_remove(v);
+    }
+    let mut child = cmd.spawn()?;
+    let pgid = child.id();
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let collect = async {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let read_out = async {
+            if let Some(s) = stdout.as_mut() {
+                let _ = s.read_to_end(&mut out).await;
+            }
+        };
+        let read_err = async {
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_end(&mut err).await;
+            }
+        };
+        tokio::join!(read_out, read_err);
+        let status = child.wait().await;
+        (out, err, status)
+    };
+    match tokio::time::timeout(timeout, collect).await {
+        Ok((out, err, status)) => {
+            let status = status?;
+            let mut all = out;
+            if !err.is_empty() {
+                if !all.is_empty() && !all.ends_with(b"\n") {
+                    all.push(b'\n');
+                }
+                all.extend_from_slice(&err);
+            }
+            Ok(CommandOutput {
+                code: status.code(),
+                timed_out: false,
+                output: cap(&all),
+            })
+        }
+        Err(_) => {
+            kill_group(pgid);
+            Ok(CommandOutput {
+                code: None,
+                timed_out: true,
+                output: String::new(),
+            })
+        }
+    }
+}
+
+/// Kills the whole process group, so a command's children do not outlive it.
+fn kill_group(pgid: Option<u32>) {
+    if let Some(id) = pgid {
+        // `kill -KILL -PGID`: no libc binding needed, and failure (already gone) is harmless.
+        let _ = std::process::Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{id}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// Keeps the head and tail of the output, as lossy UTF-8 without escape sequences.
+pub fn cap(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = crate::ui::strip_controls(&text);
+    if text.len() <= HEAD + TAIL {
+        return text;
+    }
+    let head_end = floor_char(&text, HEAD);
+    let tail_start = ceil_char(&text, text.len() - TAIL);
+    let cut = text[head_end..tail_start].lines().count();
+    format!(
+        "{}\n[… {cut} lines cut …]\n{}",
+        &text[..head_end],
+        &text[tail_start..]
+    )
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn runs_and_reports_exit_code_and_both_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run_command(
+            dir.path(),
+            "echo out; echo err >&2; exit 3",
+            Duration::from_secs(10),
+            &[],
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.code, Some(3));
+        assert_eq!(out.output, "out\nerr\n");
+        assert_eq!(
+            out.to_tool_result(Duration::from_secs(1)),
+            "exit code 3\nout\nerr\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn times_out_and_kills() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = std::time::Instant::now();
+        let out = run_command(dir.path(), "sleep 30", Duration::from_millis(200), &[])
+            .await
+            .unwrap();
+        assert!(out.timed_out);
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert!(
+            out.to_tool_result(Duration::from_secs(1))
+                .starts_with("timed out")
+        );
+    }
+
+    #[tokio::test]
+    async fn secret_variables_are_removed() {
+        // HOME stands in for a key variable: it is set in any test environment, so the
+        // assertion fails if removal does not happen.
+        assert!(std::env::var_os("HOME").is_some());
+        let dir = tempfile::tempdir().unwrap();
+        let cmd = "echo \"[${HOME:-unset}][${PATH:+path}]\"";
+        let out = run_command(
+            dir.path(),
+            cmd,
+            Duration::from_secs(10),
+            &["HOME".to_string()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.output, "[unset][path]\n");
+    }
+
+    #[test]
+    fn cap_keeps_head_and_tail() {
+        let big: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
+        let c = cap(big.as_bytes());
+        assert!(c.starts_with("line 0\n"));
+        assert!(c.ends_with("line 9999\n"));
+        assert!(c.contains("lines cut"));
+        assert!(c.len() < HEAD + TAIL + 100);
+        assert_eq!(cap(b"\x1b[31mred\x1b[0m"), "red");
+    }
+}

@@ -1,0 +1,440 @@
+//! The read-only tools: `read_file`, `list_files` and `search`.
+//!
+//! Each returns the text the model receives, already capped: a tool result is paid for on every
+//! later request of the session, so nothing here returns unbounded output, and every cap says
+//! what it left out and how to get more. Paths go through the workspace jail like edits do: the
+//! model cannot read outside the workspace, inside `.git/`, or files that commonly hold secrets.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use globset::{Glob, GlobMatcher};
+use ignore::WalkBuilder;
+use regex::Regex;
+
+use crate::edit::Workspace;
+
+/// Caps on what the read-only tools return.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// Lines `read_file` returns when no `limit` is given.
+    pub page_lines: usize,
+    /// Characters after which a single line is cut.
+    pub line_chars: usize,
+    /// Entries `list_files` returns.
+    pub list_entries: usize,
+    /// Matches `search` returns.
+    pub search_matches: usize,
+    /// Files larger than this are not read.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            page_lines: 2000,
+            line_chars: 2000,
+            list_entries: 500,
+            search_matches: 200,
+            max_file_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// Whether a path's file name suggests it holds secrets (`.env`, private keys, …). Such files are
+/// never sent to the model through a tool; the person can paste what is needed.
+pub fn looks_secret(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    lower == ".env"
+        || (lower.starts_with(".env.")
+            && !lower.ends_with(".example")
+            && !lower.ends_with(".sample"))
+        || lower.starts_with("id_rsa")
+        || lower.starts_with("id_ed25519")
+        || lower.starts_with("id_ecdsa")
+        || [".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        || lower == ".netrc"
+        || lower == "credentials.json"
+}
+
+/// `read_file`: numbered lines `N\tline`, paged.
+pub fn read_file(
+    ws: &Workspace,
+    rel: &str,
+    offset: Option<usize>,
+    limit: Option<usize>,
+    limits: &ReadLimits,
+) -> Result<String, String> {
+    let path = ws.resolve(rel).map_err(|e| e.to_string())?;
+    if looks_secret(&path) {
+        return Err(format!(
+            "`{rel}` looks like a file that holds secrets; hone does not send it to the model. Ask the user for the part you need."
+        ));
+    }
+    let meta = std::fs::metadata(&path).map_err(|e| io_message(rel, &e))?;
+    if meta.is_dir() {
+        return Err(format!(
+            "`{rel}` is a directory; use list_files to see what it holds."
+        ));
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(format!(
+            "`{rel}` is {} bytes, over the {} byte limit for reading; use search to find the part you need.",
+            meta.len(),
+            limits.max_file_bytes
+        ));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| io_message(rel, &e))?;
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(format!(
+            "`{rel}` is a binary file ({} bytes); it cannot be shown as text.",
+            bytes.len()
+        ));
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(number_lines(&text, rel, offset, limit, limits))
+}
+
+/// The pure part of `read_file`: numbering, paging and the paging notice.
+pub fn number_lines(
+    text: &str,
+    rel: &str,
+    offset: Option<usize>,
+    limit: Option<usize>,
+    limits: &ReadLimits,
+) -> String {
+    let total = text.lines().count();
+    if total == 0 {
+        return format!("`{rel}` is empty.");
+    }
+    let first = offset.unwrap_or(1).max(1);
+    if first > total {
+        return format!("`{rel}` has {total} lines; offset {first} is past the end.");
+    }
+    let count = limit.unwrap_or(limits.page_lines).max(1);
+    let mut out = String::new();
+    let mut last = first;
+    for (i, line) in text.lines().enumerate().skip(first - 1).take(count) {
+        last = i + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.chars().count() > limits.line_chars {
+            let cut: String = line.chars().take(limits.line_chars).collect();
+            let _ = writeln!(
+                out,
+                "{}\t{cut}… [line cut at {} characters]",
+                i + 1,
+                limits.line_chars
+            );
+        } else {
+            let _ = writeln!(out, "{}\t{line}", i + 1);
+        }
+    }
+    if first > 1 || last < total {
+        let _ = write!(out, "[lines {first}-{last} of {total}");
+        if last < total {
+            let _ = write!(out, "; call read_file with offset={} to continue", last + 1);
+        }
+        out.push_str("]\n");
+    }
+    out
+}
+
+/// `list_files`: relative paths, sorted, respecting ignore files.
+pub fn list_files(
+    ws: &Workspace,
+    dir: Option<&str>,
+    pattern: Option<&str>,
+    limits: &ReadLimits,
+) -> Result<String, String> {
+    let base = match dir {
+        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| e.to_string())?,
+        _ => ws.root().to_path_buf(),
+    };
+    let matcher = compile_glob(pattern)?;
+    let mut paths = Vec::new();
+    for entry in walker(&base).build().flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let rel = relative(ws.root(), entry.path());
+        if matcher
+            .as_ref()
+            .is_none_or(|m| m.is_match(&rel) || m.is_match(file_name(&rel)))
+        {
+            paths.push(rel);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Ok("no files matched.".to_string());
+    }
+    let total = paths.len();
+    let mut out = paths
+        .iter()
+        .take(limits.list_entries)
+        .fold(String::new(), |mut s, p| {
+            s.push_str(p);
+            s.push('\n');
+            s
+        });
+    if total > limits.list_entries {
+        let _ = writeln!(
+            out,
+            "[{} more files not shown; narrow with path or pattern]",
+            total - limits.list_entries
+        );
+    }
+    Ok(out)
+}
+
+/// `search`: `path:line: text` for each match of a regex.
+pub fn search(
+    ws: &Workspace,
+    pattern: &str,
+    dir: Option<&str>,
+    glob: Option<&str>,
+    limits: &ReadLimits,
+) -> Result<String, String> {
+    let re = Regex::new(pattern)
+        .map_err(|e| format!("the pattern is not a valid regular expression: {e}"))?;
+    let base = match dir {
+        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| e.to_string())?,
+        _ => ws.root().to_path_buf(),
+    };
+    let matcher = compile_glob(glob)?;
+    let mut files: Vec<_> = walker(&base)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    let mut out = String::new();
+    let (mut shown, mut extra, mut extra_files) = (0usize, 0usize, 0usize);
+    for path in files {
+        let rel = relative(ws.root(), &path);
+        if matcher
+            .as_ref()
+            .is_some_and(|m| !m.is_match(&rel) && !m.is_match(file_name(&rel)))
+            || looks_secret(&path)
+        {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        if bytes.len() as u64 > limits.max_file_bytes || bytes.iter().take(8192).any(|&b| b == 0) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let mut counted_file = false;
+        for (i, line) in text.lines().enumerate() {
+            if !re.is_match(line) {
+                continue;
+            }
+            if shown < limits.search_matches {
+                let line: String = line.trim_end().chars().take(300).collect();
+                let _ = writeln!(out, "{rel}:{}: {line}", i + 1);
+                shown += 1;
+            } else {
+                extra += 1;
+                if !counted_file {
+                    extra_files += 1;
+                    counted_file = true;
+                }
+            }
+        }
+    }
+    if shown == 0 {
+        return Ok("no matches.".to_string());
+    }
+    if extra > 0 {
+        let _ = writeln!(
+            out,
+            "[{extra} more matches in {extra_files} files not shown; narrow with path or glob]"
+        );
+    }
+    Ok(out)
+}
+
+fn walker(base: &Path) -> WalkBuilder {
+    let mut b = WalkBuilder::new(base);
+    b.hidden(false)
+        .git_ignore(true)
+        .git_global(true)
+        .git_exclude(true)
+        .require_git(false);
+    b.add_custom_ignore_filename(".honeignore");
+    b.filter_entry(|e| e.file_name() != ".git");
+    b
+}
+
+fn compile_glob(pattern: Option<&str>) -> Result<Option<GlobMatcher>, String> {
+    pattern
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            Glob::new(p)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| format!("the glob `{p}` is not valid: {e}"))
+        })
+        .transpose()
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+fn io_message(rel: &str, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            format!("`{rel}` does not exist; use list_files or search to find the right path.")
+        }
+        _ => format!("could not read `{rel}`: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, c) in files {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, c).unwrap();
+        }
+        let ws = Workspace::new(dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    #[test]
+    fn numbers_and_pages() {
+        let l = ReadLimits {
+            page_lines: 2,
+            ..ReadLimits::default()
+        };
+        let out = number_lines("a\nb\nc\n", "f", None, None, &l);
+        assert_eq!(
+            out,
+            "1\ta\n2\tb\n[lines 1-2 of 3; call read_file with offset=3 to continue]\n"
+        );
+        let out = number_lines("a\nb\nc\n", "f", Some(3), None, &l);
+        assert_eq!(out, "3\tc\n[lines 3-3 of 3]\n");
+        assert!(number_lines("a\n", "f", Some(9), None, &l).contains("past the end"));
+        assert_eq!(number_lines("", "f", None, None, &l), "`f` is empty.");
+        assert_eq!(
+            number_lines("x\r\ny\r\n", "f", None, None, &l),
+            "1\tx\n2\ty\n"
+        );
+    }
+
+    #[test]
+    fn cuts_long_lines() {
+        let l = ReadLimits {
+            line_chars: 3,
+            ..ReadLimits::default()
+        };
+        assert_eq!(
+            number_lines("abcdef", "f", None, None, &l),
+            "1\tabc… [line cut at 3 characters]\n"
+        );
+    }
+
+    #[test]
+    fn secrets_by_name() {
+        for p in [
+            ".env",
+            ".env.local",
+            "id_rsa",
+            "server.pem",
+            "a/b/tls.key",
+            ".netrc",
+        ] {
+            assert!(looks_secret(Path::new(p)), "{p}");
+        }
+        for p in [".env.example", "env.rs", "keys.rs", "README.md"] {
+            assert!(!looks_secret(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn read_refuses_binary_secret_and_missing() {
+        let (_d, ws) = ws_with(&[("bin.dat", "ab\0cd"), (".env", "KEY=1"), ("ok.txt", "hi\n")]);
+        let l = ReadLimits::default();
+        assert!(
+            read_file(&ws, "bin.dat", None, None, &l)
+                .unwrap_err()
+                .contains("binary")
+        );
+        assert!(
+            read_file(&ws, ".env", None, None, &l)
+                .unwrap_err()
+                .contains("secrets")
+        );
+        assert!(
+            read_file(&ws, "nope.txt", None, None, &l)
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert_eq!(read_file(&ws, "ok.txt", None, None, &l).unwrap(), "1\thi\n");
+    }
+
+    #[test]
+    fn list_respects_gitignore_and_globs() {
+        let (_d, ws) = ws_with(&[
+            (".gitignore", "target/\n"),
+            ("src/a.rs", ""),
+            ("src/b.py", ""),
+            ("target/x.rs", ""),
+        ]);
+        let l = ReadLimits::default();
+        assert_eq!(
+            list_files(&ws, None, Some("**/*.rs"), &l).unwrap(),
+            "src/a.rs\n"
+        );
+        assert_eq!(
+            list_files(&ws, Some("src"), None, &l).unwrap(),
+            "src/a.rs\nsrc/b.py\n"
+        );
+        assert!(
+            list_files(&ws, None, Some("[bad"), &l)
+                .unwrap_err()
+                .contains("not valid")
+        );
+    }
+
+    #[test]
+    fn search_caps_and_counts() {
+        let (_d, ws) = ws_with(&[
+            ("a.txt", "foo 1\nfoo 2\nbar\n"),
+            ("b.txt", "foo 3\n"),
+            (".env", "foo=secret\n"),
+        ]);
+        let l = ReadLimits {
+            search_matches: 2,
+            ..ReadLimits::default()
+        };
+        let out = search(&ws, "foo", None, None, &l).unwrap();
+        assert_eq!(
+            out,
+            "a.txt:1: foo 1\na.txt:2: foo 2\n[1 more matches in 1 files not shown; narrow with path or glob]\n"
+        );
+        assert_eq!(search(&ws, "zzz", None, None, &l).unwrap(), "no matches.");
+        assert!(
+            search(&ws, "(", None, None, &l)
+                .unwrap_err()
+                .contains("not a valid regular expression")
+        );
+    }
+}

@@ -1,0 +1,327 @@
+//! Renders the agent's events on a terminal or into pipes: the answer streams to stdout as it
+//! arrives; reasoning (dimmed), tool activity, diffs, notices and the usage line go to stderr, so
+//! stdout carries only the product. A spinner with elapsed time runs on a terminal while the
+//! model has not yet said anything. All foreign text is stripped of escape sequences first.
+
+use std::io::Write as _;
+
+use super::palette::{self, paint};
+use super::spinner::Spinner;
+use crate::agent::{Event, EventSink, Outcome};
+use crate::edit::PreviewOptions;
+use crate::provider::Usage;
+
+/// Where reasoning text goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reasoning {
+    Show,
+    Hide,
+}
+
+/// An [`EventSink`] for people.
+pub struct Terminal {
+    color_out: bool,
+    color_err: bool,
+    spinner_enabled: bool,
+    reasoning: Reasoning,
+    spinner: Option<Spinner>,
+    /// What was printed last, to place line breaks between reasoning and answer.
+    last: Last,
+    /// The usage line is printed after each run when stderr is a terminal.
+    usage_line: bool,
+    session_usage: Usage,
+    session_cost: f64,
+    pub outcome: Option<Outcome>,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Nothing,
+    Text,
+    Reasoning,
+    Line,
+}
+
+impl Terminal {
+    pub fn new(
+        color_out: bool,
+        color_err: bool,
+        stderr_tty: bool,
+        reasoning: Reasoning,
+    ) -> Terminal {
+        Terminal {
+            color_out,
+            color_err,
+            spinner_enabled: stderr_tty,
+            reasoning,
+            spinner: None,
+            last: Last::Nothing,
+            usage_line: stderr_tty,
+            session_usage: Usage::default(),
+            session_cost: 0.0,
+            outcome: None,
+            answer: String::new(),
+        }
+    }
+
+    fn stop_spinner(&mut self) {
+        if let Some(mut s) = self.spinner.take() {
+            s.stop();
+        }
+    }
+
+    /// Prints a full line on stderr, after ending any half-printed answer or reasoning line.
+    fn line(&mut self, text: &str) {
+        self.stop_spinner();
+        self.end_partial();
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+        self.last = Last::Line;
+    }
+
+    fn end_partial(&mut self) {
+        match self.last {
+            Last::Text => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out);
+                let _ = out.flush();
+            }
+            Last::Reasoning => {
+                let _ = writeln!(std::io::stderr().lock());
+            }
+            Last::Nothing | Last::Line => {}
+        }
+        self.last = Last::Line;
+    }
+
+    pub fn session_usage(&self) -> (&Usage, f64) {
+        (&self.session_usage, self.session_cost)
+    }
+}
+
+/// `12.3k in (10.1k cached) · 456 out · $0.0012`
+pub fn usage_summary(u: &Usage, cost: f64) -> String {
+    let mut s = format!("{} in", human(u.prompt_tokens));
+    if u.cache_hit_tokens > 0 {
+        s.push_str(&format!(" ({} cached)", human(u.cache_hit_tokens)));
+    }
+    s.push_str(&format!(" · {} out", human(u.completion_tokens)));
+    if u.reasoning_tokens > 0 {
+        s.push_str(&format!(" ({} reasoning)", human(u.reasoning_tokens)));
+    }
+    s.push_str(&format!(" · ${cost:.4}"));
+    s
+}
+
+fn human(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1}M", n as f64 / 1e6)
+    } else if n >= 1_000 {
+        format!("{:.1}k", n as f64 / 1e3)
+    } else {
+        n.to_string()
+    }
+}
+
+/// A one-line description of a tool call: `read_file src/main.rs`.
+pub fn describe_call(name: &str, arguments: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(arguments).unwrap_or_default();
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let detail = match name {
+        "read_file" | "edit_file" | "write_file" => s("path").unwrap_or_default(),
+        "list_files" => [s("path"), s("pattern")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        "search" => {
+            let mut d = format!("/{}/", s("pattern").unwrap_or_default());
+            if let Some(p) = s("path").or(s("glob")) {
+                d.push(' ');
+                d.push_str(&p);
+            }
+            d
+        }
+        "run_command" => s("command").unwrap_or_default(),
+        _ => String::new(),
+    };
+    let detail: String = crate::ui::strip_controls(&detail)
+        .chars()
+        .take(120)
+        .collect();
+    if detail.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {detail}")
+    }
+}
+
+impl EventSink for Terminal {
+    fn emit(&mut self, event: Event) {
+        match event {
+            Event::RequestStarted { .. } => {
+                self.stop_spinner();
+                self.spinner = Some(Spinner::start("thinking…", self.spinner_enabled));
+            }
+            Event::Text(t) => {
+                self.stop_spinner();
+                if self.last == Last::Reasoning {
+                    let _ = writeln!(std::io::stderr().lock());
+                }
+                let t = crate::ui::strip_controls(&t);
+                self.answer.push_str(&t);
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(t.as_bytes());
+                let _ = out.flush();
+                self.last = Last::Text;
+            }
+            Event::Reasoning(t) => {
+                if self.reasoning == Reasoning::Hide {
+                    return;
+                }
+                self.stop_spinner();
+                if self.last == Last::Text {
+                    self.end_partial();
+                }
+                let t = crate::ui::strip_controls(&t);
+                let mut err = std::io::stderr().lock();
+                let _ = err.write_all(paint(palette::DIM, &t, self.color_err).as_bytes());
+                let _ = err.flush();
+                self.last = Last::Reasoning;
+            }
+            Event::Retrying {
+                attempt,
+                delay,
+                reason,
+            } => {
+                let text = format!(
+                    "retrying in {:.1}s (attempt {attempt}): {reason}",
+                    delay.as_secs_f64()
+                );
+                self.line(&paint(palette::WARN, &text, self.color_err));
+                self.spinner = Some(Spinner::start("waiting…", self.spinner_enabled));
+            }
+            Event::ToolCall {
+                name, arguments, ..
+            } => {
+                let text = format!("● {}", describe_call(&name, &arguments));
+                self.line(&paint(palette::TOOL, &text, self.color_err));
+            }
+            Event::EditProposed { plan, .. } => {
+                let preview = plan.preview(&PreviewOptions {
+                    color: self.color_err,
+                    ..PreviewOptions::default()
+                });
+                self.line(preview.trim_end());
+            }
+            Event::EditApplied {
+                files,
+                added,
+                removed,
+                ..
+            } => {
+                let text = format!("✓ applied {} (+{added} -{removed})", files.join(", "));
+                self.line(&paint(palette::ADDED, &text, self.color_err));
+            }
+            Event::CommandStarted { command, .. } => {
+                let text = format!("$ {}", crate::ui::strip_controls(&command));
+                self.line(&paint(palette::BOLD, &text, self.color_err));
+            }
+            Event::ToolResult {
+                output,
+                is_error,
+                name,
+                ..
+            } => {
+                let first = crate::ui::strip_controls(output.lines().next().unwrap_or(""));
+                let first: String = first.chars().take(200).collect();
+                if is_error {
+                    self.line(&paint(
+                        palette::REMOVED,
+                        &format!("  ✗ {first}"),
+                        self.color_err,
+                    ));
+                } else if name == "run_command" {
+                    self.line(&paint(palette::DIM, &format!("  {first}"), self.color_err));
+                } else if !matches!(name.as_str(), "edit_file" | "write_file" | "apply_patch") {
+                    let n = output.lines().count();
+                    self.line(&paint(
+                        palette::DIM,
+                        &format!("  → {n} lines"),
+                        self.color_err,
+                    ));
+                }
+            }
+            Event::Usage {
+                session,
+                session_cost,
+                ..
+            } => {
+                self.session_usage = session;
+                self.session_cost = session_cost;
+            }
+            Event::Notice(text) => {
+                let text = crate::ui::strip_controls(&text);
+                self.line(&paint(palette::HINT, &text, self.color_err));
+            }
+            Event::Finished { outcome } => {
+                self.stop_spinner();
+                self.end_partial();
+                self.outcome = Some(outcome);
+                if self.usage_line {
+                    let text = usage_summary(&self.session_usage, self.session_cost);
+                    self.line(&paint(palette::DIM, &text, self.color_err));
+                }
+                let _ = self.color_out;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_summary_reads_well() {
+        let u = Usage {
+            prompt_tokens: 12_300,
+            completion_tokens: 456,
+            cache_hit_tokens: 10_100,
+            cache_miss_tokens: 2_200,
+            reasoning_tokens: 0,
+        };
+        assert_eq!(
+            usage_summary(&u, 0.00123),
+            "12.3k in (10.1k cached) · 456 out · $0.0012"
+        );
+        let u = Usage {
+            prompt_tokens: 5,
+            completion_tokens: 7,
+            reasoning_tokens: 3,
+            ..Usage::default()
+        };
+        assert_eq!(
+            usage_summary(&u, 0.0),
+            "5 in · 7 out (3 reasoning) · $0.0000"
+        );
+    }
+
+    #[test]
+    fn calls_are_described_in_one_line() {
+        assert_eq!(
+            describe_call("read_file", r#"{"path":"src/a.rs"}"#),
+            "read_file src/a.rs"
+        );
+        assert_eq!(
+            describe_call("search", r#"{"pattern":"fn main","glob":"*.rs"}"#),
+            "search /fn main/ *.rs"
+        );
+        assert_eq!(
+            describe_call("run_command", r#"{"command":"ls\u001b[2J"}"#),
+            "run_command ls"
+        );
+        assert_eq!(describe_call("list_files", "not json"), "list_files");
+    }
+}
