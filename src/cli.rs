@@ -31,7 +31,7 @@ provider) or HONE_API_KEY. `hone config` shows the effective settings.";
 /// Run `hone` for the interactive session, `hone fix "…"` for one change, `hone -p "…"` for
 /// scripts, `hone apply` to apply edit text a model wrote elsewhere.
 #[derive(Debug, Parser)]
-#[command(name = "hone", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "hone", version, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -1,8 +1,8 @@
 //! Compaction: when the conversation nears the model's context window, older turns are replaced
 //! by a summary the model writes (with the prompt in `prompts/compact.md`).
 //!
-//! What stays: the system message (instructions and map), the latest `keep_turns` user turns
-//! verbatim, and the list of files the session changed. The cut is always placed at a user
+//! What stays: the system message (instructions and map), the most recent messages that fit in
+//! 40 % of the window (at least the latest round) verbatim, and the list of files the session changed. The cut is always placed before a user or assistant
 //! message, so an assistant message with tool calls is never separated from its results. This is
 //! the one place where earlier messages change; the transcript records the new conversation
 //! whole.
@@ -12,6 +12,9 @@ use super::transcript::Line;
 use super::{Agent, AgentError};
 use crate::provider::{ChatRequest, Message, Role};
 
+/// The share of the context window the verbatim tail may fill after a compaction.
+const KEEP_SHARE: f64 = 0.4;
+
 impl Agent {
     pub(super) fn should_compact(&self) -> bool {
         self.context_window > 0
@@ -19,23 +22,32 @@ impl Agent {
             && self.cut_point().is_some()
     }
 
-    /// Where the kept tail starts: the `keep_turns`-th user message from the end, if there is
-    /// anything before it to summarise.
+    /// Where the kept tail starts. Cuts are allowed only before a user or an assistant message,
+    /// never before a tool message, so every tool call stays with its results. The tail keeps
+    /// as many recent messages as fit in `keep_share` of the window, and at least the latest
+    /// round; `None` when nothing before the tail is left to summarise.
     fn cut_point(&self) -> Option<usize> {
-        let users: Vec<usize> = self
+        let candidates: Vec<usize> = self
             .messages
             .iter()
             .enumerate()
-            .skip(self.head)
-            .filter(|(_, m)| m.role == Role::User)
+            .skip(self.head + 1)
+            .filter(|(_, m)| matches!(m.role, Role::User | Role::Assistant))
             .map(|(i, _)| i)
             .collect();
-        let keep = self.opts.keep_turns.max(1);
-        if users.len() <= keep {
-            // Only the current turn(s): cut inside is impossible without splitting a turn.
-            return None;
+        let budget = (self.context_window as f64 * KEEP_SHARE) as usize;
+        let mut cut = *candidates.last()?;
+        for &c in candidates.iter().rev().skip(1) {
+            let tail: usize = self.messages[c..]
+                .iter()
+                .map(super::message_chars)
+                .sum::<usize>()
+                / 4;
+            if tail > budget {
+                break;
+            }
+            cut = c;
         }
-        let cut = users[users.len() - keep];
         (cut > self.head).then_some(cut)
     }
 

@@ -47,8 +47,6 @@ pub struct Options {
     pub project_context: Option<String>,
     /// Compact when the estimated prompt passes this share of the context window.
     pub compact_at: f64,
-    /// Whole user turns kept verbatim by compaction.
-    pub keep_turns: usize,
     /// Default `run_command` timeout.
     pub command_timeout_s: u64,
     /// Write a transcript (off in tests that do not want state).
@@ -62,7 +60,6 @@ impl Default for Options {
             max_turns: 30,
             project_context: None,
             compact_at: 0.8,
-            keep_turns: 2,
             command_timeout_s: 120,
             transcript: true,
         }
@@ -291,7 +288,7 @@ impl Agent {
 }
 
 /// Characters a message contributes to a request (text, reasoning, tool-call arguments).
-fn message_chars(m: &Message) -> usize {
+pub(crate) fn message_chars(m: &Message) -> usize {
     m.text().len()
         + m.reasoning_content.as_deref().map_or(0, str::len)
         + m.tool_calls

@@ -302,10 +302,8 @@ impl Printer {
                 c.finish_reason.as_str()
             ));
         }
-        if self.usage_line {
-            if let Some(u) = usage {
-                self.note(&usage_line(&self.model, &u, self.prices));
-            }
+        if let (true, Some(u)) = (self.usage_line, usage) {
+            self.note(&usage_line(&self.model, &u, self.prices));
         }
         if self.verbose {
             self.note(&format!(

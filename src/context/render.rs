@@ -8,8 +8,8 @@
 //! If files are left out, a last line says how many. Pure: no I/O, and deterministic (the map is
 //! part of a prompt prefix that must stay byte-identical).
 //!
-//! Selection follows Aider's repo map: every candidate file and definition gets a score — a file
-//! its rank, a definition the rank that flows into it from the files using its name (plus a
+//! Selection follows Aider's repo map: every candidate file and definition gets a score — a file's
+//! path line a tenth of its rank, a definition the rank that flows into it from the files using its name (plus a
 //! small share of its file's rank, so unreferenced definitions of a top file come before a weak
 //! file's), with mentioned identifiers first — and the map shows the best N items for the largest
 //! N that fits, found by binary search over N.
@@ -90,11 +90,15 @@ enum Item {
     Def(usize, usize),
 }
 
+/// A path-only line is worth this share of its file's rank: cheap, but it says less than the
+/// definitions of a better file.
+const PATH_SHARE: f64 = 0.1;
+
 fn score_items(index: &RepoIndex, ranking: &Ranking, candidates: &[Candidate]) -> Vec<Item> {
     let mut flows: HashMap<NameId, f64> = HashMap::new();
     let mut scored: Vec<(f64, usize, u32, Item)> = Vec::new();
     for (pos, cand) in candidates.iter().enumerate() {
-        scored.push((cand.score, pos, 0, Item::Path(pos)));
+        scored.push((PATH_SHARE * cand.score, pos, 0, Item::Path(pos)));
         let Some(file) = index.file(cand.id) else {
             continue;
         };

@@ -280,7 +280,10 @@ mod tests {
             all_allowed: true,
         };
         let s = e.to_string();
-        assert!(s.contains("matches 2 places (exact) at lines 3, 9"), "{s}");
+        assert!(
+            s.contains("matches 2 places (exact match) at lines 3, 9"),
+            "{s}"
+        );
         assert!(s.contains("every occurrence"), "{s}");
     }
 

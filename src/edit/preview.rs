@@ -196,16 +196,22 @@ fn words(old: &str, new: &str, side: ChangeTag) -> String {
         let whole = if side == ChangeTag::Delete { &o } else { &n };
         return paint(line_style, &format!("{sign}{whole}"), true);
     }
-    let mut s = paint(line_style, sign, true);
+    // Runs of one style are painted once, so the escape codes stay few.
+    let mut runs: Vec<(bool, String)> = vec![(false, sign.to_string())];
     for change in d.iter_all_changes() {
         let tag = change.tag();
-        if tag == ChangeTag::Equal {
-            s.push_str(&paint(line_style, change.value(), true));
-        } else if tag == side {
-            s.push_str(&paint(word_style, change.value(), true));
+        let emphasised = tag != ChangeTag::Equal;
+        if emphasised && tag != side {
+            continue;
+        }
+        match runs.last_mut() {
+            Some((e, text)) if *e == emphasised => text.push_str(change.value()),
+            _ => runs.push((emphasised, change.value().to_string())),
         }
     }
-    s
+    runs.iter()
+        .map(|(e, text)| paint(if *e { word_style } else { line_style }, text, true))
+        .collect()
 }
 
 /// A path as git writes it in a patch header: C-quoted when it holds special bytes.

@@ -1,4 +1,5 @@
 //! One module per capability under test.
+mod agent;
 mod config;
 mod map;
 mod print;

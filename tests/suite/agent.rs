@@ -1,0 +1,481 @@
+//! The agent core end to end through `hone fix`: scripted multi-turn sessions against the mock
+//! server, asserting both what hone did to the workspace and what it sent on the wire.
+
+use serde_json::{Value, json};
+
+use crate::support::mock::*;
+use crate::support::sandbox::Sandbox;
+
+fn out(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A streamed assistant message asking for the given tool calls (id, name, JSON arguments),
+/// with the arguments split across chunks as real servers send them.
+pub fn calls(list: &[(&str, &str, Value)]) -> Reply {
+    let mut frames = vec![ev_role()];
+    for (i, (id, name, args)) in list.iter().enumerate() {
+        let args = args.to_string();
+        let cut = args.len() / 2;
+        frames.push(ev_tool_start(i as u32, id, name));
+        frames.push(ev_tool_args(i as u32, &args[..cut]));
+        frames.push(ev_tool_args(i as u32, &args[cut..]));
+    }
+    frames.extend([
+        ev_finish("tool_calls"),
+        ev_usage(100, 10, 80, 20, 0),
+        ev_done(),
+    ]);
+    Reply::sse(frames)
+}
+
+pub fn call(id: &str, name: &str, args: Value) -> Reply {
+    calls(&[(id, name, args)])
+}
+
+/// The tool message answering `id` in a recorded request.
+fn tool_result(req: &Value, id: &str) -> String {
+    req["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "tool" && m["tool_call_id"] == id)
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_else(|| panic!("no tool result for {id} in {req:#}"))
+        .to_string()
+}
+
+/// Every request begins with the previous request's messages, unchanged (the prefix cache).
+fn assert_append_only(mock: &MockServer) {
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    for pair in reqs.windows(2) {
+        let (a, b) = (
+            pair[0]["messages"].as_array().unwrap(),
+            pair[1]["messages"].as_array().unwrap(),
+        );
+        assert!(b.len() > a.len());
+        assert_eq!(
+            &b[..a.len()],
+            &a[..],
+            "a later request rewrote an earlier message"
+        );
+        assert_eq!(
+            pair[0]["tools"], pair[1]["tools"],
+            "tool schemas changed between requests"
+        );
+    }
+}
+
+fn fix(sb: &Sandbox, mock: &MockServer, args: &[&str]) -> std::process::Output {
+    sb.against(mock).arg("fix").args(args).output().unwrap()
+}
+
+#[test]
+fn read_edit_apply_changes_the_file_and_keeps_the_prefix() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.workspace.join("greet.py"),
+        "def greet():\n    print('helo')\n",
+    )
+    .unwrap();
+    let mock = MockServer::start(vec![
+        call("c1", "read_file", json!({"path": "greet.py"})),
+        call(
+            "c2",
+            "edit_file",
+            json!({"path": "greet.py", "old_string": "'helo'", "new_string": "'hello'"}),
+        ),
+        Reply::answer("Fixed the typo."),
+    ]);
+    let o = fix(&sb, &mock, &["fix the typo", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("greet.py")).unwrap(),
+        "def greet():\n    print('hello')\n"
+    );
+    assert!(out(&o).contains("Fixed the typo."), "{}", out(&o));
+    assert!(
+        err(&o).contains("+    print('hello')"),
+        "the diff is shown: {}",
+        err(&o)
+    );
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(
+        tool_result(&reqs[1], "c1"),
+        "1\tdef greet():\n2\t    print('helo')\n"
+    );
+    assert!(tool_result(&reqs[2], "c2").starts_with("applied: greet.py (+1 -1)"));
+    let names: Vec<&str> = reqs[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "read_file",
+            "list_files",
+            "search",
+            "edit_file",
+            "write_file",
+            "apply_patch",
+            "run_command"
+        ]
+    );
+    assert_append_only(&mock);
+
+    // The change is journalled: `hone undo` restores the file byte for byte.
+    let u = sb.cmd().arg("undo").output().unwrap();
+    assert_eq!(u.status.code(), Some(0), "{}", err(&u));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("greet.py")).unwrap(),
+        "def greet():\n    print('helo')\n"
+    );
+}
+
+#[test]
+fn a_failed_match_goes_back_to_the_model_and_its_retry_succeeds() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "alpha\nbeta\ngamma\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "delta", "new_string": "DELTA"}),
+        ),
+        call(
+            "c2",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "beta", "new_string": "BETA"}),
+        ),
+        Reply::answer("done"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
+        "alpha\nBETA\ngamma\n"
+    );
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    let miss = tool_result(&reqs[1], "c1");
+    assert!(
+        miss.contains("a.txt") && miss.to_lowercase().contains("not found"),
+        "{miss}"
+    );
+}
+
+#[test]
+fn two_parallel_calls_are_answered_in_order() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("one.txt"), "1\n").unwrap();
+    std::fs::write(sb.workspace.join("two.txt"), "2\n").unwrap();
+    let mock = MockServer::start(vec![
+        calls(&[
+            ("c1", "read_file", json!({"path": "one.txt"})),
+            ("c2", "read_file", json!({"path": "two.txt"})),
+        ]),
+        Reply::answer("read both"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let last = mock.chat_requests()[1].json();
+    let msgs = last["messages"].as_array().unwrap();
+    let n = msgs.len();
+    assert_eq!(msgs[n - 3]["tool_calls"].as_array().unwrap().len(), 2);
+    assert_eq!(msgs[n - 2]["tool_call_id"], "c1");
+    assert_eq!(msgs[n - 2]["content"], "1\t1\n");
+    assert_eq!(msgs[n - 1]["tool_call_id"], "c2");
+    assert_eq!(msgs[n - 1]["content"], "1\t2\n");
+}
+
+#[test]
+fn paths_outside_the_workspace_are_refused_and_the_session_goes_on() {
+    let sb = Sandbox::new();
+    let outside = sb.workspace.parent().unwrap().join("outside.txt");
+    std::fs::write(&outside, "keep\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "write_file",
+            json!({"path": "../outside.txt", "content": "pwned\n"}),
+        ),
+        call(
+            "c2",
+            "read_file",
+            json!({"path": outside.to_str().unwrap()}),
+        ),
+        call("c3", "bogus_tool", json!({})),
+        call("c4", "read_file", json!({"path": 7})),
+        Reply::answer("ok"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    assert!(
+        tool_result(&reqs[1], "c1").contains(".."),
+        "{}",
+        tool_result(&reqs[1], "c1")
+    );
+    assert!(
+        tool_result(&reqs[2], "c2").contains("outside"),
+        "{}",
+        tool_result(&reqs[2], "c2")
+    );
+    assert!(tool_result(&reqs[3], "c3").contains("no tool named `bogus_tool`"));
+    assert!(
+        tool_result(&reqs[4], "c4").contains("not valid"),
+        "{}",
+        tool_result(&reqs[4], "c4")
+    );
+}
+
+#[test]
+fn commands_are_declined_without_a_rule_and_run_with_one() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "run_command",
+            json!({"command": "echo hi > made.txt"}),
+        ),
+        call("c2", "run_command", json!({"command": "echo allowed"})),
+        Reply::answer("ok"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes", "--allow-command", "echo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        !sb.workspace.join("made.txt").exists(),
+        "a chained command slipped past the prefix rule"
+    );
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    assert!(
+        tool_result(&reqs[1], "c1").contains("not allowed"),
+        "{}",
+        tool_result(&reqs[1], "c1")
+    );
+    assert_eq!(tool_result(&reqs[2], "c2"), "exit code 0\nallowed\n");
+}
+
+#[test]
+fn reasoning_is_sent_back_on_tool_call_turns_only() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "a\n").unwrap();
+    let mut first = vec![ev_role(), ev_reasoning("I should read a.txt")];
+    first.extend([
+        ev_tool_call(0, "c1", "read_file", r#"{"path":"a.txt"}"#),
+        ev_finish("tool_calls"),
+        ev_done(),
+    ]);
+    let mock = MockServer::start(vec![
+        Reply::sse(first),
+        Reply::sse(vec![
+            ev_role(),
+            ev_reasoning("thinking more"),
+            ev_text("first answer"),
+            ev_finish("stop"),
+            ev_done(),
+        ]),
+        Reply::answer("second answer"),
+    ]);
+    // Two runs in one session need the REPL; a second `fix` is a new session, so assert on the
+    // one session's requests: the assistant message with tool calls carries its reasoning.
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let req = mock.chat_requests()[1].json();
+    let assistant = req["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "assistant")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        assistant["reasoning_content"], "I should read a.txt",
+        "{assistant:#}"
+    );
+    assert!(
+        err(&o).contains("I should read a.txt"),
+        "reasoning is shown on stderr"
+    );
+}
+
+#[test]
+fn a_429_in_the_middle_of_a_session_is_retried() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "a\n").unwrap();
+    let mock = MockServer::start(vec![
+        call("c1", "read_file", json!({"path": "a.txt"})),
+        Reply::error(429, "rate limited").header("retry-after", "0"),
+        Reply::answer("done after retry"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("done after retry"));
+    assert_eq!(mock.chat_requests().len(), 3);
+    assert!(err(&o).contains("retrying"), "{}", err(&o));
+}
+
+#[test]
+fn the_loop_breaker_stops_a_repeated_call() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "a\n").unwrap();
+    let same = || call("c", "read_file", json!({"path": "a.txt"}));
+    let mock = MockServer::start(vec![same(), same(), same(), Reply::answer("never reached")]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("3 times"), "{}", err(&o));
+    assert_eq!(mock.chat_requests().len(), 3);
+}
+
+#[test]
+fn the_turn_limit_ends_the_run_with_exit_1() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "a\n").unwrap();
+    let mock = MockServer::start(vec![
+        call("c1", "read_file", json!({"path": "a.txt"})),
+        call("c2", "list_files", json!({})),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes", "--max-turns", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("--max-turns"), "{}", err(&o));
+}
+
+#[test]
+fn fix_without_a_person_or_a_flag_refuses_with_exit_2() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![]);
+    let o = fix(&sb, &mock, &["x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("--yes") && err(&o).contains("--dry-run"),
+        "{}",
+        err(&o)
+    );
+    assert!(mock.chat_requests().is_empty());
+}
+
+#[test]
+fn dry_run_prints_the_patch_and_leaves_the_tree_untouched() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "one\ntwo\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "two", "new_string": "TWO"}),
+        ),
+        call(
+            "c2",
+            "write_file",
+            json!({"path": "new.txt", "content": "fresh\n"}),
+        ),
+        Reply::answer("done"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
+        "one\ntwo\n"
+    );
+    assert!(!sb.workspace.join("new.txt").exists());
+    let patch = out(&o);
+    assert!(
+        patch.contains("-two\n+TWO") && patch.contains("+fresh"),
+        "{patch}"
+    );
+    // The patch applies to the original tree.
+    let p = sb.workspace.join("fix.patch");
+    std::fs::write(
+        &p,
+        patch
+            .split_once("diff --git")
+            .map(|(_, r)| format!("diff --git{r}"))
+            .unwrap_or(patch.clone()),
+    )
+    .unwrap();
+    let g = std::process::Command::new("git")
+        .args(["apply", "--check", "fix.patch"])
+        .current_dir(&sb.workspace)
+        .output()
+        .unwrap();
+    assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
+}
+
+#[test]
+fn json_report_names_files_usage_and_cost() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "x", "new_string": "y"}),
+        ),
+        Reply::answer("done"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes", "--output-format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["files_changed"], json!(["a.txt"]));
+    assert_eq!(v["diff"]["added"], 1);
+    assert_eq!(v["outcome"], "done");
+    assert_eq!(v["answer"], "done");
+    assert_eq!(v["usage"]["prompt_tokens"], 120);
+    assert!(v["total_cost_usd"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn compaction_keeps_tool_calls_with_their_results() {
+    let sb = Sandbox::new();
+    sb.project_config(
+        "[retry]\nbase_delay_ms = 10\n\n[providers.deepseek]\ncontext_window = 4500\n",
+    );
+    // 100 lines of 60 characters: ~1,500 tokens a read. The first read stays under 80 % of the
+    // window; the second passes it, so exactly one compaction runs before the third request.
+    let big: String = (0..100)
+        .map(|i| format!("{i:03} {}\n", "word ".repeat(11)))
+        .collect();
+    std::fs::write(sb.workspace.join("big.txt"), &big).unwrap();
+    let mock = MockServer::start(vec![
+        call("c1", "read_file", json!({"path": "big.txt"})),
+        call("c2", "read_file", json!({"path": "big.txt", "offset": 1})),
+        Reply::answer("summary: read big.txt twice"),
+        Reply::answer("done"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("compacted"), "{}", err(&o));
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    let last = reqs.last().unwrap()["messages"].as_array().unwrap().clone();
+    // Every tool message answers a call of the assistant message before it.
+    for (i, m) in last.iter().enumerate() {
+        if m["role"] == "tool" {
+            let id = m["tool_call_id"].as_str().unwrap();
+            let owner = last[..i]
+                .iter()
+                .rev()
+                .find(|p| p["role"] == "assistant")
+                .unwrap();
+            assert!(
+                owner["tool_calls"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["id"] == id),
+                "orphaned tool result {id}"
+            );
+        }
+    }
+    assert!(last.iter().any(|m| {
+        m["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("summary: read big.txt twice"))
+    }));
+}
