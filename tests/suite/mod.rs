@@ -4,4 +4,5 @@ mod config;
 mod map;
 mod print;
 mod provider;
+mod provider_errors;
 mod real_llm;

@@ -1,7 +1,8 @@
-//! The streaming client against every fault the mock can play: keep-alives, `[DONE]`, reasoning
-//! fields, tool-call deltas, usage, errors in the stream, dropped streams, HTTP error kinds,
-//! retries within one budget, timeouts. Through the real `hone -p` binary where the front end can
-//! show the effect, and through the library's `Client` for multi-turn rules and cancellation.
+//! The streaming client against the stream faults the mock can play: keep-alives, `[DONE]`,
+//! reasoning fields, tool-call deltas, usage, errors in the stream, dropped streams, DeepSeek's
+//! `insufficient_system_resource`, the per-preset request fields. Through the real `hone -p`
+//! binary where the front end can show the effect, and through the library's `Client` for
+//! multi-turn rules and cancellation. HTTP errors and retries are in `provider_errors`.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,7 @@ use super::print::{assert_no_key, stderr, stdout};
 use crate::support::mock::*;
 use crate::support::sandbox::{Sandbox, TEST_KEY};
 
-fn run(sb: &Sandbox, mock: &MockServer, extra: &[&str]) -> std::process::Output {
+pub fn run(sb: &Sandbox, mock: &MockServer, extra: &[&str]) -> std::process::Output {
     let o = sb
         .against(mock)
         .args(["-p", "q"])
@@ -22,12 +23,12 @@ fn run(sb: &Sandbox, mock: &MockServer, extra: &[&str]) -> std::process::Output 
     o
 }
 
-fn result_json(o: &std::process::Output) -> Value {
+pub fn result_json(o: &std::process::Output) -> Value {
     let line = stdout(o).lines().last().unwrap_or_default().to_string();
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
-fn quick(sb: &Sandbox, extra: &str) {
+pub fn quick(sb: &Sandbox, extra: &str) {
     sb.project_config(&format!("[retry]\nbase_delay_ms = 10\n{extra}"));
 }
 
@@ -343,246 +344,6 @@ fn the_max_tokens_field_and_thinking_switch_follow_the_preset() {
     );
     assert!(openai.get("thinking").is_none());
     assert_eq!(openai["model"], "gpt-5-mini");
-}
-
-#[test]
-fn model_not_exist_lists_the_servers_models() {
-    let mock = MockServer::start(vec![Reply::error(400, "Model Not Exist")]);
-    mock.set_models(&["deepseek-flash", "deepseek-v4-pro"]);
-    let sb = Sandbox::new();
-    let o = run(&sb, &mock, &["--model", "deepseek-chatt"]);
-    assert_eq!(o.status.code(), Some(3));
-    let err = stderr(&o);
-    assert!(
-        err.contains("the model `deepseek-chatt` does not exist"),
-        "{err}"
-    );
-    assert!(
-        err.contains("hint: models this provider offers: deepseek-flash, deepseek-v4-pro"),
-        "{err}"
-    );
-    let models = mock
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "GET")
-        .unwrap();
-    assert_eq!(models.path, "/v1/models");
-    assert_eq!(
-        models.header("authorization"),
-        Some(format!("Bearer {TEST_KEY}").as_str())
-    );
-}
-
-#[test]
-fn http_errors_become_kinds_a_person_can_act_on() {
-    let cases: Vec<(Reply, &[&str])> = vec![
-        (
-            Reply::error(
-                400,
-                "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens",
-            ),
-            &[
-                "request is longer than the model's context window",
-                "hint: send less",
-            ],
-        ),
-        (
-            Reply::error(400, "Invalid tool schema"),
-            &["rejected the request (400): Invalid tool schema"],
-        ),
-        (
-            Reply::error(401, "Authentication Fails"),
-            &["API key was refused (401)", "DEEPSEEK_API_KEY"],
-        ),
-        (
-            Reply::error(403, "forbidden"),
-            &["API key was refused (403)", "DEEPSEEK_API_KEY"],
-        ),
-        (
-            Reply::error(402, "Insufficient Balance"),
-            &["no balance left (402): Insufficient Balance", "top up"],
-        ),
-        (
-            Reply::status(404, "Not Found"),
-            &[
-                "answered 404 for model `deepseek-flash`",
-                "/chat/completions",
-                "--base-url",
-            ],
-        ),
-        (
-            Reply::status(422, "{\"detail\":\"messages: field required\"}"),
-            &["(422): messages: field required"],
-        ),
-    ];
-    let sb = Sandbox::new();
-    for (reply, needles) in cases {
-        let mock = MockServer::start(vec![reply]);
-        let o = run(&sb, &mock, &[]);
-        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-        let err = stderr(&o);
-        for n in needles {
-            assert!(err.contains(n), "{n:?} missing from:\n{err}");
-        }
-        assert_eq!(mock.chat_requests().len(), 1, "not retried: {err}");
-    }
-}
-
-#[test]
-fn rate_limits_honour_retry_after() {
-    let mock = MockServer::start(vec![
-        Reply::error(429, "Rate limit reached").header("Retry-After", "1"),
-        Reply::answer("ok"),
-    ]);
-    let sb = Sandbox::new();
-    let o = run(&sb, &mock, &[]);
-    assert_eq!(
-        (o.status.code(), stdout(&o).as_str()),
-        (Some(0), "ok\n"),
-        "{}",
-        stderr(&o)
-    );
-    let reqs = mock.chat_requests();
-    let gap = reqs[1].at.duration_since(reqs[0].at);
-    assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
-    assert!(stderr(&o).contains("rate limited (429)"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("retrying in 1.0s (retry 1 of 5)"),
-        "{}",
-        stderr(&o)
-    );
-}
-
-#[test]
-fn server_errors_and_connection_resets_are_retried() {
-    let mock = MockServer::start(vec![
-        Reply::error(500, "a"),
-        Reply::error(502, "b"),
-        Reply::error(503, "c"),
-        Reply::error(504, "d"),
-        Reply::answer("up"),
-    ]);
-    let sb = Sandbox::new();
-    let o = run(&sb, &mock, &[]);
-    assert_eq!(
-        (o.status.code(), stdout(&o).as_str()),
-        (Some(0), "up\n"),
-        "{}",
-        stderr(&o)
-    );
-    assert_eq!(mock.chat_requests().len(), 5);
-
-    let mock = MockServer::start(vec![Reply::answer("after reset")]);
-    mock.reset_connections(2);
-    let o = run(&sb, &mock, &[]);
-    assert_eq!(
-        (o.status.code(), stdout(&o).as_str()),
-        (Some(0), "after reset\n"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(stderr(&o).contains("the connection to"), "{}", stderr(&o));
-
-    // Nothing listening: reported at once, not retried.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let start = Instant::now();
-    let o = sb
-        .cmd()
-        .env("DEEPSEEK_API_KEY", TEST_KEY)
-        .args([
-            "-p",
-            "q",
-            "--base-url",
-            &format!("http://127.0.0.1:{port}/v1"),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(3));
-    assert!(
-        stderr(&o).contains("could not connect to"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(!stderr(&o).contains("retrying"), "{}", stderr(&o));
-    assert!(start.elapsed() < Duration::from_secs(5));
-}
-
-#[test]
-fn one_retry_budget_is_shared_by_every_kind_of_failure() {
-    let mock = MockServer::start(vec![
-        Reply::error(503, "busy"),
-        Reply::error(429, "slow down"),
-        Reply::sse(vec![ev_role(), Frame::Drop]),
-        Reply::answer("never reached"),
-    ]);
-    let sb = Sandbox::new();
-    quick(&sb, "max_retries = 2\n");
-    let o = run(&sb, &mock, &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert_eq!(
-        mock.chat_requests().len(),
-        3,
-        "two retries in all, not two per kind"
-    );
-    assert!(stderr(&o).contains("cut off"), "{}", stderr(&o));
-}
-
-#[test]
-fn first_byte_timeout_and_idle_timeout_are_separate() {
-    let mock = MockServer::start(vec![
-        Reply::sse(vec![delay_ms(5_000), ev_text("too late")]),
-        Reply::sse(vec![ev_text("started "), delay_ms(5_000), ev_text("never")]),
-    ]);
-    let sb = Sandbox::new();
-    sb.project_config(
-        "[retry]\nmax_retries = 0\n[timeouts]\nfirst_byte_secs = 0.5\nidle_secs = 0.4\n",
-    );
-    let start = Instant::now();
-    let o = run(&sb, &mock, &[]);
-    assert_eq!(o.status.code(), Some(3));
-    assert!(
-        stderr(&o).contains("no answer within 0.5s"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(start.elapsed() < Duration::from_secs(4));
-
-    let o = run(&sb, &mock, &[]);
-    assert_eq!(
-        (o.status.code(), stdout(&o).as_str()),
-        (Some(3), "started \n")
-    );
-    assert!(
-        stderr(&o).contains("the answer stalled: nothing for 0.4s"),
-        "{}",
-        stderr(&o)
-    );
-}
-
-#[test]
-fn the_non_streaming_fallback() {
-    let mock = MockServer::start(vec![Reply::json(json!({
-        "id": "x", "object": "chat.completion", "model": "m",
-        "choices": [{"index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": "whole", "reasoning_content": "r"}}],
-        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "prompt_cache_hit_tokens": 0, "prompt_cache_miss_tokens": 3}
-    }))]);
-    let sb = Sandbox::new();
-    sb.project_config("stream = false\n");
-    let o = run(&sb, &mock, &["--output-format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let r = result_json(&o);
-    assert_eq!(
-        (r["result"].as_str(), r["reasoning"].as_str()),
-        (Some("whole"), Some("r"))
-    );
-    let body = mock.chat_requests()[0].json();
-    assert_eq!(body["stream"], false);
-    assert!(body.get("stream_options").is_none());
 }
 
 // ---- through the library: multi-turn history and cancellation ----

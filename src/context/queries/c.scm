@@ -1,4 +1,4 @@
-; C definitions (also the first half of the C++ query). Function declarators may sit under one or
+; C definitions (also the second half of the C++ query). Function declarators may sit under one or
 ; two pointer declarators (`char **name(void)`); prototypes count as definitions, so a header and
 ; its source file both define the function.
 

@@ -1,4 +1,8 @@
-; C++ additions to the C query.
+; C++ additions to the C query, placed before it (the earlier pattern wins on a node).
+
+(field_declaration_list
+  (declaration
+    declarator: (function_declarator declarator: (identifier) @name)) @definition.method)
 
 (function_definition
   declarator: (function_declarator

@@ -1,4 +1,4 @@
-; JavaScript definitions (also the first half of the TypeScript query).
+; JavaScript definitions (also the second half of the TypeScript query).
 
 (method_definition name: (_) @name) @definition.method
 

@@ -1,4 +1,4 @@
-; TypeScript additions to the JavaScript query.
+; TypeScript additions to the JavaScript query, placed before it.
 
 (abstract_class_declaration name: (type_identifier) @name) @definition.class
 

@@ -300,24 +300,27 @@ fn clean_name(kind: SymbolKind, raw: &str) -> String {
     raw.to_string()
 }
 
-/// A definition's header collapsed onto one line: whitespace runs become one space, the space
-/// after an opening and before a closing bracket goes, a trailing `{` goes, and the result is cut
-/// at [`MAX_SIGNATURE_CHARS`] with an ellipsis.
+/// A definition's header collapsed onto one line: each whitespace run becomes one space, except
+/// that a line break right inside brackets or before a comma disappears (`fn f(\n    a: u32,\n)`
+/// reads `fn f(a: u32)`); a trailing `{` goes, and the result is cut at [`MAX_SIGNATURE_CHARS`]
+/// with an ellipsis.
 pub fn signature(header: &str) -> String {
     let mut out = String::with_capacity(header.len().min(MAX_SIGNATURE_CHARS + 4));
-    let mut pending_space = false;
+    // The pending whitespace run: none, spaces only, or containing a line break.
+    let mut pending: Option<bool> = None;
     for c in header.chars() {
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            if !out.is_empty() {
+                pending = Some(pending.unwrap_or(false) || c == '\n');
+            }
             continue;
         }
-        if pending_space
-            && !out.ends_with(['(', '[', '<'])
-            && !matches!(c, ')' | ']' | '>' | ',' | ';')
-        {
-            out.push(' ');
+        if let Some(newline) = pending.take() {
+            let glue = newline && (out.ends_with(['(', '[', '<', '{']) || matches!(c, ')' | ']' | '>' | ',' | '}'));
+            if !glue {
+                out.push(' ');
+            }
         }
-        pending_space = false;
         out.push(c);
     }
     let trimmed = out.trim_end_matches('{').trim_end();

@@ -58,3 +58,11 @@ fn dump_all() {
         println!("== {}\n{}", lang.name(), dump(lang, text));
     }
 }
+
+#[test]
+fn zz_sexp() {
+    let mut p = tree_sitter::Parser::new();
+    p.set_language(&Language::Cpp.grammar()).unwrap();
+    let t = p.parse("class P {\npublic:\n    explicit P(int xs);\n};\n", None).unwrap();
+    println!("{}", t.root_node().to_sexp());
+}

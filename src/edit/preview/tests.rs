@@ -93,7 +93,7 @@ fn colour_and_word_highlighting_only_when_asked() {
     // The changed word carries the word style; the unchanged part of the line does not.
     let word = palette::paint(palette::ADDED_WORD, "quantity;", true);
     assert!(colored.contains(&word), "{colored:?}");
-    let unchanged = palette::paint(palette::ADDED, "let total = price * ", true);
+    let unchanged = palette::paint(palette::ADDED, "+let total = price * ", true);
     assert!(colored.contains(&unchanged), "{colored:?}");
 }
 
