@@ -47,15 +47,16 @@ pub struct Cli {
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
     /// Provider preset or custom provider from the config file (deepseek, openai, openrouter,
-    /// ollama, vllm, llamacpp, lmstudio, …).
+    /// ollama, vllm, llamacpp, lmstudio, …). Env: HONE_PROVIDER.
     #[arg(long, global = true, value_name = "NAME")]
     pub provider: Option<String>,
 
-    /// Model to ask (default: the provider's default model).
+    /// Model to ask (default: the provider's default model). Env: HONE_MODEL.
     #[arg(long, short = 'm', global = true, value_name = "MODEL")]
     pub model: Option<String>,
 
     /// Base URL of the Chat Completions API (the request goes to BASE/chat/completions).
+    /// Env: HONE_BASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
 

@@ -225,6 +225,16 @@ prices = { cache_hit = 0.1, cache_miss = 1.0, output = 2.0 }
     }
 
     #[test]
+    fn the_example_config_parses() {
+        let f = parse(
+            Path::new("examples/config.toml"),
+            include_str!("../../examples/config.toml"),
+        )
+        .unwrap();
+        assert_eq!(f.providers.len(), 2);
+    }
+
+    #[test]
     fn line_col_counts_from_one() {
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
         assert_eq!(line_col("", 10), (1, 1));

@@ -121,16 +121,16 @@ impl Language {
             Language::JavaScript => include_str!("queries/javascript.scm"),
             Language::TypeScript | Language::Tsx => {
                 concat!(
-                    include_str!("queries/javascript.scm"),
-                    include_str!("queries/typescript.scm")
+                    include_str!("queries/typescript.scm"),
+                    include_str!("queries/javascript.scm")
                 )
             }
             Language::Go => include_str!("queries/go.scm"),
             Language::Java => include_str!("queries/java.scm"),
             Language::C => include_str!("queries/c.scm"),
             Language::Cpp => concat!(
-                include_str!("queries/c.scm"),
-                include_str!("queries/cpp.scm")
+                include_str!("queries/cpp.scm"),
+                include_str!("queries/c.scm")
             ),
         }
     }
