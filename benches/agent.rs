@@ -47,29 +47,53 @@ fn config(url: &str, root: &std::path::Path) -> Config {
 
 fn rounds(c: &mut Criterion, label: &str, edit: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let src: String = (0..400).map(|i| format!("fn f{i}() -> u32 {{ {i} }}\n")).collect();
+    let src: String = (0..400)
+        .map(|i| format!("fn f{i}() -> u32 {{ {i} }}\n"))
+        .collect();
     std::fs::write(dir.path().join("lib.rs"), &src).unwrap();
     let server = MockServer::start(vec![]);
     let cfg = config(&server.base_url, dir.path());
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     c.bench_function(label, |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for it in 0..iters {
                 for i in 0..10 {
                     let reply = if edit {
-                        let (old, new) = if (it + i as u64) % 2 == 0 { ("{ 5 }", "{ 55 }") } else { ("{ 55 }", "{ 5 }") };
-                        tool_reply(i, "edit_file", json!({"path": "lib.rs", "old_string": old, "new_string": new}))
+                        let (old, new) = if (it + i as u64) % 2 == 0 {
+                            ("{ 5 }", "{ 55 }")
+                        } else {
+                            ("{ 55 }", "{ 5 }")
+                        };
+                        tool_reply(
+                            i,
+                            "edit_file",
+                            json!({"path": "lib.rs", "old_string": old, "new_string": new}),
+                        )
                     } else {
-                        tool_reply(i, "read_file", json!({"path": "lib.rs", "offset": i * 10 + 1, "limit": 40}))
+                        tool_reply(
+                            i,
+                            "read_file",
+                            json!({"path": "lib.rs", "offset": i * 10 + 1, "limit": 40}),
+                        )
                     };
                     server.push(reply);
                 }
                 server.push(Reply::answer("done"));
-                let opts = agent::Options { transcript: false, ..agent::Options::default() };
+                let opts = agent::Options {
+                    transcript: false,
+                    ..agent::Options::default()
+                };
                 let mut a = Agent::new(&cfg, opts).unwrap();
                 let mut sink = Collect::default();
-                let mut rules = Rules { edits: EditRule::Any, ..Rules::default() };
+                let mut rules = Rules {
+                    edits: EditRule::Any,
+                    ..Rules::default()
+                };
                 let start = Instant::now();
                 rt.block_on(a.run("go", &mut sink, &mut rules)).unwrap();
                 total += start.elapsed() / 11;

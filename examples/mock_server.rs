@@ -6,7 +6,8 @@
 //! cargo run --example mock_server            # listens on 127.0.0.1:8788 (or pass ADDR)
 //! hone --provider llamacpp --base-url http://127.0.0.1:8788/v1 -p "What is hone?"
 //! ```
-//! The `llamacpp` preset needs no key. Stop the server with Ctrl-C.
+//! The `llamacpp` preset needs no key. Stop the server with Ctrl-C. `--instant` skips the
+//! scripted conversation and answers every request at once (`scripts/bench.sh` uses it).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,7 +31,12 @@ fn main() {
         frames.extend([ev_text(w), delay_ms(40)]);
     }
     frames.extend([ev_finish("stop"), ev_usage(120, 48, 96, 24, 12), ev_done()]);
-    let server = MockServer::start_on(&addr, vec![Reply::sse(frames)]);
+    let script = if instant {
+        Vec::new()
+    } else {
+        vec![Reply::sse(frames)]
+    };
+    let server = MockServer::start_on(&addr, script);
     server.set_fallback(Reply::answer(
         "(mock) The scripted conversation is over; every further question gets this answer.",
     ));

@@ -91,6 +91,8 @@ impl Agent {
             })?;
         }
         let after = self.estimated_tokens();
+        // The next request shares only the head with the last one.
+        self.last_request_chars = None;
         events.emit(Event::Notice(format!(
             "compacted the conversation: ~{before} → ~{after} tokens"
         )));

@@ -11,6 +11,7 @@
 //! the previous request byte for byte. The single exception is [`Agent::compact`], which replaces
 //! older turns with a summary when the context window fills.
 
+pub mod budget;
 mod compact;
 pub mod event;
 pub mod policy;
@@ -20,6 +21,7 @@ pub mod transcript;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+pub use budget::{Breakdown, ContextKind};
 pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
 pub use policy::{CommandRule, EditRule, Rules};
 
@@ -94,6 +96,14 @@ pub struct Agent {
     transcript: Option<Transcript>,
     changed: BTreeSet<String>,
     model: String,
+    /// Context waiting for the next user message (see `budget`).
+    pending: Vec<(ContextKind, String)>,
+    /// Characters of files and maps sent through `pending`, for the breakdown.
+    file_chars: usize,
+    map_chars: usize,
+    /// Characters of the last request sent, and the share of it that repeated the one before.
+    last_request_chars: Option<usize>,
+    prefix_share: Option<f64>,
 }
 
 impl Agent {
@@ -120,8 +130,10 @@ impl Agent {
             .as_deref()
             .filter(|c| !c.trim().is_empty())
         {
-            system.push_str("\n\n");
-            system.push_str(crate::prompts::PROJECT_CONTEXT);
+            system.push_str(budget::CONTEXT_MARK);
+            system.push_str(
+                crate::prompts::PROJECT_CONTEXT.trim_start_matches("Project context follows"),
+            );
             system.push('\n');
             system.push_str(ctx);
         }
@@ -154,6 +166,11 @@ impl Agent {
             transcript,
             changed: BTreeSet::new(),
             model: cfg.model.clone(),
+            pending: Vec::new(),
+            file_chars: 0,
+            map_chars: 0,
+            last_request_chars: None,
+            prefix_share: None,
             ws,
             opts,
         };

@@ -30,6 +30,7 @@ impl Agent {
     ) -> Result<Outcome, AgentError> {
         self.repair()?;
         approver.run_started();
+        let input = self.take_pending(input);
         self.push(Message::user(input))?;
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
         for turn in 1..=self.opts.max_turns {
@@ -38,6 +39,7 @@ impl Agent {
             }
             events.emit(Event::RequestStarted { turn });
             let request = self.request();
+            self.note_request_size(&request);
             let completion = {
                 let mut on_event = |ev: StreamEvent| match ev {
                     StreamEvent::Text(t) => events.emit(Event::Text(t)),
@@ -120,6 +122,16 @@ impl Agent {
             outcome: Outcome::TurnLimit,
         });
         Ok(Outcome::TurnLimit)
+    }
+
+    /// Records the request's size and, while the conversation only grew, the share of it that
+    /// the previous request already sent (what a prefix cache can serve).
+    fn note_request_size(&mut self, request: &crate::provider::ChatRequest) {
+        let chars: usize = request.messages.iter().map(super::message_chars).sum();
+        if let Some(prev) = self.last_request_chars.filter(|p| *p <= chars && chars > 0) {
+            self.prefix_share = Some(prev as f64 / chars as f64);
+        }
+        self.last_request_chars = Some(chars);
     }
 
     fn answer(

@@ -50,7 +50,8 @@ pub fn context_for(root: &Path, paths: &[PathBuf]) -> Option<String> {
         };
         let map = context::render_map(&index, &focus, focus.default_budget());
         if !map.trim().is_empty() {
-            out.push_str("\n\nRepository map (paths, then the signatures each file defines):\n");
+            out.push_str(crate::agent::budget::MAP_MARK);
+            out.push_str("paths, then the signatures each file defines):\n");
             out.push_str(&map);
         }
     }

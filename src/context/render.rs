@@ -234,6 +234,7 @@ fn add_enclosing(file: &crate::context::index::IndexedFile, defs: &mut Vec<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::estimate_tokens;
     use crate::context::index::{Definition, IndexedFile};
     use crate::context::scan::Mtime;
 
@@ -272,5 +273,89 @@ mod tests {
         let mut defs = vec![1];
         add_enclosing(&f, &mut defs);
         assert_eq!(defs, vec![1]);
+    }
+
+    fn repo() -> (tempfile::TempDir, RepoIndex) {
+        crate::context::testutil::index_of(&[
+            (
+                "src/main.rs",
+                "mod store;\nfn main() {\n    let s = store::OrderStore::open();\n    s.save_order(1);\n}\n",
+            ),
+            (
+                "src/store.rs",
+                "pub struct OrderStore;\n\nimpl OrderStore {\n    pub fn open() -> Self {\n        OrderStore\n    }\n\n    pub fn save_order(&self, id: u64) {\n        let _ = id;\n    }\n\n    fn vacuum(&self) {}\n}\n",
+            ),
+            (
+                "src/report.rs",
+                "pub fn render_report() -> String {\n    String::new()\n}\n",
+            ),
+            ("docs/guide.md", "# Guide\n"),
+        ])
+    }
+
+    #[test]
+    fn outline_of_a_small_repository() {
+        let (_dir, index) = repo();
+        let focus = Focus {
+            chat_files: vec!["src/main.rs".into()],
+            ..Focus::default()
+        };
+        assert_eq!(
+            render_map(&index, &focus, 1000),
+            "\
+src/store.rs
+  1: pub struct OrderStore;
+  3: impl OrderStore
+  4:   pub fn open() -> Self
+  8:   pub fn save_order(&self, id: u64)
+  12:   fn vacuum(&self)
+docs/guide.md
+src/report.rs
+  1: pub fn render_report() -> String
+"
+        );
+    }
+
+    #[test]
+    fn every_budget_is_respected() {
+        let (_dir, index) = repo();
+        let focus = Focus::default();
+        let full = render_map(&index, &focus, 10_000);
+        for budget in 0..estimate_tokens(&full) + 5 {
+            let map = render_map(&index, &focus, budget);
+            assert!(estimate_tokens(&map) <= budget, "budget {budget}: {map}");
+        }
+        assert_eq!(render_map(&index, &focus, 0), "");
+    }
+
+    #[test]
+    fn small_budgets_keep_the_most_used_definitions_and_count_the_rest() {
+        let (_dir, index) = repo();
+        let focus = Focus {
+            chat_files: vec!["src/main.rs".into()],
+            ..Focus::default()
+        };
+        let map = render_map(&index, &focus, 25);
+        assert!(map.starts_with("src/store.rs\n"), "{map}");
+        assert!(
+            map.contains("save_order") || map.contains("open()"),
+            "{map}"
+        );
+        assert!(!map.contains("vacuum"), "{map}");
+        assert!(map.ends_with(" more files\n"), "{map}");
+    }
+
+    #[test]
+    fn mentioned_identifiers_come_first() {
+        let (_dir, index) = repo();
+        let focus = Focus {
+            mentioned_idents: vec!["render_report".into()],
+            ..Focus::default()
+        };
+        let map = render_map(&index, &focus, 20);
+        assert!(
+            map.starts_with("src/report.rs\n  1: pub fn render_report() -> String\n"),
+            "{map}"
+        );
     }
 }

@@ -115,10 +115,9 @@ impl ProviderError {
     /// the person has seen the partial answer, and a second answer would not continue it.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ProviderError::Connection { .. }
-            | ProviderError::RateLimited { .. }
-            | ProviderError::FirstByteTimeout { .. }
-            | ProviderError::InsufficientResource => true,
+            ProviderError::Connection { .. } | ProviderError::RateLimited { .. } | ProviderError::InsufficientResource => {
+                true
+            }
             ProviderError::Server { status, .. } => *status != 501 && *status != 505,
             ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => {
                 partial.is_none()
@@ -135,6 +134,9 @@ impl ProviderError {
             | ProviderError::NotFound { .. }
             | ProviderError::Unprocessable { .. }
             | ProviderError::Status { .. }
+            // The first-byte limit is long (minutes): a server that stayed silent that long is
+            // not helped by asking again, and a second wait would double it.
+            | ProviderError::FirstByteTimeout { .. }
             | ProviderError::InStream { .. }
             | ProviderError::Protocol { .. } => false,
         }

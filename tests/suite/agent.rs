@@ -500,25 +500,51 @@ fn common_prefix(a: &str, b: &str) -> usize {
 fn prefix_share_of_a_ten_turn_session_with_edits() {
     let sb = Sandbox::new();
     // A small but real-looking crate, so the system message carries a repo map as it would.
-    let src: String = (0..40).map(|i| format!("fn f{i}() -> u32 {{ {i} }}\n")).collect();
+    let src: String = (0..40)
+        .map(|i| format!("fn f{i}() -> u32 {{ {i} }}\n"))
+        .collect();
     std::fs::write(sb.workspace.join("lib.rs"), &src).unwrap();
     std::fs::create_dir_all(sb.workspace.join("src")).unwrap();
     for m in 0..30 {
         let body: String = (0..6)
             .map(|k| format!("pub fn handler_{m}_{k}(input: &str) -> Result<String, Error> {{\n    todo_{k}(input)\n}}\n\n"))
             .collect();
-        std::fs::write(sb.workspace.join(format!("src/module_{m}.rs")), format!("use crate::Error;\n\n{body}")).unwrap();
+        std::fs::write(
+            sb.workspace.join(format!("src/module_{m}.rs")),
+            format!("use crate::Error;\n\n{body}"),
+        )
+        .unwrap();
     }
     let mock = MockServer::start(vec![
         call("c1", "list_files", json!({})),
         call("c2", "read_file", json!({"path": "lib.rs"})),
         call("c3", "search", json!({"pattern": "fn f1"})),
-        call("c4", "edit_file", json!({"path": "lib.rs", "old_string": "{ 3 }", "new_string": "{ 30 }"})),
-        call("c5", "read_file", json!({"path": "lib.rs", "offset": 1, "limit": 5})),
-        call("c6", "edit_file", json!({"path": "lib.rs", "old_string": "{ 7 }", "new_string": "{ 70 }"})),
+        call(
+            "c4",
+            "edit_file",
+            json!({"path": "lib.rs", "old_string": "{ 3 }", "new_string": "{ 30 }"}),
+        ),
+        call(
+            "c5",
+            "read_file",
+            json!({"path": "lib.rs", "offset": 1, "limit": 5}),
+        ),
+        call(
+            "c6",
+            "edit_file",
+            json!({"path": "lib.rs", "old_string": "{ 7 }", "new_string": "{ 70 }"}),
+        ),
         call("c7", "search", json!({"pattern": "70"})),
-        call("c8", "edit_file", json!({"path": "lib.rs", "old_string": "{ 9 }", "new_string": "{ 90 }"})),
-        call("c9", "read_file", json!({"path": "lib.rs", "offset": 8, "limit": 3})),
+        call(
+            "c8",
+            "edit_file",
+            json!({"path": "lib.rs", "old_string": "{ 9 }", "new_string": "{ 90 }"}),
+        ),
+        call(
+            "c9",
+            "read_file",
+            json!({"path": "lib.rs", "offset": 8, "limit": 3}),
+        ),
         Reply::answer("Changed three constants."),
     ]);
     let o = fix(&sb, &mock, &["bump some constants", "--yes"]);
@@ -531,14 +557,29 @@ fn prefix_share_of_a_ten_turn_session_with_edits() {
     let system = first["messages"][0]["content"].as_str().unwrap();
     let (prompt, context) = system.split_once("\n\nProject context follows").unwrap();
     let fixed = first["tools"].to_string().len() + prompt.len();
-    eprintln!("first request: system prompt + tool schemas = {fixed} bytes; project context (map) {} bytes", context.len());
+    eprintln!(
+        "first request: system prompt + tool schemas = {fixed} bytes; project context (map) {} bytes",
+        context.len()
+    );
     assert!(fixed < 12 * 1024, "system + tools = {fixed} bytes");
     for (i, pair) in reqs.windows(2).enumerate() {
         let (a, b) = (rendered_prompt(&pair[0]), rendered_prompt(&pair[1]));
         let share = common_prefix(&a, &b) as f64 / b.len() as f64;
-        eprintln!("request {}: {} bytes, ~{} tokens, {:.1} % repeats request {}", i + 2, b.len(), b.len() / 4, share * 100.0, i + 1);
+        eprintln!(
+            "request {}: {} bytes, ~{} tokens, {:.1} % repeats request {}",
+            i + 2,
+            b.len(),
+            b.len() / 4,
+            share * 100.0,
+            i + 1
+        );
         if i + 2 >= 3 {
-            assert!(share >= 0.90, "request {} repeats only {:.1} %", i + 2, share * 100.0);
+            assert!(
+                share >= 0.90,
+                "request {} repeats only {:.1} %",
+                i + 2,
+                share * 100.0
+            );
         }
     }
 }

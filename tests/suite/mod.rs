@@ -1,5 +1,6 @@
 //! One module per capability under test.
 mod agent;
+mod apply;
 mod config;
 mod map;
 mod print;

@@ -206,7 +206,7 @@ fn first_byte_timeout_and_idle_timeout_are_separate() {
     ]);
     let sb = Sandbox::new();
     sb.project_config(
-        "[retry]\nmax_retries = 0\n[timeouts]\nfirst_byte_secs = 0.5\nidle_secs = 0.4\n",
+        "[retry]\nbase_delay_ms = 10\n[timeouts]\nfirst_byte_secs = 0.5\nidle_secs = 0.4\n",
     );
     let start = Instant::now();
     let o = run(&sb, &mock, &[]);
@@ -216,7 +216,11 @@ fn first_byte_timeout_and_idle_timeout_are_separate() {
         "{}",
         stderr(&o)
     );
-    assert!(start.elapsed() < Duration::from_secs(4));
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "a first-byte timeout is not retried"
+    );
+    assert_eq!(mock.chat_requests().len(), 1);
 
     let o = run(&sb, &mock, &[]);
     assert_eq!(
@@ -228,6 +232,23 @@ fn first_byte_timeout_and_idle_timeout_are_separate() {
         "{}",
         stderr(&o)
     );
+    assert_eq!(
+        mock.chat_requests().len(),
+        2,
+        "a stall after text is not retried"
+    );
+
+    // A stall before anything was shown is retried.
+    mock.push(Reply::sse(vec![ev_role(), delay_ms(5_000), ev_done()]));
+    mock.push(Reply::answer("second wind"));
+    let o = run(&sb, &mock, &[]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "second wind\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(mock.chat_requests().len(), 4);
 }
 
 #[test]

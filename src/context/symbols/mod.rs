@@ -316,7 +316,9 @@ pub fn signature(header: &str) -> String {
             continue;
         }
         if let Some(newline) = pending.take() {
-            let glue = newline && (out.ends_with(['(', '[', '<', '{']) || matches!(c, ')' | ']' | '>' | ',' | '}'));
+            let glue = newline
+                && (out.ends_with(['(', '[', '<', '{'])
+                    || matches!(c, ')' | ']' | '>' | ',' | '}'));
             if !glue {
                 out.push(' ');
             }
