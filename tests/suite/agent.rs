@@ -583,3 +583,22 @@ fn prefix_share_of_a_ten_turn_session_with_edits() {
         }
     }
 }
+
+#[test]
+fn without_tool_calling_edit_blocks_in_the_reply_are_applied_and_failures_sent_back() {
+    let sb = Sandbox::new();
+    sb.project_config("[retry]\nbase_delay_ms = 10\n\n[providers.deepseek]\ntool_calls = false\n");
+    std::fs::write(sb.workspace.join("app.py"), "x = 1\ny = 2\n").unwrap();
+    let bad = "app.py\n<<<<<<< SEARCH\nz = 3\n=======\nz = 4\n>>>>>>> REPLACE\n";
+    let good = "Here is the fix.\n\napp.py\n<<<<<<< SEARCH\ny = 2\n=======\ny = 20\n>>>>>>> REPLACE\n";
+    let mock = MockServer::start(vec![Reply::answer(bad), Reply::answer(good)]);
+    let o = fix(&sb, &mock, &["change y", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(sb.workspace.join("app.py")).unwrap(), "x = 1\ny = 20\n");
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs[0].get("tools").is_none_or(|t| t.as_array().is_none_or(|a| a.is_empty())), "no tools sent: {}", reqs[0]["tools"]);
+    assert!(reqs[0]["messages"][0]["content"].as_str().unwrap().contains("<<<<<<< SEARCH"));
+    let feedback = reqs[1]["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_string();
+    assert!(feedback.contains("not applied") && feedback.contains("app.py"), "{feedback}");
+}
