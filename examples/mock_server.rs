@@ -12,13 +12,18 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/mock.rs"]
+#[allow(dead_code)]
 mod mock;
 
 use mock::*;
 
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let instant = args.iter().any(|a| a == "--instant");
+    let addr = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "127.0.0.1:8788".to_string());
     let words = "hone is a terminal coding assistant. This answer comes from a scripted mock \
                  server, streamed a few words at a time, so you can see how hone shows reasoning, \

@@ -13,6 +13,7 @@
 
 pub mod budget;
 mod compact;
+pub mod control;
 pub mod event;
 pub mod policy;
 mod run;
@@ -53,6 +54,9 @@ pub struct Options {
     pub command_timeout_s: u64,
     /// Write a transcript (off in tests that do not want state).
     pub transcript: bool,
+    /// Tools left out of the schemas sent (`lint-fix` sends no `run_command`). Empty: all of
+    /// them, the schema list byte-identical to `prompts/tools.json`.
+    pub without_tools: Vec<&'static str>,
 }
 
 impl Default for Options {
@@ -64,6 +68,7 @@ impl Default for Options {
             compact_at: 0.8,
             command_timeout_s: 120,
             transcript: true,
+            without_tools: Vec::new(),
         }
     }
 }
@@ -237,7 +242,17 @@ impl Agent {
     /// The request the next turn would send (exactly; the provider adds model and options).
     pub fn request(&self) -> ChatRequest {
         let tools = match self.opts.edit_format {
-            EditFormat::Tools => crate::tools::schemas().to_vec(),
+            EditFormat::Tools if self.opts.without_tools.is_empty() => {
+                crate::tools::schemas().to_vec()
+            }
+            EditFormat::Tools => crate::tools::schemas()
+                .iter()
+                .filter(|t| {
+                    let name = t["function"]["name"].as_str().unwrap_or_default();
+                    !self.opts.without_tools.contains(&name)
+                })
+                .cloned()
+                .collect(),
             EditFormat::Blocks => Vec::new(),
         };
         ChatRequest {

@@ -100,7 +100,7 @@ impl Workspace {
             return Err(refuse(JailRule::GitDir));
         }
         let display = parts.join("/");
-        let abs = self.follow(&parts).map_err(|rule| refuse(rule))?;
+        let abs = self.follow(&parts).map_err(refuse)?;
         Ok(Resolved { abs, display })
     }
 

@@ -219,7 +219,7 @@ fn git_path(prefix: &str, path: &str) -> String {
     let full = format!("{prefix}{path}");
     let special = full
         .bytes()
-        .any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f);
+        .any(|b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b));
     if !special {
         return full;
     }

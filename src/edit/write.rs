@@ -180,14 +180,14 @@ fn stage(
     writes: &[(PathBuf, &[u8], Option<u32>, String)],
 ) -> Result<Vec<Staged>, EditError> {
     for (d, shown) in dirs {
-        if let Err(source) = fs::create_dir(d) {
-            if source.kind() != std::io::ErrorKind::AlreadyExists {
-                return Err(EditError::Io {
-                    action: "create the directory",
-                    path: shown.clone(),
-                    source,
-                });
-            }
+        if let Err(source) = fs::create_dir(d)
+            && source.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            return Err(EditError::Io {
+                action: "create the directory",
+                path: shown.clone(),
+                source,
+            });
         }
     }
     let mut staged: Vec<Staged> = Vec::new();

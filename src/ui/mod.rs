@@ -6,6 +6,7 @@
 //! stripped here, so a hostile reply cannot move the cursor, retitle the window or hide a diff.
 
 pub mod ask;
+pub mod markdown;
 pub mod palette;
 pub mod render;
 pub mod spinner;

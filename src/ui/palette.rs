@@ -17,6 +17,26 @@ pub const HEADER: Style = Style::new().bold();
 pub const TOOL: Style = AnsiColor::Magenta.on_default();
 pub const PROMPT: Style = AnsiColor::Blue.on_default().bold();
 
+// Markdown in answers (`ui::markdown`). ANSI colours, so the person's terminal theme decides the
+// exact shades and a light background stays readable.
+pub const MD_HEADING: Style = AnsiColor::Cyan.on_default().bold();
+pub const MD_EMPH: Style = Style::new().italic();
+pub const MD_STRONG: Style = Style::new().bold();
+pub const MD_STRIKE: Style = Style::new().strikethrough();
+pub const MD_CODE: Style = AnsiColor::Yellow.on_default();
+pub const MD_LINK: Style = AnsiColor::Blue.on_default().underline();
+pub const MD_BULLET: Style = AnsiColor::Cyan.on_default();
+pub const MD_QUOTE: Style = Style::new().dimmed().italic();
+
+// Syntax highlighting of code blocks, by the kind of token.
+pub const CODE_COMMENT: Style = Style::new().dimmed().italic();
+pub const CODE_STRING: Style = AnsiColor::Green.on_default();
+pub const CODE_NUMBER: Style = AnsiColor::Magenta.on_default();
+pub const CODE_KEYWORD: Style = AnsiColor::Blue.on_default().bold();
+pub const CODE_TYPE: Style = AnsiColor::Yellow.on_default();
+pub const CODE_FUNCTION: Style = AnsiColor::Cyan.on_default();
+pub const CODE_MACRO: Style = AnsiColor::Magenta.on_default().bold();
+
 /// Wraps `text` in `style` when `color` is on; plain otherwise.
 pub fn paint(style: Style, text: &str, color: bool) -> String {
     if color && !text.is_empty() {

@@ -6,6 +6,8 @@
 //! workspace untouched). Every successful case is then undone with `hone undo` and must give
 //! `before/` back byte for byte.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

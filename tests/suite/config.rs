@@ -2,6 +2,9 @@
 //! (defaults < user file < project file < env < flags), keys, custom providers, and the errors a
 //! person sees for a malformed file, an unknown provider or a missing key.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use super::print::{assert_no_key, stderr, stdout};
 use crate::support::mock::*;
 use crate::support::sandbox::{Sandbox, TEST_KEY};

@@ -1,6 +1,9 @@
 //! `hone -p`: the answer streamed to stdout, reasoning to stderr, the JSON formats, exit codes,
 //! Ctrl-C, and the key kept out of every output. Driven through the real binary against the mock.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::Value;

@@ -4,6 +4,9 @@
 //! binary where the front end can show the effect, and through the library's `Client` for
 //! multi-turn rules and cancellation. HTTP errors and retries are in `provider_errors`.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};

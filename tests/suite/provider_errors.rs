@@ -2,6 +2,9 @@
 //! retries (429 with `Retry-After`, 5xx, resets) within one shared budget, the two timeouts, and
 //! the non-streaming fallback.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::json;

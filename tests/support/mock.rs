@@ -8,7 +8,7 @@
 //! lists [`MockServer::set_models`]. The server runs on its own thread and runtime, so tests stay
 //! synchronous; it stops when dropped. Must not depend on hone's crate: it plays the far side.
 
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};

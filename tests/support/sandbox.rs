@@ -2,7 +2,7 @@
 //! workspace directory, and a command whose environment holds nothing of the machine's (no real
 //! keys, no HONE_* settings, no proxies), so a test sees only what it set.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 

@@ -147,12 +147,10 @@ fn scan_shifted(hay: &Haystack, lines: &[String]) -> Vec<(usize, Shift)> {
     while s + n <= total {
         let candidate =
             split_indent(hay.line(s + first).trim_end_matches([' ', '\t'])).1 == first_rest;
-        if candidate {
-            if let Some(shift) = shifted_match(hay, lines, s) {
-                out.push((s, shift));
-                s += n;
-                continue;
-            }
+        if candidate && let Some(shift) = shifted_match(hay, lines, s) {
+            out.push((s, shift));
+            s += n;
+            continue;
         }
         s += 1;
     }
@@ -234,6 +232,10 @@ pub fn is_elision(line: &str) -> bool {
         .is_some_and(|re| re.is_match(line.trim_end()))
 }
 
+/// A match of elided old text: first line, end line (exclusive), and the gaps (line ranges)
+/// the elision markers stood for.
+type ElidedHit = (usize, usize, Vec<(usize, usize)>);
+
 /// Rule 7: old text whose elision lines match any run of lines.
 pub fn find_elided(hay: &Haystack, old: &str, new: &str) -> Result<Vec<Found>, Miss> {
     let raw = needle_lines(old);
@@ -268,7 +270,7 @@ pub fn find_elided(hay: &Haystack, old: &str, new: &str) -> Result<Vec<Found>, M
     let seg_at = |seg: &[String], at: usize| {
         at + seg.len() <= keys.len() && seg.iter().zip(&keys[at..]).all(|(a, b)| a == b)
     };
-    let mut hits: Vec<(usize, usize, Vec<(usize, usize)>)> = Vec::new();
+    let mut hits: Vec<ElidedHit> = Vec::new();
     let mut s = 0;
     while s < keys.len() {
         if seg_at(&segments[0], s) {
@@ -357,10 +359,10 @@ fn fill_elisions(
     let mut k = 0;
     for line in new.split_inclusive('\n') {
         if is_elision(line) {
-            if let Some(Some(g)) = meaning.get(k) {
-                if let Some(&(a, b)) = gaps.get(*g) {
-                    out.push_str(&hay.text[starts[a]..starts[b]]);
-                }
+            if let Some(Some(g)) = meaning.get(k)
+                && let Some(&(a, b)) = gaps.get(*g)
+            {
+                out.push_str(&hay.text[starts[a]..starts[b]]);
             }
             k += 1;
         } else {

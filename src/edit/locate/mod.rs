@@ -312,14 +312,14 @@ fn decide(
             similarity: score,
         }),
         ReplaceMode::Unique => {
-            if let Some(after) = q.anchor.and_then(|a| anchor_offset(hay, a)) {
-                if let Some(first) = found.iter().find(|f| f.range.start >= after) {
-                    return Ok(Located {
-                        rule,
-                        found: vec![first.clone()],
-                        similarity: score,
-                    });
-                }
+            if let Some(after) = q.anchor.and_then(|a| anchor_offset(hay, a))
+                && let Some(first) = found.iter().find(|f| f.range.start >= after)
+            {
+                return Ok(Located {
+                    rule,
+                    found: vec![first.clone()],
+                    similarity: score,
+                });
             }
             Err(Miss::Ambiguous {
                 rule,

@@ -1,0 +1,102 @@
+//! What an interactive front end may do to a session between runs: start a new conversation,
+//! switch the model or provider settings, and close off a run the person interrupted.
+//!
+//! Must not print or touch the terminal. Invariant: none of these rewrites a message already
+//! sent — `clear` starts a new session (a new transcript) instead of editing this one, and
+//! `interrupted` only appends.
+
+use super::transcript::{self, Transcript};
+use super::{Agent, AgentError, secret_vars};
+use crate::config::{Config, Prices};
+use crate::provider::{Client, Message, Role, Usage};
+
+/// Short model-facing notes the session adds (`prompts/session_notes.md`, `key: text` lines).
+const NOTES: &str = include_str!("../../prompts/session_notes.md");
+
+/// The note for `key`, with `{name}` holes filled from `vars`.
+pub fn note(key: &str, vars: &[(&str, &str)]) -> String {
+    let template = NOTES
+        .lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(": ")))
+        .unwrap_or(key);
+    crate::prompts::fill(template, vars)
+}
+
+impl Agent {
+    /// Starts a new conversation in place: the same system message and settings, no messages
+    /// after it, zero usage, a new session id and (when transcripts are on) a new transcript.
+    pub fn clear(&mut self) -> Result<(), AgentError> {
+        self.messages.truncate(self.head);
+        self.pending.clear();
+        self.file_chars = 0;
+        self.map_chars = 0;
+        self.last_request_chars = None;
+        self.prefix_share = None;
+        self.session_usage = Usage::default();
+        self.changed.clear();
+        self.session_id = transcript::new_session_id();
+        if self.transcript.is_some() {
+            let dir = transcript::sessions_dir(self.ws.root())?;
+            let mut t = Transcript::create(&dir, &self.session_id, self.ws.root(), &self.model)?;
+            for m in &self.messages {
+                t.append(&transcript::Line::Message { message: m.clone() })?;
+            }
+            self.transcript = Some(t);
+        }
+        Ok(())
+    }
+
+    /// Sends the next requests with `cfg`'s provider, model and thinking settings. The
+    /// conversation is kept. The caller checks that the new provider takes tool calls when the
+    /// session uses them (the system prompt, fixed at the start, says how edits are sent).
+    pub fn reconfigure(&mut self, cfg: &Config) -> Result<(), AgentError> {
+        self.client = Client::new(cfg)?;
+        self.model = cfg.model.clone();
+        self.context_window = cfg.provider.context_window;
+        self.prices = cfg.prices().unwrap_or(Prices {
+            cache_hit: 0.0,
+            cache_miss: 0.0,
+            output: 0.0,
+        });
+        self.secret_vars = secret_vars(cfg);
+        Ok(())
+    }
+
+    /// Whether the session sends edits as tool calls.
+    pub fn uses_tools(&self) -> bool {
+        self.opts.edit_format == super::EditFormat::Tools
+    }
+
+    /// Closes off a run that was cancelled: answers dangling tool calls as cancelled, and when
+    /// the conversation ends without an answer, appends one holding what had been streamed
+    /// (`partial`) and a note that the person interrupted it, so the next request is valid for
+    /// providers that want user and assistant turns to alternate.
+    pub fn interrupted(&mut self, partial: &str) -> Result<(), AgentError> {
+        self.repair()?;
+        let last = self.messages.last().map(|m| m.role);
+        if matches!(last, Some(Role::User | Role::Tool)) {
+            let mut text = partial.trim_end().to_string();
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&note("interrupted", &[]));
+            self.push(Message::assistant(Some(text), None, Vec::new()))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_fill_their_holes() {
+        assert_eq!(
+            note("file_deleted", &[("path", "a.rs")]),
+            "`a.rs`, added to this conversation earlier, no longer exists."
+        );
+        assert!(note("interrupted", &[]).contains("interrupted"));
+        assert_eq!(note("no_such_note", &[]), "no_such_note");
+    }
+}

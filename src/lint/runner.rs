@@ -1,0 +1,238 @@
+//! Running the lint command: `sh -c` in the workspace, stdin closed, the API key variables
+//! removed from its environment, stdout and stderr captured apart (JSON readers want stdout
+//! alone), killed with its whole process group at the timeout.
+//!
+//! Unlike the model's `run_command`, the output is not cut to a few kilobytes: every diagnostic
+//! counts. It is capped at [`MAX_OUTPUT`] per stream only so a runaway linter cannot exhaust
+//! memory. Decides nothing about what the output means beyond "could it run at all".
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncReadExt as _;
+
+use super::LintError;
+use super::preset::Preset;
+
+/// Bytes kept per stream.
+pub const MAX_OUTPUT: u64 = 32 * 1024 * 1024;
+
+/// One finished run of the lint command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintRun {
+    pub command: String,
+    /// `None` when killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl LintRun {
+    pub fn passed(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// What the lint command is and how to tell it could not run.
+#[derive(Debug, Clone)]
+pub struct LintCommand {
+    pub command: String,
+    pub preset: Option<&'static Preset>,
+    pub timeout: Duration,
+    /// Environment variables the linter must not see (the API keys).
+    pub secret_vars: Vec<String>,
+}
+
+impl LintCommand {
+    /// Runs the command in `dir`. Errors: it could not start, timed out, was killed, or said
+    /// in its own way that it could not run (sh's 126/127, a preset's broken codes or output).
+    pub async fn run(&self, dir: &Path) -> Result<LintRun, LintError> {
+        let started = Instant::now();
+        let mut cmd = tokio::process::Command::new("sh");
+        cmd.arg("-c")
+            .arg(&self.command)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .process_group(0);
+        for v in &self.secret_vars {
+            cmd.env_remove(v);
+        }
+        let mut child = cmd.spawn().map_err(|source| LintError::Spawn {
+            command: self.command.clone(),
+            source,
+        })?;
+        let pgid = child.id();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let collect = async {
+            let (out, err) = tokio::join!(read_all(stdout), read_all(stderr));
+            (out, err, child.wait().await)
+        };
+        let (out, err, status) = match tokio::time::timeout(self.timeout, collect).await {
+            Ok(done) => done,
+            Err(_) => {
+                kill_group(pgid);
+                return Err(LintError::Timeout {
+                    command: self.command.clone(),
+                    after: self.timeout,
+                });
+            }
+        };
+        let status = status.map_err(|source| LintError::Spawn {
+            command: self.command.clone(),
+            source,
+        })?;
+        let run = LintRun {
+            command: self.command.clone(),
+            code: status.code(),
+            stdout: String::from_utf8_lossy(&out).into_owned(),
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+            elapsed: started.elapsed(),
+        };
+        self.check(run)
+    }
+
+    /// Tells "found problems" from "could not run".
+    fn check(&self, run: LintRun) -> Result<LintRun, LintError> {
+        let broken = |why: String| LintError::Broken {
+            command: self.command.clone(),
+            why,
+            output: tail(&run.stdout, &run.stderr),
+            install: self.preset.map(|p| p.install.to_string()),
+        };
+        match run.code {
+            None => return Err(broken("it was killed by a signal".into())),
+            Some(126) => return Err(broken("sh could not execute it (exit 126)".into())),
+            Some(127) => return Err(broken("the program was not found (exit 127)".into())),
+            Some(c) if self.preset.is_some_and(|p| p.broken_codes.contains(&c)) => {
+                return Err(broken(format!(
+                    "exit code {c} means the linter itself failed"
+                )));
+            }
+            Some(_) => {}
+        }
+        if !run.passed()
+            && let Some(p) = self.preset
+            && let Some(hit) = p
+                .broken_output
+                .iter()
+                .find(|s| run.stdout.contains(**s) || run.stderr.contains(**s))
+        {
+            return Err(broken(format!("it said \"{hit}\"")));
+        }
+        Ok(run)
+    }
+}
+
+async fn read_all<R: tokio::io::AsyncRead + Unpin>(stream: Option<R>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Some(s) = stream {
+        let _ = s.take(MAX_OUTPUT).read_to_end(&mut buf).await;
+    }
+    buf
+}
+
+/// The last lines of output, for an error message.
+fn tail(stdout: &str, stderr: &str) -> String {
+    let all = format!("{stdout}\n{stderr}");
+    let text = crate::ui::strip_controls(&all);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(8)..].join("\n")
+}
+
+/// Kills the whole process group, so a linter's children do not outlive it.
+fn kill_group(pgid: Option<u32>) {
+    if let Some(id) = pgid {
+        // `kill -KILL -PGID`: no libc binding needed, and failure (already gone) is harmless.
+        let _ = std::process::Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{id}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(c: &str, preset: Option<&'static Preset>) -> LintCommand {
+        LintCommand {
+            command: c.to_string(),
+            preset,
+            timeout: Duration::from_secs(20),
+            secret_vars: vec!["HONE_TEST_SECRET".into()],
+        }
+    }
+
+    #[tokio::test]
+    async fn captures_streams_apart_and_the_exit_code() {
+        let d = tempfile::tempdir().unwrap();
+        let r = cmd("echo out; echo err >&2; exit 1", None)
+            .run(d.path())
+            .await
+            .unwrap();
+        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (Some(1), "out\n", "err\n"));
+        assert!(!r.passed());
+        let ok = cmd("true", None).run(d.path()).await.unwrap();
+        assert!(ok.passed());
+    }
+
+    #[tokio::test]
+    async fn missing_programs_timeouts_and_broken_codes_are_errors() {
+        let d = tempfile::tempdir().unwrap();
+        let e = cmd("no-such-linter-here --check", None)
+            .run(d.path())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not found"), "{e}");
+        let mut slow = cmd("sleep 30", None);
+        slow.timeout = Duration::from_millis(200);
+        let start = Instant::now();
+        let e = slow.run(d.path()).await.unwrap_err();
+        assert!(matches!(e, LintError::Timeout { .. }), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(10));
+        let ruff = super::super::preset::find("ruff");
+        let e = cmd("echo 'bad config' >&2; exit 2", ruff)
+            .run(d.path())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("exit code 2"), "{e}");
+        let LintError::Broken {
+            output, install, ..
+        } = e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(output, "bad config");
+        assert_eq!(install.as_deref(), Some("pip install ruff"));
+        // Without a preset, exit 2 is just a failing lint.
+        assert!(cmd("exit 2", None).run(d.path()).await.is_ok());
+        let eslint = super::super::preset::find("eslint");
+        let e = cmd(
+            "echo 'npm error npx canceled due to missing packages and no YES option' >&2; exit 1",
+            eslint,
+        )
+        .run(d.path())
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("could not run"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn secret_variables_are_hidden_from_the_linter() {
+        // HOME stands in for a key variable: it is set in any test environment.
+        assert!(std::env::var_os("HOME").is_some());
+        let d = tempfile::tempdir().unwrap();
+        let mut c = cmd("echo \"[${HOME:-unset}]\"", None);
+        c.secret_vars = vec!["HOME".into()];
+        let r = c.run(d.path()).await.unwrap();
+        assert_eq!(r.stdout, "[unset]\n");
+    }
+}

@@ -1,0 +1,389 @@
+//! The files of a REPL session: those the person added with `/add` (their content rides with the
+//! conversation), the files `@path` mentions attach to one message, and the content each changed
+//! file had before the session first touched it (for `/diff`).
+//!
+//! Must not talk to the model or the agent: it hands back texts for the caller to queue. The
+//! invariant it keeps for the prefix cache: a file's content is sent again only when it differs
+//! from what was last sent, and always as a new note, never by rewriting the earlier one.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::path::{Path, PathBuf};
+
+use crate::agent::control::note;
+use crate::ui::palette::{self, paint};
+
+/// The largest file `/add` or `@path` sends (a bigger one is read in parts through the tools).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+
+/// Why a file cannot be added or attached.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{path} is outside the workspace")]
+    Outside { path: String },
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is a directory; name the files in it")]
+    Directory { path: String },
+    #[error("{path} is not a text file")]
+    Binary { path: String },
+    #[error("{path} is {size} bytes, over the {limit}-byte limit for attached files")]
+    TooLarge { path: String, size: u64, limit: u64 },
+}
+
+/// A readable text file of the workspace: its `/`-separated relative path and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextFile {
+    pub rel: String,
+    pub content: String,
+}
+
+/// Reads `arg` (relative to `root`, or absolute inside it) as a text file to send.
+pub fn read_text(root: &Path, arg: &str) -> Result<TextFile, FileError> {
+    let p = Path::new(arg);
+    let full = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    };
+    let full = full.canonicalize().map_err(|source| FileError::Read {
+        path: arg.to_string(),
+        source,
+    })?;
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = full
+        .strip_prefix(&root)
+        .map_err(|_| FileError::Outside {
+            path: arg.to_string(),
+        })?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let meta = std::fs::metadata(&full).map_err(|source| FileError::Read {
+        path: rel.clone(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(FileError::Directory { path: rel });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(FileError::TooLarge {
+            path: rel,
+            size: meta.len(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(&full).map_err(|source| FileError::Read {
+        path: rel.clone(),
+        source,
+    })?;
+    if bytes.contains(&0) {
+        return Err(FileError::Binary { path: rel });
+    }
+    let content = String::from_utf8(bytes).map_err(|_| FileError::Binary { path: rel.clone() })?;
+    Ok(TextFile { rel, content })
+}
+
+/// `path`, then its content in a fence longer than any backtick run inside it.
+pub fn fenced(rel: &str, content: &str) -> String {
+    let longest = content
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let mut out = format!("{rel}\n{fence}\n{content}");
+    if !content.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&fence);
+    out
+}
+
+/// The `@path` mentions of a message, in order, without duplicates: an `@` at the start or after
+/// whitespace, then the path up to the next whitespace, less trailing punctuation.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev_space = true;
+    for (i, c) in text.char_indices() {
+        if c == '@' && prev_space {
+            let rest = &text[i + 1..];
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let path = rest[..end].trim_end_matches([',', '.', ';', ':', '!', '?', ')', '\'', '"']);
+            if !path.is_empty() && !out.iter().any(|p| p == path) {
+                out.push(path.to_string());
+            }
+        }
+        prev_space = c.is_whitespace();
+    }
+    out
+}
+
+fn hash(content: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    content.hash(&mut h);
+    h.finish()
+}
+
+/// Files added to the conversation, and the before-images of changed files.
+#[derive(Debug, Default)]
+pub struct Files {
+    root: PathBuf,
+    /// Added files: relative path → hash of the content last sent (`None`: not sent yet).
+    added: BTreeMap<String, Option<u64>>,
+    /// Relative path → content before this session first changed it (`None`: did not exist).
+    originals: BTreeMap<String, Option<Vec<u8>>>,
+}
+
+impl Files {
+    pub fn new(root: &Path) -> Files {
+        Files {
+            root: root.to_path_buf(),
+            ..Files::default()
+        }
+    }
+
+    /// Adds a file; its content goes with the next message. Returns its relative path.
+    pub fn add(&mut self, arg: &str) -> Result<String, FileError> {
+        let file = read_text(&self.root, arg)?;
+        self.added.entry(file.rel.clone()).or_insert(None);
+        Ok(file.rel)
+    }
+
+    /// Stops sending the named files (all, when none is named); returns those dropped.
+    pub fn drop(&mut self, args: &[String]) -> Vec<String> {
+        if args.is_empty() {
+            return std::mem::take(&mut self.added).into_keys().collect();
+        }
+        let mut dropped = Vec::new();
+        for arg in args {
+            let rel = arg.trim_start_matches("./").replace('\\', "/");
+            if self.added.remove(&rel).is_some() {
+                dropped.push(rel);
+            }
+        }
+        dropped
+    }
+
+    /// The added files, sorted.
+    pub fn added(&self) -> impl Iterator<Item = &str> {
+        self.added.keys().map(String::as_str)
+    }
+
+    /// Notes for the next message: the content of each added file not sent yet or changed since
+    /// it was sent; a deleted file is reported once and dropped.
+    pub fn refresh(&mut self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let mut gone = Vec::new();
+        for (rel, sent) in &mut self.added {
+            match read_text(&self.root, rel) {
+                Ok(file) => {
+                    let h = hash(&file.content);
+                    if *sent == Some(h) {
+                        continue;
+                    }
+                    let key = if sent.is_none() {
+                        "file_added"
+                    } else {
+                        "file_changed"
+                    };
+                    notes.push(format!(
+                        "{}\n{}",
+                        note(key, &[("path", rel)]),
+                        fenced(rel, &file.content)
+                    ));
+                    *sent = Some(h);
+                }
+                Err(_) => {
+                    notes.push(note("file_deleted", &[("path", rel)]));
+                    gone.push(rel.clone());
+                }
+            }
+        }
+        for rel in gone {
+            self.added.remove(&rel);
+        }
+        notes
+    }
+
+    /// Forgets what was sent (a new conversation starts): every added file goes again.
+    pub fn mark_unsent(&mut self) {
+        for sent in self.added.values_mut() {
+            *sent = None;
+        }
+    }
+
+    /// Records a file's content before an edit, unless an earlier one is already recorded.
+    pub fn note_before(&mut self, rel: &str, before: Option<&[u8]>) {
+        self.originals
+            .entry(rel.to_string())
+            .or_insert_with(|| before.map(<[u8]>::to_vec));
+    }
+
+    /// The files this session changed (whose content differs from before the session).
+    pub fn changed(&self) -> Vec<String> {
+        self.originals
+            .iter()
+            .filter(|(rel, before)| self.current(rel) != **before)
+            .map(|(rel, _)| rel.clone())
+            .collect()
+    }
+
+    fn current(&self, rel: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.root.join(rel)).ok()
+    }
+
+    /// Every change of this session as one unified diff (before the session → now).
+    pub fn session_diff(&self, color: bool) -> String {
+        let mut out = String::new();
+        for (rel, before) in &self.originals {
+            let now = self.current(rel);
+            if now == *before {
+                continue;
+            }
+            let old = String::from_utf8_lossy(before.as_deref().unwrap_or_default());
+            let new = String::from_utf8_lossy(now.as_deref().unwrap_or_default());
+            let a = if before.is_some() {
+                format!("a/{rel}")
+            } else {
+                "/dev/null".to_string()
+            };
+            let b = if now.is_some() {
+                format!("b/{rel}")
+            } else {
+                "/dev/null".to_string()
+            };
+            let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string();
+            out.push_str(&colour_diff(&crate::ui::strip_controls(&diff), color));
+        }
+        out
+    }
+}
+
+/// Colours a unified diff line by line.
+pub fn colour_diff(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_string();
+    }
+    let mut out = String::with_capacity(diff.len() + 64);
+    for line in diff.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let style = if body.starts_with("+++") || body.starts_with("---") {
+            Some(palette::HEADER)
+        } else if body.starts_with('+') {
+            Some(palette::ADDED)
+        } else if body.starts_with('-') {
+            Some(palette::REMOVED)
+        } else if body.starts_with("@@") {
+            Some(palette::HUNK)
+        } else {
+            None
+        };
+        match style {
+            Some(s) => out.push_str(&paint(s, body, true)),
+            None => out.push_str(body),
+        }
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_at_word_starts_without_trailing_punctuation() {
+        assert_eq!(
+            mentions("look at @src/a.rs, and @b.py. mail a@b.com @src/a.rs"),
+            ["src/a.rs", "b.py"]
+        );
+        assert_eq!(mentions("@x"), ["x"]);
+        assert!(mentions("@ alone, email@host").is_empty());
+    }
+
+    #[test]
+    fn fences_outgrow_backticks_inside() {
+        assert_eq!(fenced("a.rs", "fn a() {}"), "a.rs\n```\nfn a() {}\n```");
+        assert_eq!(fenced("b.md", "````x\n"), "b.md\n`````\n````x\n`````");
+    }
+
+    #[test]
+    fn reads_text_files_inside_the_workspace_only() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("src")).unwrap();
+        std::fs::write(d.path().join("src/a.rs"), "fn a() {}\n").unwrap();
+        std::fs::write(d.path().join("bin"), b"\x00\x01").unwrap();
+        let f = read_text(d.path(), "src/a.rs").unwrap();
+        assert_eq!(f.rel, "src/a.rs");
+        assert!(matches!(read_text(d.path(), "src"), Err(FileError::Directory { .. })));
+        assert!(matches!(read_text(d.path(), "bin"), Err(FileError::Binary { .. })));
+        assert!(matches!(read_text(d.path(), "nope"), Err(FileError::Read { .. })));
+        assert!(matches!(read_text(d.path(), "/etc/hostname"), Err(FileError::Outside { .. }) | Err(FileError::Read { .. })));
+    }
+
+    #[test]
+    fn added_files_are_sent_once_then_again_only_when_changed() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.txt"), "one\n").unwrap();
+        let mut files = Files::new(d.path());
+        assert_eq!(files.add("./a.txt").unwrap(), "a.txt");
+        let notes = files.refresh();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].starts_with("The user added `a.txt`"), "{}", notes[0]);
+        assert!(notes[0].ends_with("```\none\n```"));
+        assert!(files.refresh().is_empty(), "unchanged: nothing to send");
+        std::fs::write(d.path().join("a.txt"), "two\n").unwrap();
+        let notes = files.refresh();
+        assert!(notes[0].starts_with("`a.txt` changed"), "{}", notes[0]);
+        files.mark_unsent();
+        assert_eq!(files.refresh().len(), 1);
+        std::fs::remove_file(d.path().join("a.txt")).unwrap();
+        assert!(files.refresh()[0].contains("no longer exists"));
+        assert_eq!(files.added().count(), 0);
+        files.add("b").unwrap_err();
+    }
+
+    #[test]
+    fn drop_names_or_everything() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a", "b", "c"] {
+            std::fs::write(d.path().join(f), f).unwrap();
+        }
+        let mut files = Files::new(d.path());
+        for f in ["a", "b", "c"] {
+            files.add(f).unwrap();
+        }
+        assert_eq!(files.drop(&["./b".into(), "zz".into()]), ["b"]);
+        assert_eq!(files.drop(&[]), ["a", "c"]);
+    }
+
+    #[test]
+    fn session_diff_compares_with_the_first_before_image() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.txt"), "new\n").unwrap();
+        std::fs::write(d.path().join("n.txt"), "made\n").unwrap();
+        let mut files = Files::new(d.path());
+        files.note_before("a.txt", Some(b"old\n"));
+        files.note_before("a.txt", Some(b"later\n"));
+        files.note_before("n.txt", None);
+        files.note_before("same.txt", None);
+        let plain = files.session_diff(false);
+        assert!(plain.contains("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n"), "{plain}");
+        assert!(plain.contains("--- /dev/null\n+++ b/n.txt"), "{plain}");
+        assert!(!plain.contains("same.txt"));
+        assert_eq!(files.changed(), ["a.txt", "n.txt"]);
+        let coloured = files.session_diff(true);
+        assert!(coloured.contains(&paint(palette::REMOVED, "-old", true)));
+        assert!(coloured.contains(&paint(palette::ADDED, "+new", true)));
+    }
+}
