@@ -11,22 +11,44 @@ use std::hint::black_box;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use hone::edit::{EditOp, Journal, Workspace, apply, plan};
 
+const WORDS: [&str; 32] = [
+    "alpha", "bravo", "cache", "delta", "entry", "frame", "graph", "index", "journal", "kernel",
+    "ledger", "matrix", "node", "offset", "packet", "queue", "record", "socket", "token", "update",
+    "vector", "window", "buffer", "cursor", "digest", "filter", "handle", "layout", "mapping",
+    "parser", "result", "schema",
+];
+
+/// A word chosen by a cheap hash of `i` and `k`, so lines differ the way real code does.
+fn word(i: usize, k: usize) -> &'static str {
+    let h = (i as u64 ^ (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        .wrapping_mul(0xff51_afd7_ed55_8ccd);
+    WORDS[((h >> 33) % WORDS.len() as u64) as usize]
+}
+
 /// A Rust-looking file of `n` distinct lines.
 fn source(n: usize) -> String {
-    let mut s = String::with_capacity(n * 48);
+    let mut s = String::with_capacity(n * 56);
     for i in 0..n {
+        let (a, b, c) = (word(i, 1), word(i, 2), word(i, 3));
         match i % 5 {
-            0 => s.push_str(&format!("pub fn item_{i}(x: u32) -> u32 {{\n")),
-            1 => s.push_str(&format!("    let scaled_{i} = x.wrapping_mul({i});\n")),
+            0 => s.push_str(&format!(
+                "pub fn {a}_{b}_{i}({c}: &mut State) -> Result<u32> {{\n"
+            )),
+            1 => s.push_str(&format!("    let {a}_{i} = {b}.{c}_checked({i})?;\n")),
             2 => s.push_str(&format!(
-                "    let label_{i} = format!(\"item {{}}\", scaled_{});\n",
+                "    let {a}_{i} = format!(\"{b} {{}}\", {c}_{});\n",
                 i - 1
             )),
-            3 => s.push_str(&format!("    scaled_{} + label_{i}.len() as u32\n", i - 2)),
+            3 => s.push_str(&format!("    Ok({a}_{} + {b}_{i}.len() as u32)\n", i - 2)),
             _ => s.push_str("}\n"),
         }
     }
     s
+}
+
+/// Lines `from..from + count` of `body`.
+fn lines_of(body: &str, from: usize, count: usize) -> String {
+    body.split_inclusive('\n').skip(from).take(count).collect()
 }
 
 fn workspace_with(body: &str) -> (tempfile::TempDir, Workspace) {
@@ -36,21 +58,24 @@ fn workspace_with(body: &str) -> (tempfile::TempDir, Workspace) {
     (dir, ws)
 }
 
-/// 50 unique two-line replacements spread evenly over a 20k-line file.
-fn batch_ops(n_lines: usize) -> Vec<EditOp> {
+/// 50 unique two-line replacements spread evenly over the file.
+fn batch_ops(body: &str, n_lines: usize) -> Vec<EditOp> {
     (0..50)
         .map(|k| {
             let i = k * (n_lines / 50) / 5 * 5 + 1;
-            let old = format!("    let scaled_{i} = x.wrapping_mul({i});\n    let label_{} = format!(\"item {{}}\", scaled_{i});\n", i + 1);
-            let new = format!("    let scaled_{i} = x.saturating_mul({i});\n    let label_{} = scaled_{i}.to_string();\n", i + 1);
-            EditOp::replace("big.rs", old, new)
+            let old = lines_of(body, i, 2);
+            EditOp::replace(
+                "big.rs",
+                old.clone(),
+                old.replace("_checked(", "_saturating("),
+            )
         })
         .collect()
 }
 
 fn batch(c: &mut Criterion) {
     let body = source(20_000);
-    let ops = batch_ops(20_000);
+    let ops = batch_ops(&body, 20_000);
     let (dir, ws) = workspace_with(&body);
     let mut g = c.benchmark_group("batch50_20k");
     g.bench_function("plan", |b| {
@@ -80,21 +105,13 @@ fn cascade(c: &mut Criterion) {
         let (_dir, ws) = workspace_with(&body);
         let i = n - 9;
         // Near the end, so a scan cannot stop early.
-        let exact = EditOp::replace(
-            "big.rs",
-            format!("    let scaled_{i} = x.wrapping_mul({i});\n"),
-            "    let y = 0;\n",
-        );
-        // Misremembered identifiers: only the fuzzy rule finds it.
-        let fuzzy = EditOp::replace(
-            "big.rs",
-            format!(
-                "    let scaled_{i} = x.wrapping_mul({i});\n    let lable_{} = format!(\"item {{}}\", scaled_{i});\n    scaled_{i} + lable_{}.len() as u32\n",
-                i + 1,
-                i + 1
-            ),
-            "    x\n",
-        );
+        let exact = EditOp::replace("big.rs", lines_of(&body, i, 1), "    let y = 0;\n");
+        // Three lines with a typo in each: only the fuzzy rule finds them.
+        let typo = lines_of(&body, i, 3)
+            .replace("_checked(", "_chekced(")
+            .replace("format!", "fromat!")
+            .replace("Ok(", "Ok (");
+        let fuzzy = EditOp::replace("big.rs", typo, "    x\n");
         for (name, op) in [("exact", exact), ("fuzzy", fuzzy)] {
             let ops = vec![op];
             g.bench_with_input(BenchmarkId::new(name, n), &ops, |b, ops| {

@@ -39,6 +39,9 @@ pub struct Cli {
     #[command(flatten)]
     pub print: crate::cmd::print::Args,
 
+    #[command(flatten)]
+    pub repl: crate::cmd::repl::Args,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -93,6 +96,8 @@ pub enum Command {
     Apply(crate::cmd::apply::Args),
     /// Revert the last change hone applied in this workspace.
     Undo(crate::cmd::undo::Args),
+    /// Run a linter and let the model fix what it reports, in rounds, under a strict policy.
+    LintFix(crate::cmd::lint_fix::Args),
 }
 
 /// The program: parse, dispatch, report. Returns the process exit code.
@@ -115,6 +120,7 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
     let Cli {
         global,
         print,
+        repl,
         command,
     } = cli;
     match command {
@@ -123,8 +129,11 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Map(args)) => crate::cmd::map::run(&global, &args),
         Some(Command::Apply(args)) => crate::cmd::apply::run(&global, &args),
         Some(Command::Undo(args)) => crate::cmd::undo::run(&global, &args),
+        Some(Command::LintFix(args)) => {
+            runtime()?.block_on(crate::cmd::lint_fix::run(&global, args))
+        }
         None if print.prompt.is_some() => crate::cmd::print::run(&global, &print),
-        None => Err(Failure::usage("no command given").hint("run `hone --help`")),
+        None => crate::cmd::repl::run(&global, &repl),
     }
 }
 

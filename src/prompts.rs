@@ -13,8 +13,8 @@ pub const SYSTEM_BLOCKS: &str = include_str!("../prompts/system_blocks.md");
 pub const PROJECT_CONTEXT: &str = include_str!("../prompts/project_context.md");
 /// The instruction for summarising older turns when the context window fills.
 pub const COMPACT: &str = include_str!("../prompts/compact.md");
-/// The short system prompt of `hone -p` (one request, no tools).
-pub const PRINT_SYSTEM: &str = include_str!("../prompts/print_system.md");
+/// `hone lint-fix`'s instruction to the model, in sections (see `lint::prompt::section`).
+pub const LINT_FIX: &str = include_str!("../prompts/lint_fix.md");
 /// The JSON schemas of the tools, as sent in every request.
 pub const TOOLS_JSON: &str = include_str!("../prompts/tools.json");
 /// Model-facing error texts, one `key: text` per line.

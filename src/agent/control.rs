@@ -72,6 +72,16 @@ impl Agent {
     /// (`partial`) and a note that the person interrupted it, so the next request is valid for
     /// providers that want user and assistant turns to alternate.
     pub fn interrupted(&mut self, partial: &str) -> Result<(), AgentError> {
+        self.close_unanswered(partial, "interrupted")
+    }
+
+    /// Closes off a run that ended in an error, as [`Agent::interrupted`] does, with a note
+    /// that the answer was cut off.
+    pub fn failed(&mut self, partial: &str) -> Result<(), AgentError> {
+        self.close_unanswered(partial, "failed")
+    }
+
+    fn close_unanswered(&mut self, partial: &str, why: &str) -> Result<(), AgentError> {
         self.repair()?;
         let last = self.messages.last().map(|m| m.role);
         if matches!(last, Some(Role::User | Role::Tool)) {
@@ -79,7 +89,7 @@ impl Agent {
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
-            text.push_str(&note("interrupted", &[]));
+            text.push_str(&note(why, &[]));
             self.push(Message::assistant(Some(text), None, Vec::new()))?;
         }
         Ok(())

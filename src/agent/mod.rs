@@ -31,6 +31,10 @@ use crate::edit::{Journal, Workspace};
 use crate::provider::{ChatRequest, Client, Message, Role, Usage};
 use transcript::{Line, Transcript};
 
+/// Polled before each request for context that became ready late (the repo map of a large
+/// repository); `Some` once, then `None`.
+pub type ContextPoll = Box<dyn FnMut() -> Option<String> + Send>;
+
 /// How the model proposes edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum EditFormat {
@@ -109,6 +113,8 @@ pub struct Agent {
     /// Characters of the last request sent, and the share of it that repeated the one before.
     last_request_chars: Option<usize>,
     prefix_share: Option<f64>,
+    context_poll: Option<ContextPoll>,
+    last_finish: Option<crate::provider::FinishReason>,
 }
 
 impl Agent {
@@ -176,6 +182,8 @@ impl Agent {
             map_chars: 0,
             last_request_chars: None,
             prefix_share: None,
+            context_poll: None,
+            last_finish: None,
             ws,
             opts,
         };
@@ -204,6 +212,32 @@ impl Agent {
             agent.transcript = Some(Transcript::reopen(&path)?);
         }
         Ok(agent)
+    }
+
+    /// Sets the poll for late context (see [`ContextPoll`]).
+    pub fn set_context_poll(&mut self, poll: ContextPoll) {
+        self.context_poll = Some(poll);
+    }
+
+    /// Appends late context as its own message, if it has arrived: appended, so the requests
+    /// already sent stay a prefix of the next one.
+    fn poll_context(&mut self) -> Result<(), AgentError> {
+        let Some(poll) = self.context_poll.as_mut() else {
+            return Ok(());
+        };
+        if let Some(text) = poll() {
+            self.context_poll = None;
+            self.map_chars += text.len();
+            self.push(Message::user(format!(
+                "[hone: the repository map is ready]\n{text}"
+            )))?;
+        }
+        Ok(())
+    }
+
+    /// Why the model stopped its last answer (`stop`, `length`, `tool_calls`, …).
+    pub fn last_finish_reason(&self) -> Option<&crate::provider::FinishReason> {
+        self.last_finish.as_ref()
     }
 
     pub fn session_id(&self) -> &str {

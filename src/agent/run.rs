@@ -37,6 +37,7 @@ impl Agent {
             if self.should_compact() {
                 self.compact(events).await?;
             }
+            self.poll_context()?;
             events.emit(Event::RequestStarted { turn });
             let request = self.request();
             self.note_request_size(&request);
@@ -69,6 +70,22 @@ impl Agent {
                     session: self.session_usage,
                 });
             }
+            use crate::provider::FinishReason;
+            if !matches!(
+                completion.finish_reason,
+                FinishReason::Stop | FinishReason::ToolCalls
+            ) {
+                events.emit(Event::Notice(format!(
+                    "the answer ended with finish_reason `{}`{}",
+                    completion.finish_reason.as_str(),
+                    if completion.finish_reason == FinishReason::Length {
+                        " (cut by the output token limit)"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            self.last_finish = Some(completion.finish_reason);
             let message = completion.message;
             let calls = message.tool_calls.clone();
             let text = message.content.clone().unwrap_or_default();

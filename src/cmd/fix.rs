@@ -105,13 +105,18 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         config.workspace = s.path().to_path_buf();
     }
     let input = common::attach_files(&args.instruction, &original_root, &args.paths)?;
+    let (project_context, late_map) =
+        super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
     let opts = agent::Options {
         edit_format: args.edit_format,
         max_turns: args.max_turns.unwrap_or(config.max_turns),
-        project_context: super::context_for(&config.workspace, &args.paths),
+        project_context,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
+    if let Some(poll) = late_map {
+        agent.set_context_poll(poll);
+    }
 
     let color_err = global.color.enabled(Stream::Stderr);
     let color_out = global.color.enabled(Stream::Stdout);

@@ -5,8 +5,10 @@ pub mod apply;
 pub mod common;
 pub mod config;
 pub mod fix;
+pub mod lint_fix;
 pub mod map;
 pub mod print;
+pub mod repl;
 pub mod undo;
 
 use std::path::{Path, PathBuf};
@@ -14,14 +16,20 @@ use std::time::Duration;
 
 use crate::context::{self, Focus, ScanOptions};
 
-/// How long a one-shot front end waits for the repository index before sending the first request
-/// without a map. A warm cache answers in well under this; a cold scan of a large repository does
-/// not, and the first request is not held for it.
-pub const MAP_WAIT: Duration = Duration::from_millis(1500);
+/// How long `hone fix` waits for the repository index before sending the first request without
+/// a map. A warm cache answers well within this; a cold scan of a large repository does not, and
+/// the map then follows as soon as it is ready (see [`project_context`]).
+pub const MAP_WAIT: Duration = Duration::from_millis(300);
 
-/// The project context for the system message: `AGENTS.md` instructions, then the ranked map,
-/// focused on the files the person named.
-pub fn context_for(root: &Path, paths: &[PathBuf]) -> Option<String> {
+/// The project context for the system message — `AGENTS.md` instructions, then the ranked map
+/// focused on the files the person named — waiting at most `wait` for the map. When the index is
+/// not ready by then, the second value polls for it, and the agent appends the map to the
+/// conversation once it is (never holding a request for it).
+pub fn project_context(
+    root: &Path,
+    paths: &[PathBuf],
+    wait: Duration,
+) -> (Option<String>, Option<crate::agent::ContextPoll>) {
     let handle = context::RepoIndex::spawn_build(root.to_path_buf(), ScanOptions::default());
     let in_play: Vec<PathBuf> = paths
         .iter()
@@ -34,26 +42,44 @@ pub fn context_for(root: &Path, paths: &[PathBuf]) -> Option<String> {
         })
         .collect();
     let instructions = context::load_instructions(root, &in_play);
+    let terms: Vec<String> = paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let render = move |index: &context::RepoIndex| -> Option<String> {
+        let focus = if terms.is_empty() {
+            Focus::new()
+        } else {
+            Focus::from_terms(index, &terms)
+        };
+        let map = context::render_map(index, &focus, focus.default_budget());
+        (!map.trim().is_empty()).then(|| {
+            format!(
+                "{}paths, then the signatures each file defines):\n{map}",
+                crate::agent::budget::MAP_MARK
+            )
+        })
+    };
     let mut out = String::new();
     if !instructions.is_empty() {
         out.push_str(&instructions.text());
     }
-    if let Some(index) = handle.wait_timeout(MAP_WAIT) {
-        let terms: Vec<String> = paths
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
-        let focus = if terms.is_empty() {
-            Focus::new()
-        } else {
-            Focus::from_terms(&index, &terms)
-        };
-        let map = context::render_map(&index, &focus, focus.default_budget());
-        if !map.trim().is_empty() {
-            out.push_str(crate::agent::budget::MAP_MARK);
-            out.push_str("paths, then the signatures each file defines):\n");
-            out.push_str(&map);
+    let mut poll = None;
+    match handle.wait_timeout(wait) {
+        Some(index) => {
+            if let Some(map) = render(&index) {
+                out.push_str(&map);
+            }
+        }
+        None => {
+            let mut handle = Some(handle);
+            let f: crate::agent::ContextPoll = Box::new(move || {
+                let index = handle.as_ref()?.try_get()?;
+                handle = None;
+                render(&index).map(|m| m.trim_start().to_string())
+            });
+            poll = Some(f);
         }
     }
-    (!out.trim().is_empty()).then_some(out)
+    ((!out.trim().is_empty()).then_some(out), poll)
 }

@@ -1,11 +1,15 @@
-//! `hone -p PROMPT` (or `-p -` for stdin): one request with a short system prompt, the answer
-//! streamed to stdout, reasoning to stderr. `--output-format json` prints one object at the end,
-//! `stream-json` one JSON event per line as they happen, in the shapes Claude Code uses
-//! (`system`/`init`, `assistant`, `result`) so scripts written for either keep working.
+//! `hone -p PROMPT` (or `-p -` for stdin): the agent, headless. The model may read and search the
+//! workspace; edits need `--yes` or `--allowed-tools` rules (Claude Code's syntax), commands an
+//! explicit `run_command(…)` rule. The answer streams to stdout, reasoning and tool activity to
+//! stderr. `--output-format json` prints one `result` object at the end, `stream-json` one JSON
+//! event per line as they happen, in the shapes Claude Code uses (`system`/`init`, `assistant`
+//! with text/thinking/tool_use blocks, `user` with tool_result blocks, `result`) so scripts
+//! written for either keep working.
 //!
 //! A front end: it may print, and holds no logic beyond rendering events. stdout carries only the
 //! product (the answer or the JSON); notices, reasoning, retries and the usage line go to stderr.
-//! Exit codes: 0 answered, 2 usage or configuration, 3 provider failed after retries, 130 Ctrl-C.
+//! Exit codes: 0 answered, 1 turn limit or loop, 2 usage or configuration, 3 provider failed
+//! after retries, 130 Ctrl-C.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -14,16 +18,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::agent::{self, Agent, AgentError, EditRule, Event, EventSink, Outcome, Rules};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, Prices};
 use crate::exit::{Exit, Failure};
-use crate::provider::{
-    ChatRequest, Client, Completion, Message, ProviderError, StreamEvent, Usage,
-};
+use crate::provider::{ProviderError, Usage};
 use crate::ui::{self, palette};
 
 /// The `-p` flags, flattened into the top-level command line.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[group(id = "print_args")]
 pub struct Args {
     /// Answer PROMPT and exit, for scripts; `-p -` reads the prompt from stdin.
     #[arg(short = 'p', long = "print", value_name = "PROMPT")]
@@ -37,6 +41,19 @@ pub struct Args {
     /// With -p: do not show the model's reasoning (in any format).
     #[arg(long)]
     pub no_reasoning: bool,
+
+    /// With -p: apply every edit the model makes (commands still need a rule).
+    #[arg(long)]
+    pub yes: bool,
+
+    /// With -p: allow tools by rule, in Claude Code's syntax: `edit_file(src/**)`,
+    /// `run_command(cargo test:*)`, `run_command(make)`. Repeatable.
+    #[arg(long, value_name = "RULES")]
+    pub allowed_tools: Vec<String>,
+
+    /// With -p: stop after this many requests to the model.
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
 }
 
 /// `--output-format`.
@@ -52,46 +69,70 @@ pub enum OutputFormat {
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let prompt = read_prompt(args.prompt.as_deref().unwrap_or(""))?;
     let cfg = Config::load(global).map_err(super::config::failure)?;
-    let client = Client::new(&cfg).map_err(provider_failure)?;
-    let req = ChatRequest {
-        messages: vec![
-            Message::system(crate::prompts::PRINT_SYSTEM),
-            Message::user(prompt),
-        ],
-        tools: Vec::new(),
-        tool_choice: None,
+    let mut rules = Rules::parse(&args.allowed_tools)
+        .map_err(|e| Failure::usage(e).hint("see `hone --help` for the rule syntax"))?;
+    if args.yes {
+        rules.edits = EditRule::Any;
+    }
+    rules.how_to_allow = "the user can allow it with --yes or --allowed-tools".to_string();
+    let rt = crate::cli::runtime()?;
+    // The first request never waits for the repository index: the map follows when ready.
+    let (project_context, late_map) = super::project_context(&cfg.workspace, &[], Duration::ZERO);
+    let opts = agent::Options {
+        max_turns: args.max_turns.unwrap_or(cfg.max_turns),
+        project_context,
+        ..agent::Options::default()
     };
-    let mut p = Printer::new(global, args, &cfg, &client);
+    let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
+    if let Some(poll) = late_map {
+        agent.set_context_poll(poll);
+    }
+    let mut p = Printer::new(global, args, &cfg, agent.session_id());
     if global.verbose {
+        let client = crate::provider::Client::new(&cfg).map_err(provider_failure)?;
         p.note(&format!(
             "POST {} (authorization: {})",
             client.url(),
             client.auth_for_log()
         ));
-        p.note(&format!("request body: {}", client.request_body(&req)));
+        p.note(&format!(
+            "request body: {}",
+            client.request_body(&agent.request())
+        ));
     }
     p.init();
-    let rt = crate::cli::runtime()?;
     let outcome = rt.block_on(async {
-        let mut on_event = |ev| p.event(ev);
         tokio::select! {
-            r = client.complete(&req, &mut on_event) => Some(r),
+            r = agent.run(&prompt, &mut p, &mut rules) => Some(r),
             _ = tokio::signal::ctrl_c() => None,
         }
     });
-    // Dropping the runtime now would wait for nothing: the request future is already gone.
     match outcome {
         None => {
             p.interrupted();
             Ok(Exit::Interrupted)
         }
-        Some(Ok(c)) => {
-            p.done(&c);
-            Ok(Exit::Success)
+        Some(Ok(o)) => {
+            p.finish_reason = agent.last_finish_reason().map(|f| f.as_str().to_string());
+            p.done(o);
+            Ok(if o == Outcome::Done {
+                Exit::Success
+            } else {
+                Exit::Failed
+            })
+        }
+        Some(Err(AgentError::Provider(e))) => {
+            p.failed(
+                &e.to_string(),
+                e.partial()
+                    .map(|m| m.text().to_string())
+                    .unwrap_or_default(),
+            );
+            Err(provider_failure(e))
         }
         Some(Err(e)) => {
-            p.failed(&e);
-            Err(provider_failure(e))
+            p.failed(&e.to_string(), String::new());
+            Err(super::common::agent_failure(e))
         }
     }
 }
@@ -130,7 +171,7 @@ pub fn provider_failure(e: ProviderError) -> Failure {
     f
 }
 
-/// Renders the events of one `-p` run.
+/// Renders the agent's events of one `-p` run.
 struct Printer {
     format: OutputFormat,
     show_reasoning: bool,
@@ -145,17 +186,22 @@ struct Printer {
     max_retries: u32,
     started: Instant,
     first_event: Option<Duration>,
+    /// The answer text of the current request (the last one's is the result).
     text: String,
     reasoning: String,
     /// Reasoning was written to stderr and its line is still open.
     reasoning_open: bool,
-    usage: Option<Usage>,
+    /// Text was written to stdout and its line is still open.
+    text_open: bool,
+    usage: Usage,
+    turns: u32,
+    finish_reason: Option<String>,
     /// stdout was closed by the reader (`| head`): stop writing, exit 0.
     stdout_gone: bool,
 }
 
 impl Printer {
-    fn new(global: &GlobalArgs, args: &Args, cfg: &Config, client: &Client) -> Printer {
+    fn new(global: &GlobalArgs, args: &Args, cfg: &Config, session_id: &str) -> Printer {
         let stderr_tty = std::io::stderr().is_terminal();
         Printer {
             format: args.output_format,
@@ -163,8 +209,8 @@ impl Printer {
             verbose: global.verbose,
             dim: global.color.enabled(ui::Stream::Stderr),
             usage_line: stderr_tty || global.verbose,
-            session_id: session_id(),
-            model: client.model().to_string(),
+            session_id: session_id.to_string(),
+            model: cfg.model.clone(),
             provider: cfg.provider.name.clone(),
             workspace: cfg.workspace.display().to_string(),
             prices: cfg.prices(),
@@ -174,136 +220,42 @@ impl Printer {
             text: String::new(),
             reasoning: String::new(),
             reasoning_open: false,
-            usage: None,
+            text_open: false,
+            usage: Usage::default(),
+            turns: 0,
+            finish_reason: None,
             stdout_gone: false,
         }
     }
 
     fn init(&mut self) {
         if self.format == OutputFormat::StreamJson {
+            let tools: Vec<&str> = crate::tools::NAMES.to_vec();
             self.line(&json!({
                 "type": "system", "subtype": "init", "session_id": self.session_id, "model": self.model,
-                "cwd": self.workspace, "tools": [], "provider": self.provider,
+                "cwd": self.workspace, "tools": tools, "provider": self.provider,
             }));
         }
     }
 
-    fn event(&mut self, ev: StreamEvent) {
-        if self.first_event.is_none() && !matches!(ev, StreamEvent::Retrying { .. }) {
-            self.first_event = Some(self.started.elapsed());
-            if self.verbose {
-                self.note(&format!(
-                    "first event after {} ms",
-                    self.started.elapsed().as_millis()
-                ));
-            }
+    fn done(&mut self, outcome: Outcome) {
+        self.close_lines();
+        if self.format != OutputFormat::Text {
+            let error = match outcome {
+                Outcome::Done => None,
+                Outcome::TurnLimit => Some("the turn limit was reached without a final answer"),
+                Outcome::Loop => Some("the model repeated the same tool call; hone stopped it"),
+            };
+            let mut r = self.result(&self.text.clone(), error);
+            r["subtype"] = json!(match outcome {
+                Outcome::Done => "success",
+                Outcome::TurnLimit => "error_max_turns",
+                Outcome::Loop => "error_loop",
+            });
+            self.line(&r);
         }
-        match ev {
-            StreamEvent::Text(t) => {
-                self.text.push_str(&t);
-                match self.format {
-                    OutputFormat::Text => {
-                        self.close_reasoning();
-                        self.out(&ui::strip_controls(&t));
-                    }
-                    OutputFormat::StreamJson => self.assistant(json!({"type": "text", "text": t})),
-                    OutputFormat::Json => {}
-                }
-            }
-            StreamEvent::Reasoning(r) if self.show_reasoning => {
-                self.reasoning.push_str(&r);
-                match self.format {
-                    OutputFormat::Text => {
-                        let r = ui::strip_controls(&r);
-                        self.err(&palette::paint(palette::DIM, &r, self.dim));
-                        self.reasoning_open = !r.ends_with('\n');
-                    }
-                    OutputFormat::StreamJson => {
-                        self.assistant(json!({"type": "thinking", "thinking": r}))
-                    }
-                    OutputFormat::Json => {}
-                }
-            }
-            StreamEvent::Reasoning(_)
-            | StreamEvent::ToolCallStarted { .. }
-            | StreamEvent::ToolCallArgs { .. } => {}
-            StreamEvent::Usage(u) => self.usage = Some(u),
-            StreamEvent::Retrying {
-                attempt,
-                delay,
-                reason,
-            } => {
-                self.close_reasoning();
-                let restart = !self.text.is_empty() || !self.reasoning.is_empty();
-                if self.format == OutputFormat::Text
-                    && !self.text.is_empty()
-                    && !self.text.ends_with('\n')
-                {
-                    self.out("\n");
-                }
-                self.text.clear();
-                self.reasoning.clear();
-                self.note(&format!(
-                    "{reason}; retrying in {:.1}s (retry {attempt} of {}){}",
-                    delay.as_secs_f64(),
-                    self.max_retries,
-                    if restart {
-                        "; the answer starts over"
-                    } else {
-                        ""
-                    }
-                ));
-                if self.format == OutputFormat::StreamJson {
-                    self.line(&json!({
-                        "type": "system", "subtype": "retry", "attempt": attempt,
-                        "delay_ms": delay.as_millis() as u64, "reason": reason, "session_id": self.session_id,
-                    }));
-                }
-            }
-        }
-    }
-
-    fn done(&mut self, c: &Completion) {
-        self.close_reasoning();
-        let usage = c.usage.or(self.usage);
-        match self.format {
-            OutputFormat::Text => {
-                if !self.text.is_empty() && !self.text.ends_with('\n') {
-                    self.out("\n");
-                }
-            }
-            OutputFormat::Json | OutputFormat::StreamJson => {
-                if self.format == OutputFormat::StreamJson && !c.message.tool_calls.is_empty() {
-                    let blocks = c.message.tool_calls.iter().map(tool_use).collect();
-                    self.assistant_blocks(blocks);
-                }
-                let mut r = self.result(
-                    c.message.text(),
-                    Some(c.finish_reason.as_str()),
-                    usage,
-                    None,
-                );
-                if !c.message.tool_calls.is_empty() {
-                    r["tool_calls"] = c.message.tool_calls.iter().map(tool_use).collect();
-                }
-                self.line(&r);
-            }
-        }
-        // `-p` offers no tools; a model that calls one anyway is worth a notice.
-        for call in &c.message.tool_calls {
-            self.note(&format!(
-                "the model asked for tool `{}`, which -p does not offer",
-                ui::strip_controls(&call.name)
-            ));
-        }
-        if c.finish_reason.as_str() != "stop" {
-            self.note(&format!(
-                "the answer ended with finish_reason `{}`",
-                c.finish_reason.as_str()
-            ));
-        }
-        if let (true, Some(u)) = (self.usage_line, usage) {
-            self.note(&usage_line(&self.model, &u, self.prices));
+        if self.usage_line {
+            self.note(&usage_line(&self.model, &self.usage, self.prices));
         }
         if self.verbose {
             self.note(&format!(
@@ -313,61 +265,44 @@ impl Printer {
         }
     }
 
-    fn failed(&mut self, e: &ProviderError) {
-        self.close_reasoning();
-        let partial = e
-            .partial()
-            .map(|m| m.text().to_string())
-            .unwrap_or_default();
-        match self.format {
-            OutputFormat::Text => {
-                if !self.text.is_empty() && !self.text.ends_with('\n') {
-                    self.out("\n");
-                }
-            }
-            OutputFormat::Json | OutputFormat::StreamJson => {
-                let r = self.result(&partial, None, self.usage, Some(&e.to_string()));
-                self.line(&r);
-            }
+    fn failed(&mut self, error: &str, partial: String) {
+        self.close_lines();
+        if self.format != OutputFormat::Text {
+            let text = if partial.is_empty() {
+                self.text.clone()
+            } else {
+                partial
+            };
+            let r = self.result(&text, Some(error));
+            self.line(&r);
         }
     }
 
     fn interrupted(&mut self) {
-        self.close_reasoning();
-        if self.format == OutputFormat::Text && !self.text.is_empty() && !self.text.ends_with('\n')
-        {
-            self.out("\n");
-        }
+        self.close_lines();
         if self.format != OutputFormat::Text {
-            let mut r = self.result(&self.text.clone(), None, self.usage, Some("interrupted"));
+            let mut r = self.result(&self.text.clone(), Some("interrupted"));
             r["subtype"] = json!("error_interrupted");
             self.line(&r);
         }
         self.note("interrupted");
     }
 
-    /// The final `result` object (Claude Code's shape, plus hone's reasoning and finish reason).
-    fn result(
-        &self,
-        text: &str,
-        finish: Option<&str>,
-        usage: Option<Usage>,
-        error: Option<&str>,
-    ) -> Value {
-        let u = usage.unwrap_or_default();
+    /// The final `result` object (Claude Code's shape, plus hone's reasoning and model).
+    fn result(&self, text: &str, error: Option<&str>) -> Value {
+        let u = self.usage;
         let mut r = json!({
             "type": "result",
             "subtype": if error.is_some() { "error_during_execution" } else { "success" },
             "is_error": error.is_some(),
             "result": text,
             "reasoning": if self.show_reasoning { json!(self.reasoning) } else { Value::Null },
-            "num_turns": 1,
+            "num_turns": self.turns,
             "duration_ms": self.started.elapsed().as_millis() as u64,
-            "duration_api_ms": self.started.elapsed().as_millis() as u64,
             "session_id": self.session_id,
             "model": self.model,
             "provider": self.provider,
-            "finish_reason": finish,
+            "finish_reason": self.finish_reason,
             "total_cost_usd": self.prices.map(|p| u.cost(&p)),
             "usage": usage_json(&u),
         });
@@ -378,23 +313,23 @@ impl Printer {
     }
 
     fn assistant(&mut self, block: Value) {
-        self.assistant_blocks(vec![block]);
-    }
-
-    fn assistant_blocks(&mut self, blocks: Vec<Value>) {
         let ev = json!({
             "type": "assistant",
-            "message": {"role": "assistant", "model": self.model, "content": blocks},
+            "message": {"role": "assistant", "model": self.model, "content": [block]},
             "parent_tool_use_id": null,
             "session_id": self.session_id,
         });
         self.line(&ev);
     }
 
-    fn close_reasoning(&mut self) {
+    fn close_lines(&mut self) {
         if self.reasoning_open {
             self.reasoning_open = false;
             self.err("\n");
+        }
+        if self.text_open {
+            self.text_open = false;
+            self.out("\n");
         }
     }
 
@@ -422,6 +357,164 @@ impl Printer {
     /// A `hone: …` line on stderr.
     fn note(&self, s: &str) {
         self.err(&format!("hone: {s}\n"));
+    }
+
+    /// A line of tool activity on stderr (text mode).
+    fn activity(&mut self, s: &str) {
+        if self.format == OutputFormat::Text {
+            self.close_lines();
+            self.err(&format!("{}\n", palette::paint(palette::TOOL, s, self.dim)));
+        }
+    }
+}
+
+impl EventSink for Printer {
+    fn emit(&mut self, ev: Event) {
+        if self.first_event.is_none() && matches!(ev, Event::Text(_) | Event::Reasoning(_)) {
+            self.first_event = Some(self.started.elapsed());
+            if self.verbose {
+                self.note(&format!(
+                    "first token after {} ms",
+                    self.started.elapsed().as_millis()
+                ));
+            }
+        }
+        match ev {
+            Event::RequestStarted { turn } => {
+                self.turns = turn;
+                self.text.clear();
+                self.reasoning.clear();
+            }
+            Event::Text(t) => {
+                self.text.push_str(&t);
+                match self.format {
+                    OutputFormat::Text => {
+                        if self.reasoning_open {
+                            self.reasoning_open = false;
+                            self.err("\n");
+                        }
+                        let t = ui::strip_controls(&t);
+                        self.text_open = !t.ends_with('\n');
+                        self.out(&t);
+                    }
+                    OutputFormat::StreamJson => self.assistant(json!({"type": "text", "text": t})),
+                    OutputFormat::Json => {}
+                }
+            }
+            Event::Reasoning(r) if self.show_reasoning => {
+                self.reasoning.push_str(&r);
+                match self.format {
+                    OutputFormat::Text => {
+                        let r = ui::strip_controls(&r);
+                        self.err(&palette::paint(palette::DIM, &r, self.dim));
+                        self.reasoning_open = !r.ends_with('\n');
+                    }
+                    OutputFormat::StreamJson => {
+                        self.assistant(json!({"type": "thinking", "thinking": r}))
+                    }
+                    OutputFormat::Json => {}
+                }
+            }
+            Event::Reasoning(_) => {}
+            Event::Retrying {
+                attempt,
+                delay,
+                reason,
+            } => {
+                self.close_lines();
+                let restart = !self.text.is_empty() || !self.reasoning.is_empty();
+                self.text.clear();
+                self.reasoning.clear();
+                self.note(&format!(
+                    "{reason}; retrying in {:.1}s (retry {attempt} of {}){}",
+                    delay.as_secs_f64(),
+                    self.max_retries,
+                    if restart {
+                        "; the answer starts over"
+                    } else {
+                        ""
+                    }
+                ));
+                if self.format == OutputFormat::StreamJson {
+                    self.line(&json!({
+                        "type": "system", "subtype": "retry", "attempt": attempt,
+                        "delay_ms": delay.as_millis() as u64, "reason": reason, "session_id": self.session_id,
+                    }));
+                }
+            }
+            Event::ToolCall {
+                id,
+                name,
+                arguments,
+            } => {
+                self.activity(&format!(
+                    "● {}",
+                    ui::render::describe_call(&name, &arguments)
+                ));
+                if self.format == OutputFormat::StreamJson {
+                    let call = crate::provider::ToolCall {
+                        id,
+                        name,
+                        arguments,
+                    };
+                    self.assistant(tool_use(&call));
+                }
+            }
+            Event::EditProposed { plan, .. } => {
+                if self.format == OutputFormat::Text {
+                    self.close_lines();
+                    let opts = crate::edit::PreviewOptions {
+                        color: self.dim,
+                        ..Default::default()
+                    };
+                    self.err(&plan.preview(&opts));
+                }
+            }
+            Event::EditApplied {
+                files,
+                added,
+                removed,
+                ..
+            } => {
+                self.activity(&format!(
+                    "✓ applied {} (+{added} -{removed})",
+                    files.join(", ")
+                ));
+            }
+            Event::CommandStarted { command, .. } => {
+                self.activity(&format!("$ {}", ui::strip_controls(&command)))
+            }
+            Event::ToolResult {
+                id,
+                output,
+                is_error,
+                ..
+            } => {
+                if is_error {
+                    let first: String = ui::strip_controls(output.lines().next().unwrap_or(""))
+                        .chars()
+                        .take(200)
+                        .collect();
+                    self.activity(&format!("  ✗ {first}"));
+                }
+                if self.format == OutputFormat::StreamJson {
+                    self.line(&json!({
+                        "type": "user",
+                        "message": {"role": "user", "content": [
+                            {"type": "tool_result", "tool_use_id": id, "content": output, "is_error": is_error}
+                        ]},
+                        "parent_tool_use_id": null,
+                        "session_id": self.session_id,
+                    }));
+                }
+            }
+            Event::Usage { session, .. } => self.usage = session,
+            Event::Notice(n) => {
+                self.close_lines();
+                self.note(&ui::strip_controls(&n));
+            }
+            Event::Finished { .. } => {}
+        }
     }
 }
 
@@ -458,20 +551,6 @@ pub fn usage_line(model: &str, u: &Usage, prices: Option<Prices>) -> String {
     )
 }
 
-/// A random id in UUID v4 form, for the JSON events.
-fn session_id() -> String {
-    let a = fastrand::u64(..);
-    let b = fastrand::u64(..);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        ((b >> 48) & 0x3fff) | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,13 +582,5 @@ mod tests {
             ),
             (Some(200), Some(800))
         );
-    }
-
-    #[test]
-    fn session_ids_look_like_uuids() {
-        let id = session_id();
-        assert_eq!(id.len(), 36, "{id}");
-        assert_eq!(id.as_bytes()[14], b'4');
-        assert_ne!(id, session_id());
     }
 }

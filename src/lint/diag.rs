@@ -111,7 +111,10 @@ impl Parsed {
     /// counts as worse).
     pub fn count(&self) -> usize {
         if self.diagnostics.is_empty() {
-            self.unparsed.iter().filter(|l| !l.trim().is_empty()).count()
+            self.unparsed
+                .iter()
+                .filter(|l| !l.trim().is_empty())
+                .count()
         } else {
             self.diagnostics.len()
         }

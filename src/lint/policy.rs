@@ -25,6 +25,7 @@ pub struct LintPolicy {
     glob_text: Vec<String>,
     person: Option<Box<dyn Approver>>,
     originals: BTreeMap<String, Option<Vec<u8>>>,
+    declined: usize,
 }
 
 impl std::fmt::Debug for LintPolicy {
@@ -57,7 +58,11 @@ impl LintPolicy {
             .iter()
             .map(|p| {
                 let p = p.trim_end_matches('/');
-                if p == "." { String::new() } else { p.to_string() }
+                if p == "." {
+                    String::new()
+                } else {
+                    p.to_string()
+                }
             })
             .collect();
         Ok(LintPolicy {
@@ -67,6 +72,7 @@ impl LintPolicy {
             glob_text: allow.to_vec(),
             person: None,
             originals: BTreeMap::new(),
+            declined: 0,
         })
     }
 
@@ -92,6 +98,11 @@ impl LintPolicy {
                         .is_some_and(|r| r.starts_with('/'))
             })
             || self.globs.is_match(path)
+    }
+
+    /// Edits refused so far, by the policy or the person.
+    pub fn declined(&self) -> usize {
+        self.declined
     }
 
     /// Each file's content before hone's first edit to it (`None`: it did not exist).
@@ -133,6 +144,7 @@ impl Approver for LintPolicy {
             } else {
                 format!(", {}", self.glob_text.join(", "))
             };
+            self.declined += 1;
             return Decision::denied_by_policy(format!(
                 " (lint-fix edits only the files the linter named, the paths given on its \
                  command line{widen}; `{p}` is none of them — fix the diagnostics in the files \
@@ -145,6 +157,8 @@ impl Approver for LintPolicy {
         };
         if decision == Decision::Yes {
             self.remember(plan);
+        } else {
+            self.declined += 1;
         }
         decision
     }
@@ -207,11 +221,9 @@ mod tests {
             }
         ));
         // The before-image of the first approved edit is kept, and only it.
-        assert_eq!(
-            p.originals().get("a.py"),
-            Some(&Some(b"old\n".to_vec()))
-        );
+        assert_eq!(p.originals().get("a.py"), Some(&Some(b"old\n".to_vec())));
         assert!(!p.originals().contains_key("other.py"));
+        assert_eq!(p.declined(), 1);
     }
 
     struct No;
@@ -228,7 +240,9 @@ mod tests {
     fn interactive_asks_the_person_after_the_policy() {
         let d = tempfile::tempdir().unwrap();
         let ws = Workspace::new(d.path()).unwrap();
-        let mut p = LintPolicy::new(&[".".into()], &[]).unwrap().with_person(Box::new(No));
+        let mut p = LintPolicy::new(&[".".into()], &[])
+            .unwrap()
+            .with_person(Box::new(No));
         assert_eq!(
             p.approve_edit(&plan_for(&ws, "a.py")),
             Decision::declined_by_person()

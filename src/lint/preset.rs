@@ -30,10 +30,7 @@ pub const PRESETS: [Preset; 8] = [
         command: "cargo clippy --all-targets --message-format=json -- -D warnings",
         with_paths: None,
         broken_codes: &[],
-        broken_output: &[
-            "no such command: `clippy`",
-            "could not find `Cargo.toml`",
-        ],
+        broken_output: &["no such command: `clippy`", "could not find `Cargo.toml`"],
         install: "rustup component add clippy",
     },
     Preset {

@@ -178,7 +178,10 @@ mod tests {
             .run(d.path())
             .await
             .unwrap();
-        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (Some(1), "out\n", "err\n"));
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (Some(1), "out\n", "err\n")
+        );
         assert!(!r.passed());
         let ok = cmd("true", None).run(d.path()).await.unwrap();
         assert!(ok.passed());

@@ -48,22 +48,38 @@ pub const COMMANDS: [(&str, &str, &str); 16] = [
         "<paths>",
         "add files: their content rides with the conversation, resent when they change",
     ),
-    ("drop", "[paths]", "stop sending files (all when none named)"),
+    (
+        "drop",
+        "[paths]",
+        "stop sending files (all when none named)",
+    ),
     ("files", "", "files added, and files this session changed"),
     ("diff", "", "what this session changed, as a diff"),
     ("undo", "", "revert the last change hone applied"),
     ("model", "[name]", "show or switch the model"),
     ("provider", "[name]", "show or switch the provider"),
-    ("think", "on|off", "turn the model's thinking mode on or off"),
+    (
+        "think",
+        "on|off",
+        "turn the model's thinking mode on or off",
+    ),
     ("clear", "", "start a new conversation"),
     (
         "compact",
         "",
         "summarise older turns to free the context window",
     ),
-    ("tokens", "", "context use against the model's window, by part"),
+    (
+        "tokens",
+        "",
+        "context use against the model's window, by part",
+    ),
     ("cost", "", "tokens and cost of this session"),
-    ("map", "[focus]", "print the repository map as the model sees it"),
+    (
+        "map",
+        "[focus]",
+        "print the repository map as the model sees it",
+    ),
     ("exit", "", "leave (also /quit, Ctrl-D, or Ctrl-C twice)"),
     ("quit", "", "leave"),
 ];
@@ -171,7 +187,10 @@ mod tests {
         );
         assert_eq!(ok("/drop"), Command::Drop(vec![]));
         assert_eq!(ok("/model"), Command::Model(None));
-        assert_eq!(ok("/model deepseek-v4-pro"), Command::Model(Some("deepseek-v4-pro".into())));
+        assert_eq!(
+            ok("/model deepseek-v4-pro"),
+            Command::Model(Some("deepseek-v4-pro".into()))
+        );
         assert_eq!(ok("/think ON"), Command::Think(Some(Switch::On)));
         assert_eq!(ok("/think off"), Command::Think(Some(Switch::Off)));
         assert_eq!(ok("/map Agent"), Command::Map(vec!["Agent".into()]));
@@ -197,7 +216,10 @@ mod tests {
     #[test]
     fn unknown_commands_get_the_nearest_name() {
         let e = parse("/cmopact now").unwrap().unwrap_err();
-        assert_eq!(e.to_string(), "unknown command /cmopact; did you mean /compact?");
+        assert_eq!(
+            e.to_string(),
+            "unknown command /cmopact; did you mean /compact?"
+        );
         assert_eq!(nearest("toekns"), "tokens");
         assert_eq!(nearest("exti"), "exit");
         assert_eq!(nearest("dif"), "diff");

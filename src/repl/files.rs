@@ -89,11 +89,7 @@ pub fn read_text(root: &Path, arg: &str) -> Result<TextFile, FileError> {
 
 /// `path`, then its content in a fence longer than any backtick run inside it.
 pub fn fenced(rel: &str, content: &str) -> String {
-    let longest = content
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let mut out = format!("{rel}\n{fence}\n{content}");
     if !content.ends_with('\n') {
@@ -325,10 +321,22 @@ mod tests {
         std::fs::write(d.path().join("bin"), b"\x00\x01").unwrap();
         let f = read_text(d.path(), "src/a.rs").unwrap();
         assert_eq!(f.rel, "src/a.rs");
-        assert!(matches!(read_text(d.path(), "src"), Err(FileError::Directory { .. })));
-        assert!(matches!(read_text(d.path(), "bin"), Err(FileError::Binary { .. })));
-        assert!(matches!(read_text(d.path(), "nope"), Err(FileError::Read { .. })));
-        assert!(matches!(read_text(d.path(), "/etc/hostname"), Err(FileError::Outside { .. }) | Err(FileError::Read { .. })));
+        assert!(matches!(
+            read_text(d.path(), "src"),
+            Err(FileError::Directory { .. })
+        ));
+        assert!(matches!(
+            read_text(d.path(), "bin"),
+            Err(FileError::Binary { .. })
+        ));
+        assert!(matches!(
+            read_text(d.path(), "nope"),
+            Err(FileError::Read { .. })
+        ));
+        assert!(matches!(
+            read_text(d.path(), "/etc/hostname"),
+            Err(FileError::Outside { .. }) | Err(FileError::Read { .. })
+        ));
     }
 
     #[test]
@@ -339,7 +347,11 @@ mod tests {
         assert_eq!(files.add("./a.txt").unwrap(), "a.txt");
         let notes = files.refresh();
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].starts_with("The user added `a.txt`"), "{}", notes[0]);
+        assert!(
+            notes[0].starts_with("The user added `a.txt`"),
+            "{}",
+            notes[0]
+        );
         assert!(notes[0].ends_with("```\none\n```"));
         assert!(files.refresh().is_empty(), "unchanged: nothing to send");
         std::fs::write(d.path().join("a.txt"), "two\n").unwrap();
@@ -378,7 +390,10 @@ mod tests {
         files.note_before("n.txt", None);
         files.note_before("same.txt", None);
         let plain = files.session_diff(false);
-        assert!(plain.contains("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n"), "{plain}");
+        assert!(
+            plain.contains("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n"),
+            "{plain}"
+        );
         assert!(plain.contains("--- /dev/null\n+++ b/n.txt"), "{plain}");
         assert!(!plain.contains("same.txt"));
         assert_eq!(files.changed(), ["a.txt", "n.txt"]);

@@ -126,7 +126,10 @@ fn render_block_line(line: &str) -> String {
         return line.to_string();
     }
     if is_rule(body) {
-        return format!("{indent}{}", palette::paint(palette::DIM, &"─".repeat(40), true));
+        return format!(
+            "{indent}{}",
+            palette::paint(palette::DIM, &"─".repeat(40), true)
+        );
     }
     if let Some((level, text)) = heading(body) {
         let text = inline(text, palette::MD_HEADING);
@@ -163,9 +166,7 @@ fn render_block_line(line: &str) -> String {
 /// `---`, `***`, `___` (three or more, spaces allowed between).
 fn is_rule(body: &str) -> bool {
     let chars: Vec<char> = body.chars().filter(|c| *c != ' ').collect();
-    chars.len() >= 3
-        && matches!(chars[0], '-' | '*' | '_')
-        && chars.iter().all(|c| *c == chars[0])
+    chars.len() >= 3 && matches!(chars[0], '-' | '*' | '_') && chars.iter().all(|c| *c == chars[0])
 }
 
 /// `## Title` → (2, "Title").
@@ -261,7 +262,9 @@ pub fn inline(text: &str, base: Style) -> String {
             Event::End(TagEnd::Strong) => strong = strong.saturating_sub(1),
             Event::Start(Tag::Strikethrough) => strike += 1,
             Event::End(TagEnd::Strikethrough) => strike = strike.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), out.len())),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                links.push((dest_url.to_string(), out.len()))
+            }
             Event::End(TagEnd::Link) => {
                 if let Some((url, at)) = links.pop() {
                     let shown = strip_sgr(&out[at..]);

@@ -590,15 +590,212 @@ fn without_tool_calling_edit_blocks_in_the_reply_are_applied_and_failures_sent_b
     sb.project_config("[retry]\nbase_delay_ms = 10\n\n[providers.deepseek]\ntool_calls = false\n");
     std::fs::write(sb.workspace.join("app.py"), "x = 1\ny = 2\n").unwrap();
     let bad = "app.py\n<<<<<<< SEARCH\nz = 3\n=======\nz = 4\n>>>>>>> REPLACE\n";
-    let good = "Here is the fix.\n\napp.py\n<<<<<<< SEARCH\ny = 2\n=======\ny = 20\n>>>>>>> REPLACE\n";
+    let good =
+        "Here is the fix.\n\napp.py\n<<<<<<< SEARCH\ny = 2\n=======\ny = 20\n>>>>>>> REPLACE\n";
     let mock = MockServer::start(vec![Reply::answer(bad), Reply::answer(good)]);
     let o = fix(&sb, &mock, &["change y", "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(std::fs::read_to_string(sb.workspace.join("app.py")).unwrap(), "x = 1\ny = 20\n");
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("app.py")).unwrap(),
+        "x = 1\ny = 20\n"
+    );
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     assert_eq!(reqs.len(), 2);
-    assert!(reqs[0].get("tools").is_none_or(|t| t.as_array().is_none_or(|a| a.is_empty())), "no tools sent: {}", reqs[0]["tools"]);
-    assert!(reqs[0]["messages"][0]["content"].as_str().unwrap().contains("<<<<<<< SEARCH"));
-    let feedback = reqs[1]["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_string();
-    assert!(feedback.contains("not applied") && feedback.contains("app.py"), "{feedback}");
+    assert!(
+        reqs[0]
+            .get("tools")
+            .is_none_or(|t| t.as_array().is_none_or(|a| a.is_empty())),
+        "no tools sent: {}",
+        reqs[0]["tools"]
+    );
+    assert!(
+        reqs[0]["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<<<<<<< SEARCH")
+    );
+    let feedback = reqs[1]["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        feedback.contains("not applied") && feedback.contains("app.py"),
+        "{feedback}"
+    );
+}
+
+fn p(sb: &Sandbox, mock: &MockServer, args: &[&str]) -> std::process::Output {
+    sb.against(mock).arg("-p").args(args).output().unwrap()
+}
+
+#[test]
+fn print_is_read_only_by_default_and_tells_the_model_why() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "x", "new_string": "y"}),
+        ),
+        Reply::answer("I could not edit."),
+    ]);
+    let o = p(&sb, &mock, &["change x"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
+        "x\n"
+    );
+    let why = tool_result(&mock.chat_requests()[1].json(), "c1");
+    assert!(why.contains("read-only") && why.contains("--yes"), "{why}");
+}
+
+#[test]
+fn print_allowed_tools_rules_pick_paths_and_commands() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.workspace.join("src")).unwrap();
+    std::fs::write(sb.workspace.join("src/a.txt"), "x\n").unwrap();
+    std::fs::write(sb.workspace.join("b.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![
+        calls(&[
+            (
+                "c1",
+                "edit_file",
+                json!({"path": "src/a.txt", "old_string": "x", "new_string": "y"}),
+            ),
+            (
+                "c2",
+                "edit_file",
+                json!({"path": "b.txt", "old_string": "x", "new_string": "y"}),
+            ),
+            ("c3", "run_command", json!({"command": "echo ok"})),
+            ("c4", "run_command", json!({"command": "rm b.txt"})),
+        ]),
+        Reply::answer("done"),
+    ]);
+    let o = p(
+        &sb,
+        &mock,
+        &[
+            "x",
+            "--allowed-tools",
+            "edit_file(src/**) run_command(echo:*)",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("src/a.txt")).unwrap(),
+        "y\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("b.txt")).unwrap(),
+        "x\n"
+    );
+    let req = mock.chat_requests()[1].json();
+    assert!(
+        tool_result(&req, "c2").contains("outside the allowed paths"),
+        "{}",
+        tool_result(&req, "c2")
+    );
+    assert_eq!(tool_result(&req, "c3"), "exit code 0\nok\n");
+    assert!(tool_result(&req, "c4").contains("not allowed"));
+    let bad = p(&sb, &mock, &["x", "--allowed-tools", "frobnicate(x)"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
+}
+
+#[test]
+fn print_stream_json_has_claude_code_shaped_events() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "x", "new_string": "y"}),
+        ),
+        Reply::answer("changed"),
+    ]);
+    let o = p(
+        &sb,
+        &mock,
+        &["x", "--yes", "--output-format", "stream-json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let events: Vec<Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        (events[0]["type"].as_str(), events[0]["subtype"].as_str()),
+        (Some("system"), Some("init"))
+    );
+    let tool_use = events
+        .iter()
+        .find(|e| e["type"] == "assistant" && e["message"]["content"][0]["type"] == "tool_use")
+        .unwrap();
+    assert_eq!(tool_use["message"]["content"][0]["name"], "edit_file");
+    assert_eq!(tool_use["message"]["content"][0]["input"]["path"], "a.txt");
+    let result = events.iter().find(|e| e["type"] == "user").unwrap();
+    let block = &result["message"]["content"][0];
+    assert_eq!(
+        (
+            block["type"].as_str(),
+            block["tool_use_id"].as_str(),
+            block["is_error"].as_bool()
+        ),
+        (Some("tool_result"), Some("c1"), Some(false))
+    );
+    let last = events.last().unwrap();
+    assert_eq!(last["type"], "result");
+    assert_eq!(last["subtype"], "success");
+    assert_eq!(last["is_error"], false);
+    assert_eq!(last["num_turns"], 2);
+    assert_eq!(last["result"], "changed");
+    assert!(last["usage"]["output_tokens"].as_u64().unwrap() > 0);
+    assert!(last["total_cost_usd"].as_f64().unwrap() > 0.0);
+    let id = &events[0]["session_id"];
+    assert!(events.iter().all(|e| &e["session_id"] == id));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
+        "y\n"
+    );
+}
+
+#[test]
+fn print_json_reports_the_turn_limit_as_an_error() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![call("c1", "read_file", json!({"path": "a.txt"}))]);
+    let o = p(
+        &sb,
+        &mock,
+        &["x", "--max-turns", "1", "--output-format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let r: Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(
+        (r["subtype"].as_str(), r["is_error"].as_bool()),
+        (Some("error_max_turns"), Some(true))
+    );
+}
+
+#[test]
+fn empty_reasoning_is_sent_back_as_empty_string_on_tool_call_turns() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![
+        call("c1", "read_file", json!({"path": "a.txt"})),
+        Reply::answer("ok"),
+    ]);
+    let o = p(&sb, &mock, &["x"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let req = mock.chat_requests()[1].json();
+    let assistant = req["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "assistant")
+        .unwrap()
+        .clone();
+    assert_eq!(assistant["reasoning_content"], "", "{assistant:#}");
 }

@@ -2,8 +2,10 @@
 mod agent;
 mod apply;
 mod config;
+mod lint_fix;
 mod map;
 mod print;
 mod provider;
 mod provider_errors;
 mod real_llm;
+mod repl;

@@ -67,12 +67,21 @@ fn streams_the_answer_to_stdout_and_sends_the_deepseek_request() {
     assert_eq!(b["thinking"]["type"], "enabled");
     assert!(b["max_tokens"].as_u64().is_some(), "{b}");
     assert_eq!(b["messages"][0]["role"], "system");
-    assert_eq!(b["messages"][0]["content"], hone::prompts::PRINT_SYSTEM);
+    assert!(
+        b["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with(hone::prompts::SYSTEM)
+    );
     assert_eq!(
         b["messages"][1],
         serde_json::json!({"role": "user", "content": "Say hello"})
     );
-    assert!(b.get("tools").is_none());
+    assert_eq!(
+        b["tools"].as_array().map(Vec::len),
+        Some(7),
+        "the agent's tools are offered"
+    );
 }
 
 #[test]
@@ -195,7 +204,8 @@ fn json_prints_one_object_with_text_reasoning_usage_and_cost() {
     let cost = r["total_cost_usd"].as_f64().unwrap();
     let expected = (800.0 * 0.028 + 200.0 * 0.28 + 100.0 * 0.42) / 1e6;
     assert!((cost - expected).abs() < 1e-12, "{cost} vs {expected}");
-    assert!(r["session_id"].as_str().unwrap().len() == 36);
+    let id = r["session_id"].as_str().unwrap();
+    assert!(id.len() >= 16 && !id.contains(' '), "{id}");
 }
 
 #[test]
@@ -222,7 +232,7 @@ fn stream_json_prints_events_as_they_happen() {
         (Some("system"), Some("init"))
     );
     assert_eq!(ev[0]["model"], "deepseek-flash");
-    assert_eq!(ev[0]["tools"], serde_json::json!([]));
+    assert_eq!(ev[0]["tools"][0], "read_file");
     assert_eq!(ev[0]["cwd"], sb.workspace.display().to_string());
     assert_eq!(ev[1]["type"], "assistant");
     assert_eq!(

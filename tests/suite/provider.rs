@@ -157,43 +157,41 @@ fn tool_call_deltas_are_assembled_by_index() {
             ev_done(),
         ]),
     ]);
-    let sb = Sandbox::new();
-    let o = run(&sb, &mock, &["--output-format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let r = result_json(&o);
-    assert_eq!(r["finish_reason"], "tool_calls");
-    assert_eq!(
-        r["tool_calls"],
-        json!([
-            {"type": "tool_use", "id": "call_a", "name": "read_file", "input": {"path": "src/main.rs"}},
-            {"type": "tool_use", "id": "call_b", "name": "search", "input": {"pattern": "fn main"}},
-        ])
-    );
-    assert!(
-        stderr(&o).contains("the model asked for tool `read_file`"),
-        "{}",
-        stderr(&o)
-    );
+    // Through the library client: `hone -p` would execute the calls (tested in suite::agent).
+    use hone::provider::ToolCall;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = hone::provider::Client::new(&config_for(&mock, "deepseek")).unwrap();
+    let complete = || {
+        rt.block_on(client.complete(&history(), &mut |_| {}))
+            .unwrap()
+    };
+    let tc = |id: &str, name: &str, args: &str| ToolCall {
+        id: id.into(),
+        name: name.into(),
+        arguments: args.into(),
+    };
 
-    let o = run(&sb, &mock, &["--output-format", "stream-json"]);
-    let events: Vec<Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let tool_event = events
-        .iter()
-        .find(|e| e["message"]["content"][0]["type"] == "tool_use")
-        .unwrap();
+    let c = complete();
+    assert_eq!(c.finish_reason.as_str(), "tool_calls");
     assert_eq!(
-        tool_event["message"]["content"][0]["input"],
-        json!({"path": "."})
+        c.message.tool_calls,
+        [
+            tc("call_a", "read_file", r#"{"path":"src/main.rs"}"#),
+            tc("call_b", "search", r#"{"pattern":"fn main"}"#)
+        ]
     );
-
-    let r = result_json(&run(&sb, &mock, &["--output-format", "json"]));
     assert_eq!(
-        r["tool_calls"],
-        json!([{"type": "tool_use", "id": "call_0", "name": "write_file", "input": {"path": "x"}}])
+        complete().message.tool_calls,
+        [tc("whole", "list_files", r#"{"path":"."}"#)]
     );
+    // No index and no id: one call, its id made up so the answer can name it.
+    let calls = complete().message.tool_calls;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        (calls[0].name.as_str(), calls[0].arguments.as_str()),
+        ("write_file", r#"{"path":"x"}"#)
+    );
+    assert!(!calls[0].id.is_empty());
 }
 
 #[test]

@@ -286,10 +286,9 @@ fn decide(
 ) -> Result<Located, Miss> {
     let found: Vec<Found> = found.into_iter().map(|f| clip(hay, f)).collect();
     let lines = || {
-        found
-            .iter()
-            .map(|f| hay.line_of(f.range.start))
-            .collect::<Vec<_>>()
+        let mut l: Vec<usize> = found.iter().map(|f| hay.line_of(f.range.start)).collect();
+        l.sort_unstable();
+        l
     };
     match q.mode {
         ReplaceMode::All => Ok(Located {

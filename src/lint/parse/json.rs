@@ -82,6 +82,8 @@ struct CargoSpan {
     file_name: String,
     line_start: u32,
     column_start: u32,
+    line_end: u32,
+    column_end: u32,
     is_primary: bool,
     suggested_replacement: Option<String>,
 }
@@ -114,12 +116,19 @@ fn cargo_message(m: &CargoMessage, root: &Path, out: &mut Parsed) {
         d.add_detail(&format!("{}: {}", child.level, child.message));
         for s in &child.spans {
             if let Some(r) = &s.suggested_replacement {
-                d.add_detail(&format!(
-                    "  suggestion at {}:{}:{}: `{r}`",
+                let at = format!(
+                    "{}:{}:{}-{}:{}",
                     normalise_path(&s.file_name, root),
                     s.line_start,
-                    s.column_start
-                ));
+                    s.column_start,
+                    s.line_end,
+                    s.column_end
+                );
+                d.add_detail(&if r.is_empty() {
+                    format!("  suggestion: delete {at}")
+                } else {
+                    format!("  suggestion: replace {at} with `{r}`")
+                });
             }
         }
     }

@@ -67,7 +67,11 @@ fn clippy_human_format_finds_the_lint_names() {
     assert_eq!(
         brief(&p),
         [
-            row("src/lib.rs:10:9", "unused_variables", "unused variable: `y`"),
+            row(
+                "src/lib.rs:10:9",
+                "unused_variables",
+                "unused variable: `y`"
+            ),
             row(
                 "src/lib.rs:2:5",
                 "clippy::needless_return",
@@ -95,7 +99,11 @@ fn cargo_json_messages() {
     assert_eq!(
         brief(&p),
         [
-            row("src/lib.rs:10:9", "unused_variables", "unused variable: `y`"),
+            row(
+                "src/lib.rs:10:9",
+                "unused_variables",
+                "unused variable: `y`"
+            ),
             row(
                 "src/lib.rs:2:5",
                 "clippy::needless_return",
@@ -110,10 +118,17 @@ fn cargo_json_messages() {
     );
     let unused = &p.diagnostics[0].detail;
     assert!(
-        unused.contains("suggestion at src/lib.rs:10:9: `_y`"),
+        unused.contains("suggestion: replace src/lib.rs:10:9-10:10 with `_y`"),
         "{unused}"
     );
     assert!(!unused.contains("-D warnings"), "{unused}");
+    assert!(
+        p.diagnostics[1]
+            .detail
+            .contains("suggestion: delete src/lib.rs:2:17-2:18"),
+        "{}",
+        p.diagnostics[1].detail
+    );
     assert!(p.unparsed.is_empty(), "{:?}", p.unparsed);
 }
 
@@ -156,7 +171,11 @@ fn ruff_concise_full_and_json_agree() {
     assert!(concise.unparsed.is_empty(), "{:?}", concise.unparsed);
     let full = parse(fixture!("ruff-full.txt"), "", root);
     assert_eq!(brief(&full), expected);
-    assert!(full.diagnostics[1].detail.contains("help: Remove unused import"));
+    assert!(
+        full.diagnostics[1]
+            .detail
+            .contains("help: Remove unused import")
+    );
     assert!(full.unparsed.is_empty(), "{:?}", full.unparsed);
     let json = parse(fixture!("ruff.json"), "", root);
     assert_eq!(brief(&json), expected);
@@ -199,7 +218,11 @@ fn mypy_with_and_without_columns_notes_attach() {
             d.message,
             "Cannot find implementation or library stub for module named \"notamodule\""
         );
-        assert!(d.detail.starts_with("note: See https://mypy"), "{}", d.detail);
+        assert!(
+            d.detail.starts_with("note: See https://mypy"),
+            "{}",
+            d.detail
+        );
         assert!(p.unparsed.is_empty(), "{:?}", p.unparsed);
     }
 }
@@ -347,7 +370,13 @@ fn unparsed_text_is_kept_and_noise_dropped() {
 #[test]
 fn thousands_of_lines_parse_quickly() {
     let text: String = (0..5000)
-        .map(|i| format!("src/f{}.py:{}:1: E501 Line too long (120 > 88)\n", i % 10, i))
+        .map(|i| {
+            format!(
+                "src/f{}.py:{}:1: E501 Line too long (120 > 88)\n",
+                i % 10,
+                i
+            )
+        })
         .collect();
     let start = std::time::Instant::now();
     let p = parse(&text, "", Path::new("/x"));

@@ -60,9 +60,8 @@ static HEADER: Re = LazyLock::new(|| {
     )
     .ok()
 });
-static ARROW: Re = LazyLock::new(|| {
-    Regex::new(r"^\s*-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)\s*$").ok()
-});
+static ARROW: Re =
+    LazyLock::new(|| Regex::new(r"^\s*-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)\s*$").ok());
 static LINT_NAME: Re = LazyLock::new(|| {
     Regex::new(r"#\[(?:warn|deny|allow|forbid)\((?P<rule>[a-z_]+(?:::[a-z_]+)?)\)\]").ok()
 });
@@ -76,7 +75,8 @@ static NOISE: Re = LazyLock::new(|| {
     .ok()
 });
 
-/// The pattern tests check compile: `None` only if a pattern above were invalid.
+/// Every pattern, for the test that checks they compile (`None` would mean an invalid one).
+#[cfg(test)]
 pub(super) fn patterns() -> [&'static Re; 12] {
     [
         &GCC,
@@ -119,8 +119,8 @@ enum After {
 }
 
 /// Reads `text` (escape sequences already stripped) into `out`.
-pub(super) fn read(text: &str, root: &Path, out: &mut Parsed) {
-    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+pub(super) fn read(output: &str, root: &Path, out: &mut Parsed) {
+    let lines: Vec<&str> = output.lines().map(str::trim_end).collect();
     let mut stylish_file: Option<String> = None;
     let mut after = After::Nothing;
     let mut i = 0;
@@ -229,13 +229,6 @@ fn gcc_line(c: &Captures<'_>, root: &Path, out: &mut Parsed) -> Option<bool> {
         ),
         None => (None, None, rest),
     };
-    if matches!(severity.as_deref(), Some("note" | "help")) {
-        let Some(last) = out.diagnostics.last_mut() else {
-            return Some(false);
-        };
-        last.add_detail(&format!("note: {msg}"));
-        return Some(true);
-    }
     let mut rule = code.map(str::to_string);
     if rule.is_none()
         && let Some(l) = caps(&LEADING_CODE, msg)
@@ -261,6 +254,15 @@ fn gcc_line(c: &Captures<'_>, root: &Path, out: &mut Parsed) -> Option<bool> {
     if msg.is_empty() {
         return None;
     }
+    // mypy's and gcc's notes belong to the diagnostic before; shellcheck's `note:` level is a
+    // finding of its own and carries its code.
+    if matches!(severity.as_deref(), Some("note" | "help")) && rule.is_none() {
+        let Some(last) = out.diagnostics.last_mut() else {
+            return Some(false);
+        };
+        last.add_detail(&format!("note: {msg}"));
+        return Some(true);
+    }
     out.push(
         Diagnostic::new(
             normalise_path(file, root),
@@ -277,9 +279,11 @@ fn gcc_line(c: &Captures<'_>, root: &Path, out: &mut Parsed) -> Option<bool> {
 /// within the next two lines, then detail up to a blank line. Returns the index after it.
 fn arrow_block(lines: &[&str], at: usize, root: &Path, out: &mut Parsed) -> Option<usize> {
     let h = caps(&HEADER, lines[at])?;
-    let (arrow_at, a) = (at + 1..(at + 3).min(lines.len()))
-        .find_map(|j| caps(&ARROW, lines[j]).map(|a| (j, a)))?;
-    let msg = text(&h, "msg").or_else(|| text(&h, "msg2")).unwrap_or_default();
+    let (arrow_at, a) =
+        (at + 1..(at + 3).min(lines.len())).find_map(|j| caps(&ARROW, lines[j]).map(|a| (j, a)))?;
+    let msg = text(&h, "msg")
+        .or_else(|| text(&h, "msg2"))
+        .unwrap_or_default();
     let code = text(&h, "code").or_else(|| text(&h, "ruff"));
     let mut d = Diagnostic::new(
         normalise_path(text(&a, "file").unwrap_or_default(), root),

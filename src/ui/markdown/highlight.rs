@@ -25,7 +25,10 @@ fn syntaxes() -> &'static SyntaxSet {
 /// index into this table in its red channel with alpha 0 (bat's trick for ANSI themes), so the
 /// terminal's own palette decides the shades.
 const KINDS: [(&str, Style); 7] = [
-    ("comment, punctuation.definition.comment", palette::CODE_COMMENT),
+    (
+        "comment, punctuation.definition.comment",
+        palette::CODE_COMMENT,
+    ),
     (
         "string, constant.character, punctuation.definition.string",
         palette::CODE_STRING,

@@ -1,0 +1,146 @@
+//! Timing harness for `hone lint-fix`: hone's own overhead per round (everything except the
+//! linter and the model) on a fixture with 50 diagnostics across 10 files.
+//!
+//! ```text
+//! XDG_STATE_HOME=$(mktemp -d) cargo run --profile bench --example lint_overhead [RUNS]
+//! ```
+//! Each run builds a fresh fixture (10 Python files, 5 flagged lines each), starts the project's
+//! mock server (tests/support/mock.rs) scripted to answer with ten `edit_file` calls in one
+//! message (one per file) and then a final answer, and drives one real round of
+//! `hone::lint::Fixer` with a real lint command (an `awk` script printing flake8-style lines).
+//! The round's `overhead_ms` is its wall time minus the linter's run and the model's time (from
+//! a request being sent to its answer being complete, which for the mock is loopback HTTP and
+//! SSE only); it covers the prompt with source excerpts, tool dispatch, ten journalled edits,
+//! parsing the re-lint and the comparison. Prints the median and the worst of RUNS (default 20).
+//! The edit journal goes to `$XDG_STATE_HOME`: point it at a temporary directory.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/support/mock.rs"]
+#[allow(dead_code)]
+mod mock;
+
+use std::time::{Duration, Instant};
+
+use hone::agent::{self, Agent};
+use hone::cli::GlobalArgs;
+use hone::config::Config;
+use hone::edit::{Journal, Workspace};
+use hone::lint::{Fixer, Interrupt, Lint, LintCommand, LintPolicy, Log, Progress};
+use mock::*;
+use serde_json::json;
+
+/// Prints `file:line:col: E999 message` for every line holding `BAD`; fails when there is one.
+const LINTER: &str = "awk '/BAD/ { printf \"%s:%d:5: E999 flagged line\\n\", FILENAME, FNR; n++ } END { exit n > 0 }' src/*.py";
+
+struct Quiet;
+impl Log for Quiet {
+    fn progress(&mut self, _: Progress<'_>) {}
+}
+
+fn fixture(root: &std::path::Path) {
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    for f in 0..10 {
+        let mut text = String::new();
+        for l in 0..60 {
+            if (20..25).contains(&l) {
+                text.push_str(&format!("value_{l} = compute({l})  # BAD\n"));
+            } else {
+                text.push_str(&format!("def helper_{f}_{l}(x):\n"));
+            }
+        }
+        std::fs::write(root.join(format!("src/f{f}.py")), text).unwrap();
+    }
+}
+
+fn edits_reply() -> Reply {
+    let mut frames = vec![ev_role()];
+    for f in 0..10u32 {
+        let old: String = (20..25)
+            .map(|l| format!("value_{l} = compute({l})  # BAD\n"))
+            .collect();
+        let new: String = (20..25)
+            .map(|l| format!("value_{l} = compute({l})  # ok\n"))
+            .collect();
+        let args = json!({"path": format!("src/f{f}.py"), "old_string": old, "new_string": new});
+        frames.push(ev_tool_call(f, &format!("c{f}"), "edit_file", &args.to_string()));
+    }
+    frames.extend([ev_finish("tool_calls"), ev_usage(3000, 400, 2000, 1000, 0), ev_done()]);
+    Reply::sse(frames)
+}
+
+fn main() {
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20);
+    if std::env::var_os("XDG_STATE_HOME").is_none() {
+        println!("note: XDG_STATE_HOME is unset; the edit journal goes to ~/.local/state/hone");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = MockServer::start(vec![]);
+    let mut overheads = Vec::new();
+    let mut walls = Vec::new();
+    for _ in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        fixture(dir.path());
+        server.push(edits_reply());
+        server.push(Reply::answer("flagged lines fixed in all ten files"));
+        let global = GlobalArgs {
+            provider: Some("llamacpp".into()),
+            model: None,
+            base_url: Some(server.base_url.clone()),
+            think: None,
+            effort: None,
+            workspace: Some(dir.path().to_path_buf()),
+            color: hone::ui::ColorChoice::Never,
+            verbose: false,
+        };
+        let cfg = Config::load(&global).unwrap();
+        let ws = Workspace::new(dir.path()).unwrap();
+        let journal = Journal::open(&ws).unwrap();
+        let cmd = LintCommand {
+            command: LINTER.to_string(),
+            preset: None,
+            timeout: Duration::from_secs(60),
+            secret_vars: Vec::new(),
+        };
+        let first = rt.block_on(Lint::run(&cmd, &ws)).unwrap();
+        assert_eq!(first.parsed.diagnostics.len(), 50, "{:?}", first.parsed);
+        assert_eq!(first.parsed.files().len(), 10);
+        let opts = agent::Options {
+            transcript: false,
+            without_tools: vec!["run_command"],
+            ..agent::Options::default()
+        };
+        let mut agent = Agent::new(&cfg, opts).unwrap();
+        let mut policy = LintPolicy::new(&[], &[]).unwrap();
+        let fixer = Fixer {
+            lint: &cmd,
+            ws: &ws,
+            journal: &journal,
+            max_rounds: 1,
+            scope: String::new(),
+            interrupt: Interrupt::Never,
+        };
+        let start = Instant::now();
+        let summary = rt.block_on(fixer.fix(&mut agent, &mut policy, first, &mut Quiet));
+        let wall = start.elapsed();
+        assert!(matches!(summary.end, hone::lint::End::Clean), "{:?}", summary.end);
+        let r = &summary.rounds[0];
+        assert_eq!(r.edits_applied, 10);
+        overheads.push(r.overhead_ms);
+        walls.push((wall.as_millis() as u64, r.lint_ms, r.model_ms));
+    }
+    overheads.sort_unstable();
+    let median = overheads[overheads.len() / 2];
+    let worst = overheads[overheads.len() - 1];
+    let (wall, lint, model) = walls[walls.len() / 2];
+    println!(
+        "lint-fix round, 50 diagnostics in 10 files, 10 edits: hone overhead median {median} ms, worst {worst} ms over {runs} runs (a typical round: {wall} ms wall = linter {lint} ms + model {model} ms + hone)"
+    );
+}

@@ -1,0 +1,486 @@
+//! `hone lint-fix --cmd <linter|command> [paths…]`: run a linter, have the model fix what it
+//! reports under a strict policy, re-run it, repeat up to `--max-rounds`; for CI and pre-commit
+//! hooks, where nobody is there to confirm anything.
+//!
+//! This front end resolves the arguments, runs the first lint (a passing linter exits 0 before
+//! any model or key is needed), builds the agent without `run_command`, drives
+//! [`lint::Fixer`], and writes the outputs: plain log lines (stdout; stderr under `--dry-run`,
+//! where stdout is the patch), `--patch-out`, `--report`, and under `GITHUB_ACTIONS=true` the
+//! step summary and `::warning` annotations. It holds no loop logic: that is `crate::lint`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+use super::common;
+use crate::agent::{self, Agent, EditFormat, Event};
+use crate::cli::GlobalArgs;
+use crate::edit::{Journal, Workspace};
+use crate::exit::{Exit, Failure};
+use crate::lint::report::{self, BeforeAfter, Counts, Report};
+use crate::lint::{
+    End, Fixer, Interrupt, Lint, LintCommand, LintError, LintPolicy, Log, Progress, preset,
+};
+
+/// Run a linter and let the model fix what it reports, in rounds, under a strict policy.
+///
+/// Edits are allowed only to files the linter names, the PATHS given and --allow-path globs; the
+/// model runs no command (hone runs the linter). A round that makes the linter report more is
+/// undone. Exit 0: the linter passes at the end; 1: diagnostics remain; 3: the provider failed
+/// (the round in progress undone); 4: the lint command could not run.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The lint command: a preset (clippy, rustfmt, ruff, eslint, flake8, mypy, golangci-lint,
+    /// shellcheck) or any command line, run with `sh -c` in the workspace. It passes when it
+    /// exits 0.
+    #[arg(long = "cmd", value_name = "LINTER|COMMAND")]
+    pub cmd: String,
+
+    /// Paths the model may edit besides the files the linter names; a preset lints only these.
+    pub paths: Vec<PathBuf>,
+
+    /// Rounds of fixing and re-linting before giving up.
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_rounds: u32,
+
+    /// Also allow edits to paths matching GLOB, relative to the workspace (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub allow_path: Vec<String>,
+
+    /// Ask before each edit the policy allows (needs a terminal). Without it, never ask.
+    #[arg(long)]
+    pub interactive: bool,
+
+    /// Change nothing: work on a scratch copy, run the linter there, print the patch to stdout.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write the patch of every change to FILE (`git apply` takes it).
+    #[arg(long, value_name = "FILE")]
+    pub patch_out: Option<PathBuf>,
+
+    /// Write a JSON report to FILE: rounds, diagnostics before and after per rule, files
+    /// changed, usage, cost, duration.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Seconds each run of the lint command may take.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// Requests to the model per round.
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
+
+    /// How the model writes edits (tool calls, or SEARCH/REPLACE blocks for models without tools).
+    #[arg(long, value_enum, default_value_t = EditFormat::Tools)]
+    pub edit_format: EditFormat,
+}
+
+/// The log: plain lines, one per step, to stdout (stderr when stdout carries the patch).
+struct Out {
+    to_stderr: bool,
+    answer: String,
+}
+
+impl Out {
+    fn line(&mut self, text: &str) {
+        let line = format!("lint-fix: {text}\n");
+        // A closed pipe must not stop the run; the outcome is in the exit code and the report.
+        if self.to_stderr {
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+        } else {
+            let _ = std::io::stdout().lock().write_all(line.as_bytes());
+        }
+    }
+
+    fn raw(&mut self, text: &str) {
+        if self.to_stderr {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        } else {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+}
+
+impl Log for Out {
+    fn progress(&mut self, p: Progress<'_>) {
+        match &p {
+            Progress::Agent(Event::Text(t)) => self.answer.push_str(t),
+            Progress::Agent(Event::Finished { .. }) => {
+                let answer = crate::ui::strip_controls(std::mem::take(&mut self.answer).trim());
+                for l in answer.lines().filter(|l| !l.trim().is_empty()).take(20) {
+                    self.line(&format!("  answer: {l}"));
+                }
+            }
+            _ => {}
+        }
+        if let Some(text) = report::log_line(&p) {
+            self.line(&text);
+        }
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
+    let started = Instant::now();
+    let mut config = common::load_config(global)?;
+    if args.interactive && !crate::ui::interactive() {
+        return Err(Failure::usage("--interactive needs a terminal to ask on")
+            .hint("drop --interactive: lint-fix applies what its policy allows without asking"));
+    }
+    let original_root = config.workspace.clone();
+    let paths = relative_paths(&original_root, &args.paths)?;
+    let preset = preset::find(&args.cmd);
+    let command = match preset {
+        Some(p) => p.command_for(&paths),
+        None => args.cmd.trim().to_string(),
+    };
+    if command.is_empty() {
+        return Err(Failure::usage("--cmd is empty").hint(format!(
+            "name a preset ({}) or a command line",
+            preset::names()
+        )));
+    }
+    let mut policy = LintPolicy::new(&paths, &args.allow_path).map_err(lint_failure)?;
+    let scratch = if args.dry_run {
+        Some(common::scratch_copy(&original_root)?)
+    } else {
+        None
+    };
+    if let Some(s) = &scratch {
+        config.workspace = s.path().to_path_buf();
+    }
+    let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
+    let lint_cmd = LintCommand {
+        command,
+        preset,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        secret_vars: crate::lint::secret_vars(&config),
+    };
+    let mut out = Out {
+        to_stderr: args.dry_run,
+        answer: String::new(),
+    };
+    let mut outputs = Outputs {
+        args: &args,
+        command: &lint_cmd.command,
+        preset: preset.map(|p| p.name),
+        started,
+    };
+
+    out.line(&format!("running `{}`", lint_cmd.command));
+    let first = match Lint::run(&lint_cmd, &ws).await {
+        Ok(l) => l,
+        Err(e) => {
+            out.line(&format!("the lint command could not run: {e}"));
+            outputs.write(&mut out, None, ("lint_error", lint_exit(&e)), &[], "", None)?;
+            return Err(lint_failure(e));
+        }
+    };
+    out.line(&report::lint_summary(&first));
+    if first.passed() {
+        outputs.write(
+            &mut out,
+            Some((&first, &first, &[])),
+            (End::Clean.label(), Exit::Success),
+            &[],
+            "",
+            None,
+        )?;
+        out.line("done: the linter passes; nothing to fix");
+        return Ok(Exit::Success);
+    }
+
+    let named: Vec<PathBuf> = first
+        .parsed
+        .files()
+        .into_iter()
+        .map(PathBuf::from)
+        .collect();
+    let instructions = crate::context::load_instructions(ws.root(), &named);
+    let opts = agent::Options {
+        edit_format: args.edit_format,
+        max_turns: args.max_turns.unwrap_or(config.max_turns),
+        project_context: (!instructions.is_empty()).then(|| instructions.text()),
+        without_tools: vec!["run_command"],
+        ..agent::Options::default()
+    };
+    let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
+    if args.interactive {
+        let color = global.color.enabled(crate::ui::Stream::Stderr);
+        policy = policy.with_person(Box::new(crate::ui::ask::Ask::new(color)));
+    }
+    let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
+    let fixer = Fixer {
+        lint: &lint_cmd,
+        ws: &ws,
+        journal: &journal,
+        max_rounds: args.max_rounds,
+        scope: scope_text(&paths, &args.allow_path),
+        interrupt: Interrupt::CtrlC,
+    };
+    let summary = fixer
+        .fix(&mut agent, &mut policy, first.clone(), &mut out)
+        .await;
+    let (patch, changed) =
+        report::patch(policy.originals(), ws.root()).map_err(|e| Failure::new(Exit::Failed, e))?;
+    outputs.write(
+        &mut out,
+        Some((&first, &summary.last, &summary.rounds)),
+        (summary.end.label(), exit_of(&summary.end)),
+        &changed,
+        &patch,
+        Some(&agent),
+    )?;
+    let files = changed.len();
+    let exit = match summary.end {
+        End::Clean => {
+            out.line(&format!("done: the linter passes; {files} file{} changed", plural(files)));
+            Exit::Success
+        }
+        End::Remaining | End::GaveUp => {
+            let n = summary.last.count();
+            let why = if matches!(summary.end, End::GaveUp) {
+                "the model made no edit"
+            } else {
+                "the rounds ran out"
+            };
+            out.line(&format!(
+                "done: {n} diagnostic{} remain ({why}); {files} file{} changed",
+                plural(n),
+                plural(files)
+            ));
+            Exit::Failed
+        }
+        End::Interrupted => {
+            out.line("interrupted; the round in progress was undone");
+            Exit::Interrupted
+        }
+        End::Agent(e) => return Err(common::agent_failure(e).hint(
+            "the round in progress was undone; earlier rounds' edits are kept (`hone undo` reverts them one batch at a time)",
+        )),
+        End::Lint(e) => return Err(lint_failure(e)),
+    };
+    Ok(exit)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The outputs every ending writes: the patch, the report, GitHub's summary and annotations.
+struct Outputs<'a> {
+    args: &'a Args,
+    command: &'a str,
+    preset: Option<&'static str>,
+    started: Instant,
+}
+
+impl Outputs<'_> {
+    fn write(
+        &mut self,
+        out: &mut Out,
+        lints: Option<(&Lint, &Lint, &[crate::lint::RoundReport])>,
+        (outcome, exit): (&str, Exit),
+        changed: &[String],
+        patch: &str,
+        agent: Option<&Agent>,
+    ) -> Result<(), Failure> {
+        let empty = Counts {
+            total: 0,
+            by_rule: Default::default(),
+        };
+        let (diagnostics, remaining, rounds) = match lints {
+            Some((first, last, rounds)) => (
+                BeforeAfter {
+                    before: Counts::of(first),
+                    after: Counts::of(last),
+                },
+                report::remaining(last),
+                rounds.to_vec(),
+            ),
+            None => (
+                BeforeAfter {
+                    before: empty.clone(),
+                    after: empty,
+                },
+                Vec::new(),
+                Vec::new(),
+            ),
+        };
+        let r = Report {
+            command: self.command.to_string(),
+            preset: self.preset.map(str::to_string),
+            outcome: outcome.to_string(),
+            exit_code: exit.code(),
+            dry_run: self.args.dry_run,
+            rounds,
+            diagnostics,
+            remaining,
+            files_changed: changed.to_vec(),
+            usage: agent.map(|a| *a.usage()).unwrap_or_default(),
+            cost_usd: agent.map_or(0.0, Agent::cost),
+            duration_ms: self.started.elapsed().as_millis() as u64,
+            model: agent.map(|a| a.model().to_string()),
+            session_id: agent.map(|a| a.session_id().to_string()),
+        };
+        if self.args.dry_run {
+            print!("{patch}");
+        }
+        if let Some(p) = &self.args.patch_out {
+            write_file(p, patch).context("could not write the patch")?;
+            out.line(&format!("patch written to {}", p.display()));
+        }
+        if let Some(p) = &self.args.report {
+            let json = serde_json::to_string_pretty(&r).context("could not encode the report")?;
+            write_file(p, &(json + "\n")).context("could not write the report")?;
+            out.line(&format!("report written to {}", p.display()));
+        }
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            out.raw(&report::annotations(&r.remaining));
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                append(Path::new(&path), &report::markdown(&r))
+                    .context("could not append to $GITHUB_STEP_SUMMARY")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| path.display().to_string())
+}
+
+fn append(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| path.display().to_string())?;
+    f.write_all(text.as_bytes())
+        .with_context(|| path.display().to_string())
+}
+
+/// The exit code an ending means (see `hone --help`).
+fn exit_of(end: &End) -> Exit {
+    match end {
+        End::Clean => Exit::Success,
+        End::Remaining | End::GaveUp => Exit::Failed,
+        End::Agent(e) => match e {
+            agent::AgentError::Provider(p) => p.exit(),
+            _ => Exit::Failed,
+        },
+        End::Lint(e) => lint_exit(e),
+        End::Interrupted => Exit::Interrupted,
+    }
+}
+
+fn lint_exit(e: &LintError) -> Exit {
+    match e {
+        LintError::Spawn { .. } | LintError::Timeout { .. } | LintError::Broken { .. } => {
+            Exit::LintCommand
+        }
+        LintError::BadGlob { .. } => Exit::Usage,
+        LintError::Rollback(_) | LintError::Patch { .. } => Exit::Failed,
+    }
+}
+
+fn lint_failure(e: LintError) -> Failure {
+    let hints = e.hints();
+    let mut f = Failure::new(lint_exit(&e), e);
+    f.hints = hints;
+    f
+}
+
+/// The paths given, relative to the workspace (`.` for the workspace itself).
+fn relative_paths(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, Failure> {
+    let croot = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    paths
+        .iter()
+        .map(|p| {
+            let full = if p.is_absolute() {
+                p.clone()
+            } else {
+                root.join(p)
+            };
+            let full = full.canonicalize().map_err(|e| {
+                Failure::usage(format!("cannot use the path {}: {e}", p.display()))
+                    .hint("name files or directories inside the workspace")
+            })?;
+            let rel = full.strip_prefix(&croot).map_err(|_| {
+                Failure::usage(format!(
+                    "{} is outside the workspace {}",
+                    p.display(),
+                    root.display()
+                ))
+            })?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            Ok(if rel.is_empty() { ".".to_string() } else { rel })
+        })
+        .collect()
+}
+
+/// How the paths and globs widen the edit scope, in the words of the round message.
+fn scope_text(paths: &[String], globs: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !paths.is_empty() {
+        parts.push(format!("and anything under {}", paths.join(", ")));
+    }
+    if !globs.is_empty() {
+        parts.push(format!("and paths matching {}", globs.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_made_relative_and_checked() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("src")).unwrap();
+        std::fs::write(d.path().join("src/a.py"), "").unwrap();
+        let rel = relative_paths(
+            d.path(),
+            &[
+                PathBuf::from("src/a.py"),
+                d.path().join("src"),
+                PathBuf::from("."),
+            ],
+        )
+        .unwrap();
+        assert_eq!(rel, ["src/a.py", "src", "."]);
+        assert!(relative_paths(d.path(), &[PathBuf::from("missing")]).is_err());
+        assert!(relative_paths(d.path(), &[PathBuf::from("/")]).is_err());
+    }
+
+    #[test]
+    fn scope_words() {
+        assert_eq!(scope_text(&[], &[]), "");
+        assert_eq!(
+            scope_text(&["src".into()], &["docs/*.md".into()]),
+            " (and anything under src and paths matching docs/*.md)"
+        );
+    }
+
+    #[test]
+    fn exit_codes_of_endings() {
+        assert_eq!(exit_of(&End::Clean), Exit::Success);
+        assert_eq!(exit_of(&End::Remaining), Exit::Failed);
+        assert_eq!(exit_of(&End::GaveUp), Exit::Failed);
+        assert_eq!(exit_of(&End::Interrupted), Exit::Interrupted);
+        let broken = LintError::Timeout {
+            command: "x".into(),
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(exit_of(&End::Lint(broken)), Exit::LintCommand);
+    }
+}

@@ -1,0 +1,189 @@
+//! `hone` with no subcommand: the interactive session. Loads the settings, starts (or resumes,
+//! with `--continue` / `--resume [ID]`) the agent with the project's instructions, starts the
+//! repository index on a background thread, and hands everything to [`crate::repl::Repl`].
+//!
+//! Nothing on the way to the prompt scans the repository: the map is queued for a message once
+//! the index is ready. Exit codes: 0 when the person leaves, 2 for usage or configuration errors
+//! (no key, no such session), 1 when the terminal cannot be driven.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use super::common;
+use crate::agent::transcript;
+use crate::agent::{self, Agent, AgentError};
+use crate::cli::GlobalArgs;
+use crate::context::{RepoIndex, ScanOptions};
+use crate::edit::Workspace;
+use crate::exit::{Exit, Failure};
+use crate::provider::Role;
+use crate::repl::{Repl, Setup};
+
+/// Flags of the interactive session (on the top-level command).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[group(id = "session")]
+pub struct Args {
+    /// Resume the latest session of this workspace.
+    #[arg(short = 'c', long = "continue", conflicts_with = "resume")]
+    pub continue_latest: bool,
+
+    /// Resume a saved session of this workspace by its id (or the start of it); without an id,
+    /// list the saved sessions to pick one.
+    #[arg(
+        short = 'r',
+        long,
+        value_name = "ID",
+        num_args = 0..=1,
+        default_missing_value = ""
+    )]
+    pub resume: Option<String>,
+}
+
+/// Runs the interactive session.
+pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
+    let config = common::load_config(global)?;
+    let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
+    let root = ws.root().to_path_buf();
+    // Started first: the index builds while the rest starts up, and never holds up the prompt.
+    let index = RepoIndex::spawn_build(root.clone(), ScanOptions::default());
+
+    let instructions = crate::context::load_instructions(&root, &[]);
+    if let Some(notice) = instructions.notice() {
+        eprintln!("hone: {notice}");
+    }
+    let opts = agent::Options {
+        max_turns: config.max_turns,
+        project_context: (!instructions.is_empty()).then(|| instructions.text()),
+        ..agent::Options::default()
+    };
+    let resume: Option<Option<String>> = match (&args.resume, args.continue_latest) {
+        (Some(id), _) if id.is_empty() => Some(Some(pick_session(&root)?)),
+        (Some(id), _) => Some(Some(id.clone())),
+        (None, true) => Some(None),
+        (None, false) => None,
+    };
+    let agent = match &resume {
+        None => Agent::new(&config, opts),
+        Some(id) => Agent::resume(&config, opts, id.as_deref()),
+    }
+    .map_err(|e| match e {
+        AgentError::Transcript(t @ transcript::TranscriptError::NotFound { .. }) => {
+            Failure::new(Exit::Usage, t).hint(
+                "`hone --resume` lists this workspace's saved sessions; `hone` starts a new one",
+            )
+        }
+        other => common::agent_failure(other),
+    })?;
+
+    let mut repl = Repl::new(Setup {
+        global: global.clone(),
+        config,
+        agent,
+        index: Some(index),
+        resumed: resume.is_some(),
+    })
+    .map_err(|e| Failure::new(Exit::Failed, e))?;
+    repl.run().map_err(|e| Failure::new(Exit::Failed, e))?;
+    Ok(Exit::Success)
+}
+
+/// Lists the workspace's saved sessions and asks which to resume.
+fn pick_session(root: &Path) -> Result<String, Failure> {
+    let dir = transcript::sessions_dir(root).map_err(|e| Failure::new(Exit::Usage, e))?;
+    let sessions: Vec<_> = transcript::list(&dir).into_iter().take(20).collect();
+    if sessions.is_empty() {
+        return Err(
+            Failure::usage("there is no saved session for this workspace")
+                .hint("`hone` starts a new one"),
+        );
+    }
+    eprintln!("saved sessions of this workspace, newest first:");
+    for (i, (id, path, modified)) in sessions.iter().enumerate() {
+        let (count, first) = match transcript::load(path) {
+            Ok(saved) => {
+                let first = saved
+                    .messages
+                    .iter()
+                    .find(|m| m.role == Role::User)
+                    .map(|m| typed_text(m.text()))
+                    .unwrap_or_default();
+                (saved.messages.len(), first)
+            }
+            Err(_) => (0, String::new()),
+        };
+        eprintln!(
+            "  {:>2}  {id}  {:<12} {count:>4} messages  {first}",
+            i + 1,
+            ago(*modified)
+        );
+    }
+    if !crate::ui::interactive() {
+        return Err(Failure::usage("name the session to resume")
+            .hint("run `hone --resume ID` with an id from the list"));
+    }
+    let mut ed = rustyline::DefaultEditor::new().map_err(|e| Failure::new(Exit::Failed, e))?;
+    loop {
+        let answer = match ed.readline(&format!("resume which? [1-{}] ", sessions.len())) {
+            Ok(a) => a,
+            Err(_) => {
+                return Err(Failure::new(
+                    Exit::Interrupted,
+                    anyhow::anyhow!("no session chosen"),
+                ));
+            }
+        };
+        let answer = answer.trim();
+        let pick = if answer.is_empty() {
+            Some(0)
+        } else {
+            answer.parse::<usize>().ok().and_then(|n| n.checked_sub(1))
+        };
+        if let Some((id, _, _)) = pick.and_then(|n| sessions.get(n)) {
+            return Ok(id.clone());
+        }
+        if let Some((id, _, _)) = sessions.iter().find(|s| s.0.starts_with(answer)) {
+            return Ok(id.clone());
+        }
+    }
+}
+
+/// What the person typed in a user message: its last paragraph (context the session queued
+/// rides in front of it), first line, shortened.
+pub fn typed_text(message: &str) -> String {
+    let last = message.trim_end().rsplit("\n\n").next().unwrap_or("");
+    let line = last.lines().next().unwrap_or("");
+    let mut short: String = line.chars().take(60).collect();
+    if line.chars().count() > 60 {
+        short.push('…');
+    }
+    short
+}
+
+fn ago(t: SystemTime) -> String {
+    let secs = SystemTime::now()
+        .duration_since(t)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    match secs {
+        0..=59 => "just now".to_string(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_skips_queued_context() {
+        assert_eq!(
+            typed_text("Repository map (…):\nsrc/a.rs\n\nfix the bug\nplease"),
+            "fix the bug"
+        );
+        assert_eq!(typed_text(&"x".repeat(70)), format!("{}…", "x".repeat(60)));
+        assert_eq!(typed_text(""), "");
+    }
+}

@@ -1,0 +1,20 @@
+//! The interactive REPL (`hone` with no subcommand): line editing with history, completion and
+//! multi-line input ([`input`]), slash commands ([`command`], [`slash`]), files added to the
+//! conversation and `@path` mentions ([`files`]), the streamed rendering of a run ([`sink`]),
+//! asking the person before edits and commands ([`approve`]), and the loop that ties them
+//! together ([`session`]).
+//!
+//! A thin front end: an event renderer plus an approval policy over the agent core. It holds no
+//! agent logic — what the conversation contains is the agent's, what the repository map says is
+//! the context module's. It may print (it is a front end, like `cmd`). Invariant: the prompt
+//! appears without waiting for anything that scales with the repository.
+
+pub mod approve;
+pub mod command;
+pub mod files;
+pub mod input;
+pub mod session;
+pub mod sink;
+mod slash;
+
+pub use session::{Repl, ReplError, Setup};

@@ -1,0 +1,430 @@
+//! The REPL loop: read a line, run a slash command or send the message to the agent, render,
+//! repeat — until `/exit`, Ctrl-D, or Ctrl-C twice on an empty prompt.
+//!
+//! Owns the session's front-end state (the editor, the added files, the background repository
+//! index, the approval answers) and nothing of the conversation itself, which is the agent's.
+//! Invariants: Ctrl-C during a run drops the run's future (cancelling the request or tool in
+//! flight; writes are atomic, so files stay whole) and closes the conversation with
+//! [`Agent::interrupted`], so the next request is valid; nothing here scans the repository on
+//! the way to the first prompt (the index builds on its own thread and its map is queued when
+//! ready).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustyline::error::ReadlineError;
+
+use super::approve::Approve;
+use super::command::{self, Command};
+use super::files::{self, Files};
+use super::input::{self, InputHelper, LineEditor, Words};
+use super::sink::{Look, Sink};
+use crate::agent::control::note;
+use crate::agent::{Agent, AgentError, ContextKind};
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::context::{Focus, IndexHandle, render_map};
+use crate::provider::Role;
+use crate::ui::palette::{self, paint};
+
+/// How long the first message waits for the repository index before it goes without a map (the
+/// map then rides with a later message). A warm start on 10,000 files is well under this.
+const FIRST_MAP_WAIT: Duration = Duration::from_millis(300);
+
+/// Errors that end the REPL (everything else is shown and the session goes on).
+#[derive(Debug, thiserror::Error)]
+pub enum ReplError {
+    #[error("the line editor failed")]
+    Editor(#[from] ReadlineError),
+    #[error("could not start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// What the REPL starts from.
+pub struct Setup {
+    pub global: GlobalArgs,
+    pub config: Config,
+    pub agent: Agent,
+    /// The repository index being built in the background, if any.
+    pub index: Option<IndexHandle>,
+    /// Whether the conversation was resumed (its tail is shown first).
+    pub resumed: bool,
+}
+
+/// A running REPL session.
+pub struct Repl {
+    pub(super) global: GlobalArgs,
+    pub(super) config: Config,
+    pub(super) agent: Agent,
+    pub(super) editor: LineEditor,
+    history: Option<PathBuf>,
+    pub(super) files: Files,
+    pub(super) index: Option<IndexHandle>,
+    pub(super) map_sent: bool,
+    runs: usize,
+    pub(super) look: Look,
+    pub(super) rt: tokio::runtime::Runtime,
+    approve: Approve,
+    resumed: bool,
+    /// Keeps tokio's SIGINT handler installed for the whole session, so a Ctrl-C that lands
+    /// between two runs never kills the process.
+    #[cfg(unix)]
+    _sigint: Option<tokio::signal::unix::Signal>,
+}
+
+/// The history file: `$XDG_STATE_HOME/hone/history`, one per person, shared by workspaces.
+pub fn history_path() -> Option<PathBuf> {
+    crate::paths::state_dir().map(|d| d.join("history"))
+}
+
+impl Repl {
+    pub fn new(setup: Setup) -> Result<Repl, ReplError> {
+        let Setup {
+            global,
+            config,
+            agent,
+            index,
+            resumed,
+        } = setup;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(ReplError::Runtime)?;
+        #[cfg(unix)]
+        let sigint = {
+            let _guard = rt.enter();
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok()
+        };
+        let words = words(&config);
+        let history = history_path();
+        let editor = input::editor(
+            InputHelper::new(agent.workspace(), words),
+            history.as_deref(),
+        )?;
+        let color_out = global.color.enabled(crate::ui::Stream::Stdout);
+        let color_err = global.color.enabled(crate::ui::Stream::Stderr);
+        let look = Look {
+            color_out,
+            color_err,
+            spinner: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            width: None,
+        };
+        Ok(Repl {
+            files: Files::new(agent.workspace()),
+            global,
+            config,
+            agent,
+            editor,
+            history,
+            index,
+            map_sent: false,
+            runs: 0,
+            look,
+            rt,
+            approve: Approve::new(color_err),
+            resumed,
+            #[cfg(unix)]
+            _sigint: sigint,
+        })
+    }
+
+    /// Runs the loop until the person leaves.
+    pub fn run(&mut self) -> Result<(), ReplError> {
+        self.banner();
+        let mut interrupts = 0;
+        loop {
+            let raw = "> ";
+            let styled = paint(palette::PROMPT, ">", self.look.color_out) + " ";
+            match self.editor.readline(&(raw, styled.as_str())) {
+                Ok(line) => {
+                    interrupts = 0;
+                    let text = input::join_continuations(&line);
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    self.remember(&line);
+                    match command::parse(&text) {
+                        Some(Ok(Command::Exit)) => break,
+                        Some(Ok(cmd)) => self.command(cmd),
+                        Some(Err(e)) => {
+                            self.warn(&e.to_string());
+                            self.hint("/help lists the commands");
+                        }
+                        None => self.turn(&text),
+                    }
+                }
+                Err(ReadlineError::Interrupted) => {
+                    interrupts += 1;
+                    if interrupts >= 2 {
+                        break;
+                    }
+                    self.hint("press Ctrl-C again to leave (or Ctrl-D)");
+                }
+                Err(ReadlineError::Eof) => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.farewell();
+        Ok(())
+    }
+
+    /// Adds a line to the history, and the history file.
+    fn remember(&mut self, line: &str) {
+        if self.editor.add_history_entry(line).unwrap_or(false)
+            && let Some(path) = &self.history
+        {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = self.editor.append_history(path);
+        }
+    }
+
+    /// One request: queue the map, changed added files and `@path` mentions, run the agent
+    /// under Ctrl-C, and keep what the run tells `/diff`.
+    fn turn(&mut self, text: &str) {
+        let message = text.to_string();
+        // Queued context rides in front of the typed text, map first (it changes least).
+        self.queue_map(text);
+        for n in self.files.refresh() {
+            self.agent.queue_context(ContextKind::File, n);
+        }
+        for a in self.attach_mentions(text) {
+            self.agent.queue_context(ContextKind::File, a);
+        }
+        self.runs += 1;
+        let look = Look {
+            width: self.editor.dimensions().map(|(w, _)| usize::from(w)),
+            ..self.look
+        };
+        let mut sink = Sink::new(look, self.agent.cost());
+        sink.waiting("thinking…");
+        let cancel = Arc::clone(&self.approve.cancel);
+        let Repl {
+            rt, agent, approve, ..
+        } = self;
+        let result = rt.block_on(async {
+            tokio::select! {
+                r = agent.run(&message, &mut sink, approve) => Some(r),
+                _ = tokio::signal::ctrl_c() => None,
+                _ = cancel.notified() => None,
+            }
+        });
+        let closed = match result {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => {
+                sink.failed();
+                self.error(e);
+                self.agent.failed(sink.partial())
+            }
+            None => {
+                sink.interrupted();
+                self.agent.interrupted(sink.partial())
+            }
+        };
+        for (path, before) in std::mem::take(&mut sink.befores) {
+            self.files.note_before(&path, before.as_deref());
+        }
+        drop(sink);
+        if let Err(e) = closed {
+            self.error(e);
+        }
+    }
+
+    /// The fenced content of each `@path` the message mentions that names a readable file;
+    /// mentions that name nothing are left as text.
+    fn attach_mentions(&mut self, text: &str) -> Vec<String> {
+        let root = self.agent.workspace().to_path_buf();
+        let mut out = Vec::new();
+        for m in files::mentions(text) {
+            match files::read_text(&root, &m) {
+                Ok(f) => {
+                    self.dim(&format!("attached {}", f.rel));
+                    out.push(files::fenced(&f.rel, &f.content));
+                }
+                Err(files::FileError::Read { .. }) => {}
+                Err(e) => self.warn(&format!("not attached: {e}")),
+            }
+        }
+        out
+    }
+
+    /// Queues the repository map once it is ready (waiting briefly before the first message).
+    fn queue_map(&mut self, text: &str) {
+        if self.map_sent {
+            return;
+        }
+        let Some(handle) = &self.index else {
+            return;
+        };
+        let wait = if self.runs == 0 {
+            FIRST_MAP_WAIT
+        } else {
+            Duration::ZERO
+        };
+        let Some(index) = handle.wait_timeout(wait) else {
+            return;
+        };
+        let terms: Vec<String> = self.files.added().map(str::to_string).collect();
+        let mut focus = Focus::from_terms(&index, &terms);
+        focus.mention_text(&index, text);
+        let map = render_map(&index, &focus, focus.default_budget());
+        if !map.trim().is_empty() {
+            self.agent
+                .queue_context(ContextKind::Map, format!("{}\n{map}", note("map", &[])));
+        }
+        self.map_sent = true;
+    }
+
+    fn banner(&mut self) {
+        let line = format!(
+            "hone {} · {} via {} · {} · /help for commands, Ctrl-D to leave",
+            env!("CARGO_PKG_VERSION"),
+            self.agent.model(),
+            self.config.provider.name,
+            self.agent.workspace().display()
+        );
+        self.dim(&line);
+        if self.resumed {
+            self.show_history();
+        }
+    }
+
+    /// The tail of a resumed conversation: the person's messages and the model's answers.
+    fn show_history(&mut self) {
+        let shown: Vec<(Role, String)> = self
+            .agent
+            .messages()
+            .iter()
+            .filter(|m| matches!(m.role, Role::User | Role::Assistant) && !m.text().is_empty())
+            .map(|m| (m.role, crate::ui::strip_controls(m.text())))
+            .collect();
+        let skip = shown.len().saturating_sub(10);
+        self.dim(&format!(
+            "resumed session {} ({} messages{})",
+            self.agent.session_id(),
+            self.agent.messages().len(),
+            if skip > 0 {
+                format!("; the last {} shown", shown.len() - skip)
+            } else {
+                String::new()
+            }
+        ));
+        for (role, text) in shown.into_iter().skip(skip) {
+            match role {
+                Role::User => {
+                    // Context the session queued rides in front of what the person typed.
+                    let typed = text.trim_end().rsplit("\n\n").next().unwrap_or("");
+                    for line in typed.lines().take(3) {
+                        let line: String = line.chars().take(200).collect();
+                        let line = format!("> {line}");
+                        self.say(&paint(palette::BOLD, &line, self.look.color_err));
+                    }
+                }
+                _ => {
+                    let mut stream = crate::ui::markdown::Stream::new(self.look.color_out, None);
+                    let mut out = stream.push(&text);
+                    out.push_str(&stream.finish());
+                    self.out(&out);
+                }
+            }
+        }
+    }
+
+    fn farewell(&mut self) {
+        let id = self.agent.session_id().to_string();
+        if self.agent.transcript_path().is_some() {
+            self.dim(&format!(
+                "session {id} saved; `hone --continue` picks it up again"
+            ));
+        }
+    }
+
+    /// A line on stdout (the product: answers, diffs, maps).
+    pub(super) fn out(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
+    /// A line on stderr.
+    pub(super) fn say(&self, text: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
+    pub(super) fn dim(&self, text: &str) {
+        self.say(&paint(palette::DIM, text, self.look.color_err));
+    }
+
+    pub(super) fn hint(&self, text: &str) {
+        self.say(&paint(palette::HINT, text, self.look.color_err));
+    }
+
+    pub(super) fn warn(&self, text: &str) {
+        self.say(&paint(palette::WARN, text, self.look.color_err));
+    }
+
+    /// Reports an error as `error:` / `caused by:` / `hint:` lines; the session goes on.
+    pub(super) fn error(&self, e: impl Into<ShownError>) {
+        let ShownError(error, hints) = e.into();
+        let mut text = format!("error: {error}\n");
+        let mut source = error.source();
+        while let Some(cause) = source {
+            text.push_str(&format!("caused by: {cause}\n"));
+            source = cause.source();
+        }
+        for h in hints {
+            text.push_str(&format!("hint: {h}\n"));
+        }
+        let _ = write!(
+            std::io::stderr().lock(),
+            "{}",
+            palette::paint_report(&text, self.look.color_err)
+        );
+    }
+}
+
+/// An error to show, with the hints its kind carries.
+pub struct ShownError(Box<dyn std::error::Error + Send + Sync>, Vec<String>);
+
+impl From<AgentError> for ShownError {
+    fn from(e: AgentError) -> Self {
+        let hints = match &e {
+            AgentError::Provider(p) => p.hints(),
+            _ => Vec::new(),
+        };
+        ShownError(Box::new(e), hints)
+    }
+}
+
+impl From<crate::config::ConfigError> for ShownError {
+    fn from(e: crate::config::ConfigError) -> Self {
+        let hints = e.hints();
+        ShownError(Box::new(e), hints)
+    }
+}
+
+impl From<crate::edit::EditError> for ShownError {
+    fn from(e: crate::edit::EditError) -> Self {
+        ShownError(Box::new(e), Vec::new())
+    }
+}
+
+/// What completion offers for `/provider` and `/model`.
+pub(super) fn words(config: &Config) -> Words {
+    let mut models = config.provider.models.clone();
+    if !models.contains(&config.model) {
+        models.push(config.model.clone());
+    }
+    Words {
+        providers: crate::config::presets::builtin().into_keys().collect(),
+        models,
+    }
+}
