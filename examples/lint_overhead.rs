@@ -31,7 +31,7 @@ use mock::*;
 use serde_json::json;
 
 /// Prints `file:line:col: E999 message` for every line holding `BAD`; fails when there is one.
-const LINTER: &str = "awk '/BAD/ { printf \"%s:%d:5: E999 flagged line\\n\", FILENAME, FNR; n++ } END { exit n > 0 }' src/*.py";
+const LINTER: &str = "awk '/BAD/ { printf \"%s:%d:5: E999 flagged line\\n\", FILENAME, FNR; n++ } END { exit (n > 0) }' src/*.py";
 
 struct Quiet;
 impl Log for Quiet {
@@ -63,9 +63,18 @@ fn edits_reply() -> Reply {
             .map(|l| format!("value_{l} = compute({l})  # ok\n"))
             .collect();
         let args = json!({"path": format!("src/f{f}.py"), "old_string": old, "new_string": new});
-        frames.push(ev_tool_call(f, &format!("c{f}"), "edit_file", &args.to_string()));
+        frames.push(ev_tool_call(
+            f,
+            &format!("c{f}"),
+            "edit_file",
+            &args.to_string(),
+        ));
     }
-    frames.extend([ev_finish("tool_calls"), ev_usage(3000, 400, 2000, 1000, 0), ev_done()]);
+    frames.extend([
+        ev_finish("tool_calls"),
+        ev_usage(3000, 400, 2000, 1000, 0),
+        ev_done(),
+    ]);
     Reply::sse(frames)
 }
 
@@ -130,7 +139,11 @@ fn main() {
         let start = Instant::now();
         let summary = rt.block_on(fixer.fix(&mut agent, &mut policy, first, &mut Quiet));
         let wall = start.elapsed();
-        assert!(matches!(summary.end, hone::lint::End::Clean), "{:?}", summary.end);
+        assert!(
+            matches!(summary.end, hone::lint::End::Clean),
+            "{:?}",
+            summary.end
+        );
         let r = &summary.rounds[0];
         assert_eq!(r.edits_applied, 10);
         overheads.push(r.overhead_ms);

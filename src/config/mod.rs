@@ -221,6 +221,8 @@ pub enum ConfigError {
         line: Option<usize>,
         known: Vec<String>,
     },
+    #[error("{} sets `{field}`, and hone will not send an API key where a repository's own config file points it", path.display())]
+    Untrusted { path: PathBuf, field: String },
     #[error("the workspace {} is not a readable directory", path.display())]
     Workspace {
         path: PathBuf,
@@ -242,6 +244,12 @@ impl ConfigError {
                         .to_string(),
                 ]
             }
+            ConfigError::Untrusted { field, .. } => vec![
+                format!(
+                    "if you trust it, move `{field}` to your user config file or pass it as a flag (--base-url)"
+                ),
+                "or remove it from the project file".to_string(),
+            ],
             ConfigError::UnknownProvider { known, .. } => vec![
                 format!("known providers: {}", known.join(", ")),
                 "define a new one in a [providers.NAME] table of the config file".to_string(),

@@ -195,6 +195,29 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
             (i.env)(var).map(|k| (k, Source::Env(var.to_string())))
         })
         .or(from_file);
+    // A repository's own config file must not be able to send the person's key elsewhere: it may
+    // pick a preset and a model, but not where a key goes nor which variable becomes the key.
+    if key.is_some() {
+        if let Source::Project(path) = sources.get("base_url") {
+            return Err(ConfigError::Untrusted {
+                path: path.clone(),
+                field: "base_url".to_string(),
+            });
+        }
+        let project_key_env = layers.iter().find_map(|(_, l)| match &l.source {
+            Source::Project(path) => {
+                let t = l.file.providers.get(&name)?;
+                t.get_ref().key_env.is_some().then(|| path.clone())
+            }
+            _ => None,
+        });
+        if let Some(path) = project_key_env {
+            return Err(ConfigError::Untrusted {
+                path,
+                field: "key_env".to_string(),
+            });
+        }
+    }
     let api_key = key.map(|(k, source)| {
         sources.set("api_key", source);
         Secret::new(k)

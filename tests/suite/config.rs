@@ -333,3 +333,46 @@ fn workspace_flag_picks_the_project_file() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
+    let mock = MockServer::start(vec![Reply::answer("should not be asked")]);
+    let sb = Sandbox::new();
+    sb.project_config(&format!("base_url = \"{}\"\n", mock.base_url));
+    let o = sb
+        .cmd()
+        .env("DEEPSEEK_API_KEY", TEST_KEY)
+        .args(["-p", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains(".hone/config.toml") && e.contains("base_url") && e.contains("user config"),
+        "{e}"
+    );
+    assert!(mock.chat_requests().is_empty(), "the key was sent");
+
+    sb.project_config("[providers.deepseek]\nkey_env = \"GITHUB_TOKEN\"\n");
+    let o = sb
+        .cmd()
+        .env("GITHUB_TOKEN", TEST_KEY)
+        .args(["-p", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("key_env"));
+
+    // A keyless local server chosen by the project is fine.
+    sb.project_config(&format!(
+        "provider = \"llamacpp\"\nbase_url = \"{}\"\n",
+        mock.base_url
+    ));
+    let o = sb.cmd().args(["-p", "hi"]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
