@@ -46,19 +46,6 @@ pub fn paint(style: Style, text: &str, color: bool) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paint_only_when_asked() {
-        assert_eq!(paint(ERROR, "x", false), "x");
-        let c = paint(ERROR, "x", true);
-        assert!(c.starts_with('\u{1b}') && c.contains('x') && c.ends_with('m'));
-        assert_eq!(paint(ERROR, "", true), "");
-    }
-}
-
 /// Colours the `error:` / `caused by:` / `hint:` prefixes of a rendered failure.
 pub fn paint_report(text: &str, color: bool) -> String {
     if !color {
@@ -75,4 +62,17 @@ pub fn paint_report(text: &str, color: bool) -> String {
         out.push_str(&styled.unwrap_or_else(|| line.to_string()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paint_only_when_asked() {
+        assert_eq!(paint(ERROR, "x", false), "x");
+        let c = paint(ERROR, "x", true);
+        assert!(c.starts_with('\u{1b}') && c.contains('x') && c.ends_with('m'));
+        assert_eq!(paint(ERROR, "", true), "");
+    }
 }

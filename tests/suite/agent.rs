@@ -799,3 +799,98 @@ fn empty_reasoning_is_sent_back_as_empty_string_on_tool_call_turns() {
         .clone();
     assert_eq!(assistant["reasoning_content"], "", "{assistant:#}");
 }
+
+/// `hone fix` on a terminal asks before each edit; "n" leaves the file untouched, the model is
+/// told, and a run whose every edit was declined exits 1.
+#[test]
+fn fix_on_a_terminal_asks_and_a_declined_edit_is_reported_to_the_model() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": "a.txt", "old_string": "x", "new_string": "y"}),
+        ),
+        Reply::answer("Understood, leaving it."),
+    ]);
+    let mut cmd = sb.std_against(&mock);
+    cmd.args(["fix", "change x"]).env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let shown = p
+        .exp_string("Apply? [y]es / [n]o / [a]ll this turn / [f]ull file:")
+        .unwrap();
+    assert!(shown.contains("-x") && shown.contains("+y"), "{shown}");
+    p.send_line("n").unwrap();
+    p.exp_string("Understood, leaving it.").unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 1)),
+        "{status:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
+        "x\n"
+    );
+    let why = tool_result(&mock.chat_requests()[1].json(), "c1");
+    assert!(
+        why.contains("declined") && why.contains("unchanged"),
+        "{why}"
+    );
+}
+
+/// Ctrl-C while the model streams: exit 130, files whole, the transcript saved.
+#[test]
+fn fix_interrupted_exits_130_with_files_whole() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "x\n").unwrap();
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_role(),
+        ev_text("thinking about it"),
+        delay_ms(30_000),
+        ev_done(),
+    ])]);
+    let mut child = sb
+        .std_against(&mock)
+        .args(["fix", "x", "--yes"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    mock.wait_for_requests(1, std::time::Duration::from_secs(20));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
+        "x\n"
+    );
+    let sessions = sb.home.join(".local/state/hone/sessions");
+    let saved: Vec<_> = walk(&sessions)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(
+        std::fs::read_to_string(&saved[0])
+            .unwrap()
+            .contains("\"role\":\"user\"")
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
