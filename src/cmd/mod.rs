@@ -21,6 +21,14 @@ use crate::context::{self, Focus, ScanOptions};
 /// the map then follows as soon as it is ready (see [`project_context`]).
 pub const MAP_WAIT: Duration = Duration::from_millis(300);
 
+/// The project context without a repo map: the `AGENTS.md` instructions only. `hone -p` uses it,
+/// so a script's one question starts no index build (no start-up work or memory that scales with
+/// the repository); the model finds its way with `list_files` and `search`.
+pub fn instructions_only(root: &Path) -> Option<String> {
+    let instructions = context::load_instructions(root, &[]);
+    (!instructions.is_empty()).then(|| instructions.text())
+}
+
 /// The project context for the system message — `AGENTS.md` instructions, then the ranked map
 /// focused on the files the person named — waiting at most `wait` for the map. When the index is
 /// not ready by then, the second value polls for it, and the agent appends the map to the

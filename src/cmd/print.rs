@@ -76,17 +76,13 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     }
     rules.how_to_allow = "the user can allow it with --yes or --allowed-tools".to_string();
     let rt = crate::cli::runtime()?;
-    // The first request never waits for the repository index: the map follows when ready.
-    let (project_context, late_map) = super::project_context(&cfg.workspace, &[], Duration::ZERO);
+    let project_context = super::instructions_only(&cfg.workspace);
     let opts = agent::Options {
         max_turns: args.max_turns.unwrap_or(cfg.max_turns),
         project_context,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
-    if let Some(poll) = late_map {
-        agent.set_context_poll(poll);
-    }
     let mut p = Printer::new(global, args, &cfg, agent.session_id());
     if global.verbose {
         let client = crate::provider::Client::new(&cfg).map_err(provider_failure)?;
