@@ -42,7 +42,10 @@ fn main() {
         frames.extend([ev_text(w), delay_ms(40)]);
     }
     frames.extend([ev_finish("stop"), ev_usage(120, 48, 96, 24, 12), ev_done()]);
-    let script_file = args.iter().position(|a| a == "--script").and_then(|i| args.get(i + 1));
+    let script_file = args
+        .iter()
+        .position(|a| a == "--script")
+        .and_then(|i| args.get(i + 1));
     let script = match script_file {
         Some(path) => read_script(path),
         None if instant => Vec::new(),
@@ -67,7 +70,11 @@ fn main() {
 fn read_script(path: &str) -> Vec<Reply> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     let mut replies = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let v: serde_json::Value =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("{path}:{}: {e}", n + 1));
         if let Some(t) = v["text"].as_str() {
@@ -78,9 +85,18 @@ fn read_script(path: &str) -> Vec<Reply> {
         for (i, c) in v["calls"].as_array().into_iter().flatten().enumerate() {
             let id = format!("call_{}_{i}", n + 1);
             let name = c["name"].as_str().unwrap_or("read_file");
-            frames.push(ev_tool_call(i as u32, &id, name, &c["arguments"].to_string()));
+            frames.push(ev_tool_call(
+                i as u32,
+                &id,
+                name,
+                &c["arguments"].to_string(),
+            ));
         }
-        frames.extend([ev_finish("tool_calls"), ev_usage(1000, 30, 900, 100, 0), ev_done()]);
+        frames.extend([
+            ev_finish("tool_calls"),
+            ev_usage(1000, 30, 900, 100, 0),
+            ev_done(),
+        ]);
         replies.push(Reply::sse(frames));
     }
     replies

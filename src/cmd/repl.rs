@@ -2,8 +2,8 @@
 //! with `--continue` / `--resume [ID]`) the agent with the project's instructions, starts the
 //! repository index on a background thread, and hands everything to [`crate::repl::Repl`].
 //!
-//! Nothing on the way to the prompt scans the repository: the map is queued for a message once
-//! the index is ready. Exit codes: 0 when the person leaves, 2 for usage or configuration errors
+//! Nothing on the way to the prompt scans the repository: a `hone map` child makes the map, which
+//! is queued for a message once it is ready. Exit codes: 0 when the person leaves, 2 for usage or configuration errors
 //! (no key, no such session), 1 when the terminal cannot be driven.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -14,10 +14,10 @@ use super::common;
 use crate::agent::transcript;
 use crate::agent::{self, Agent, AgentError};
 use crate::cli::GlobalArgs;
-use crate::context::{RepoIndex, ScanOptions};
 use crate::edit::Workspace;
 use crate::exit::{Exit, Failure};
 use crate::provider::Role;
+use crate::repl::map_job::MapJob;
 use crate::repl::{Repl, Setup};
 
 /// Flags of the interactive session (on the top-level command).
@@ -45,8 +45,11 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let config = common::load_config(global)?;
     let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
     let root = ws.root().to_path_buf();
-    // Started first: the index builds while the rest starts up, and never holds up the prompt.
-    let index = RepoIndex::spawn_build(root.clone(), ScanOptions::default());
+    // Started first: the map is made (by a `hone map` child, whose index memory never joins the
+    // session's) while the rest starts up, and never holds up the prompt.
+    let map = std::env::current_exe()
+        .ok()
+        .map(|exe| MapJob::spawn(&exe, &root, &[]));
 
     let instructions = crate::context::load_instructions(&root, &[]);
     if let Some(notice) = instructions.notice() {
@@ -80,7 +83,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         global: global.clone(),
         config,
         agent,
-        index: Some(index),
+        map,
         resumed: resume.is_some(),
     })
     .map_err(|e| Failure::new(Exit::Failed, e))?;

@@ -9,9 +9,15 @@
 //! Edge weights follow Aider's repo map, which showed what works: a name counts √(uses), a name
 //! defined in more than five files (`new`, `get`, `init`) a tenth, a private `_name` a tenth, and
 //! a long distinctive name (snake_case or camelCase, eight characters or more) three times; a
-//! use of a name defined in k files gives each of them 1/k.
+//! use of a name defined in k files gives each of them 1/k. Unlike Aider, a name defined in more
+//! than [`MAX_DEFINERS`] files links nothing, which keeps the edge count linear in the repository.
 
 use crate::context::index::{FileId, IndexedFile, NameId};
+
+/// A name defined in more files than this links nothing. Which of 3,000 `total` methods a use of
+/// `total` means cannot be told from the name, and linking them all would cost users × definers
+/// edges — quadratic in the size of the repository.
+pub(crate) const MAX_DEFINERS: usize = 32;
 
 #[derive(Debug, Default)]
 pub(crate) struct Graph {
@@ -69,7 +75,7 @@ impl Graph {
                 let definers = slice(&def_offsets, &def_files, *name as usize);
                 let own = definers.binary_search(&src).is_ok();
                 let others = definers.len() - usize::from(own);
-                if others == 0 {
+                if others == 0 || definers.len() > MAX_DEFINERS {
                     continue;
                 }
                 let w = name_weight[*name as usize] * (*count as f32).sqrt();
@@ -239,6 +245,20 @@ mod tests {
         let refs: Vec<_> = g.referrers(0).collect();
         assert_eq!(refs.len(), 1);
         assert_eq!(refs[0].0, 0);
+    }
+
+    #[test]
+    fn names_defined_everywhere_link_nothing() {
+        let names: Vec<Box<str>> = vec!["total".into(), "rare_name".into()];
+        let mut files: Vec<IndexedFile> = (0..=MAX_DEFINERS)
+            .map(|i| file(&format!("d{i}.rs"), &[0], &[]))
+            .collect();
+        files.push(file("rare.rs", &[1], &[]));
+        files.push(file("user.rs", &[], &[(0, 1), (1, 1)]));
+        let g = Graph::build(&files, &names);
+        assert_eq!(g.definers(0).len(), MAX_DEFINERS + 1);
+        let out: Vec<_> = g.out_edges(files.len() as FileId - 1).collect();
+        assert_eq!(out, [(MAX_DEFINERS as FileId + 1, 1.0)]);
     }
 
     #[test]

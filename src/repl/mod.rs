@@ -1,6 +1,7 @@
 //! The interactive REPL (`hone` with no subcommand): line editing with history, completion and
 //! multi-line input ([`input`]), slash commands ([`command`], [`slash`]), files added to the
-//! conversation and `@path` mentions ([`files`]), the streamed rendering of a run ([`sink`]),
+//! conversation and `@path` mentions ([`files`]), the repository map made by a child process
+//! ([`map_job`]), the streamed rendering of a run ([`sink`]),
 //! asking the person before edits and commands ([`approve`]), and the loop that ties them
 //! together ([`session`]).
 //!
@@ -13,6 +14,7 @@ pub mod approve;
 pub mod command;
 pub mod files;
 pub mod input;
+pub mod map_job;
 pub mod session;
 pub mod sink;
 mod slash;

@@ -1,13 +1,13 @@
 //! The REPL loop: read a line, run a slash command or send the message to the agent, render,
 //! repeat — until `/exit`, Ctrl-D, or Ctrl-C twice on an empty prompt.
 //!
-//! Owns the session's front-end state (the editor, the added files, the background repository
-//! index, the approval answers) and nothing of the conversation itself, which is the agent's.
+//! Owns the session's front-end state (the editor, the added files, the repository map job, the
+//! approval answers) and nothing of the conversation itself, which is the agent's.
 //! Invariants: Ctrl-C during a run drops the run's future (cancelling the request or tool in
 //! flight; writes are atomic, so files stay whole) and closes the conversation with
 //! [`Agent::interrupted`], so the next request is valid; nothing here scans the repository on
-//! the way to the first prompt (the index builds on its own thread and its map is queued when
-//! ready).
+//! the way to the first prompt (a `hone map` child makes the map, which is queued for a message
+//! when ready), and the repository index never lives in this process.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::Write as _;
@@ -21,17 +21,17 @@ use super::approve::Approve;
 use super::command::{self, Command};
 use super::files::{self, Files};
 use super::input::{self, InputHelper, LineEditor, Words};
+use super::map_job::{MapJob, MapOutcome};
 use super::sink::{Look, Sink};
 use crate::agent::control::note;
 use crate::agent::{Agent, AgentError, ContextKind};
 use crate::cli::GlobalArgs;
 use crate::config::Config;
-use crate::context::{Focus, IndexHandle, render_map};
 use crate::provider::Role;
 use crate::ui::palette::{self, paint};
 
-/// How long the first message waits for the repository index before it goes without a map (the
-/// map then rides with a later message). A warm start on 10,000 files is well under this.
+/// How long the first message waits for the repository map before it goes without one (the map
+/// then rides with a later message). A warm start on 10,000 files is well under this.
 const FIRST_MAP_WAIT: Duration = Duration::from_millis(300);
 
 /// Errors that end the REPL (everything else is shown and the session goes on).
@@ -48,8 +48,8 @@ pub struct Setup {
     pub global: GlobalArgs,
     pub config: Config,
     pub agent: Agent,
-    /// The repository index being built in the background, if any.
-    pub index: Option<IndexHandle>,
+    /// The repository map being made in the background, if any.
+    pub map: Option<MapJob>,
     /// Whether the conversation was resumed (its tail is shown first).
     pub resumed: bool,
 }
@@ -62,7 +62,8 @@ pub struct Repl {
     pub(super) editor: LineEditor,
     history: Option<PathBuf>,
     pub(super) files: Files,
-    pub(super) index: Option<IndexHandle>,
+    /// The map job in flight (for the next message), and whether a map was sent.
+    pub(super) map: Option<MapJob>,
     pub(super) map_sent: bool,
     runs: usize,
     pub(super) look: Look,
@@ -86,7 +87,7 @@ impl Repl {
             global,
             config,
             agent,
-            index,
+            map,
             resumed,
         } = setup;
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -120,7 +121,7 @@ impl Repl {
             agent,
             editor,
             history,
-            index,
+            map,
             map_sent: false,
             runs: 0,
             look,
@@ -189,7 +190,7 @@ impl Repl {
     fn turn(&mut self, text: &str) {
         let message = text.to_string();
         // Queued context rides in front of the typed text, map first (it changes least).
-        self.queue_map(text);
+        self.queue_map();
         for n in self.files.refresh() {
             self.agent.queue_context(ContextKind::File, n);
         }
@@ -254,30 +255,44 @@ impl Repl {
     }
 
     /// Queues the repository map once it is ready (waiting briefly before the first message).
-    fn queue_map(&mut self, text: &str) {
+    /// The map is focused on the files added so far when a job can start for them.
+    fn queue_map(&mut self) {
         if self.map_sent {
             return;
         }
-        let Some(handle) = &self.index else {
-            return;
+        let terms: Vec<String> = self.files.added().map(str::to_string).collect();
+        let stale = match &mut self.map {
+            // A job for other files that already finished: the cache is warm, ask again.
+            Some(job) => job.terms != terms && job.is_done(),
+            None => true,
         };
+        if stale {
+            self.map = self.map_job(&terms);
+        }
         let wait = if self.runs == 0 {
             FIRST_MAP_WAIT
         } else {
             Duration::ZERO
         };
-        let Some(index) = handle.wait_timeout(wait) else {
+        let Some(outcome) = self.map.as_mut().and_then(|j| j.wait(wait)).cloned() else {
             return;
         };
-        let terms: Vec<String> = self.files.added().map(str::to_string).collect();
-        let mut focus = Focus::from_terms(&index, &terms);
-        focus.mention_text(&index, text);
-        let map = render_map(&index, &focus, focus.default_budget());
-        if !map.trim().is_empty() {
-            self.agent
-                .queue_context(ContextKind::Map, format!("{}\n{map}", note("map", &[])));
-        }
+        self.map = None;
         self.map_sent = true;
+        match outcome {
+            MapOutcome::Map(map) if !map.trim().is_empty() => {
+                self.agent
+                    .queue_context(ContextKind::Map, format!("{}\n{map}", note("map", &[])));
+            }
+            MapOutcome::Map(_) => {}
+            MapOutcome::Failed(why) => self.warn(&format!("no repository map: {why}")),
+        }
+    }
+
+    /// A `hone map` job for `terms` in this workspace.
+    pub(super) fn map_job(&self, terms: &[String]) -> Option<MapJob> {
+        let exe = std::env::current_exe().ok()?;
+        Some(MapJob::spawn(&exe, self.agent.workspace(), terms))
     }
 
     fn banner(&mut self) {

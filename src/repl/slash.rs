@@ -6,12 +6,12 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use super::command::{self, Command, Switch};
+use super::map_job::MapOutcome;
 use super::session::{Repl, words};
 use super::sink::Sink;
 use crate::agent::ContextKind;
 use crate::agent::control::note;
 use crate::config::{Config, Think};
-use crate::context::{Focus, render_map};
 use crate::edit::{EditError, Journal, Workspace};
 use crate::ui::render::usage_summary;
 
@@ -261,28 +261,28 @@ impl Repl {
     }
 
     fn map(&mut self, terms: &[String]) {
-        let Some(handle) = self.index.clone() else {
-            self.warn("no repository index in this session");
-            return;
-        };
-        if !handle.is_finished() {
-            self.dim("indexing the workspace…");
-        }
-        let index = match handle.wait() {
-            Ok(i) => i,
-            Err(e) => {
-                self.warn(&format!("the repository index failed: {e}"));
-                return;
-            }
-        };
         let mut all: Vec<String> = self.files.added().map(str::to_string).collect();
         all.extend(terms.iter().cloned());
-        let focus = Focus::from_terms(&index, &all);
-        let map = render_map(&index, &focus, focus.default_budget());
-        if map.trim().is_empty() {
-            self.hint("nothing to map in this workspace");
-        } else {
-            self.out(&map);
+        let Some(mut job) = self.map_job(&all) else {
+            self.warn("cannot find hone's own program to make the map");
+            return;
+        };
+        if job.wait(std::time::Duration::from_millis(200)).is_none() {
+            self.dim("indexing the workspace…");
+        }
+        match job.wait(std::time::Duration::from_secs(600)) {
+            Some(MapOutcome::Map(map)) if !map.trim().is_empty() => {
+                let map = map.clone();
+                self.out(&map);
+            }
+            Some(MapOutcome::Map(_)) => {
+                self.hint("nothing to map (files added to the conversation are left out)")
+            }
+            Some(MapOutcome::Failed(why)) => {
+                let why = why.clone();
+                self.warn(&format!("no repository map: {why}"));
+            }
+            None => self.warn("the map took too long"),
         }
     }
 }

@@ -26,7 +26,7 @@ fn start(sb: &Sandbox, mock: &MockServer, args: &[&str]) -> PtySession {
 /// Waits for a new prompt: rustyline turns bracketed paste on as each `readline` starts, then
 /// draws `> ` after cursor movements only. Returns what came before it.
 fn prompt(p: &mut PtySession) -> String {
-    p.exp_regex(r"\x1b\[\?2004h(\x1b\[[0-9;?]*[a-zA-Z]|\r)*> ")
+    p.exp_regex(r"\x1b\[\?2004h(\x1b\[[0-9;?]*[a-zA-Z]|\r)*>(\x1b\[[0-9;]*m)* ")
         .expect("prompt")
         .0
 }
@@ -324,4 +324,201 @@ fn ctrl_d_and_ctrl_c_twice_leave() {
     p.send_control('c').unwrap();
     p.exp_eof().unwrap();
     assert!(mock.chat_requests().is_empty());
+}
+
+#[test]
+fn history_persists_and_tab_completes_commands() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![]);
+    let mut p = start(&sb, &mock, &[]);
+    p.send("/to\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("context: ~").unwrap();
+    prompt(&mut p);
+    leave(p);
+    let history =
+        std::fs::read_to_string(sb.home.join(".local/state/hone/history")).unwrap();
+    assert!(history.contains("/tokens"), "{history}");
+
+    // Up recalls lines from the earlier session (`/exit` last, `/tokens` before it).
+    let mut p = start(&sb, &mock, &[]);
+    p.send("\x1b[A\x1b[A").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("context: ~").unwrap();
+    prompt(&mut p);
+    leave(p);
+}
+
+#[test]
+fn pasted_lines_stay_one_message() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![Reply::answer("Pasted.")]);
+    let mut p = start(&sb, &mock, &[]);
+    p.send("\x1b[200~first pasted line\rsecond pasted line\x1b[201~")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Pasted.").unwrap();
+    prompt(&mut p);
+    let msgs = messages(&mock, 0);
+    let user = msgs.last().unwrap()["content"].as_str().unwrap();
+    assert!(
+        user.ends_with("first pasted line\nsecond pasted line"),
+        "{user:?}"
+    );
+    leave(p);
+}
+
+#[test]
+fn colour_on_a_terminal_markdown_code_reasoning_and_diff() {
+    let sb = sandbox_with_greet();
+    let answer = Reply::sse(vec![
+        ev_role(),
+        ev_reasoning("Thinking about it."),
+        ev_text("# Done\n\nThe **fix**:\n\n```python\ndef gr"),
+        ev_text("eet():\n    pass\n```\n"),
+        ev_finish("stop"),
+        ev_usage(20, 5, 16, 4, 0),
+        ev_done(),
+    ]);
+    let mock = MockServer::start(vec![fix_typo(), answer]);
+    let mut cmd = sb.std_against(&mock);
+    cmd.env("TERM", "xterm").env_remove("NO_COLOR");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("/help for commands").unwrap();
+    prompt(&mut p);
+    p.send_line("fix it").unwrap();
+    let diff = p.exp_string("Apply?").unwrap();
+    assert!(
+        diff.contains("\u{1b}[32m+    ") && diff.contains("print('hello')"),
+        "a green added line: {diff:?}"
+    );
+    p.send_line("y").unwrap();
+    let out = prompt(&mut p);
+    // Reasoning is dimmed; the heading is styled without its `#`; code is highlighted.
+    assert!(out.contains("\u{1b}[2mThinking about it."), "{out:?}");
+    assert!(out.contains("Done\u{1b}[0m"), "{out:?}");
+    assert!(!out.contains("# Done"), "{out:?}");
+    assert!(out.contains("fix"), "{out:?}");
+    assert!(
+        out.contains("def\u{1b}[0m") || out.contains("def\u{1b}[22m"),
+        "the keyword is styled: {out:?}"
+    );
+    leave(p);
+}
+
+#[test]
+fn without_a_terminal_there_is_no_colour_and_input_ends_the_session() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![Reply::answer("**Plain** answer.")]);
+    let o = sb
+        .against(&mock)
+        .env_remove("NO_COLOR")
+        .write_stdin("hello\n/cost\n")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(out.contains("**Plain** answer."), "{out}");
+    assert!(err.contains("session: 20 in"), "{err}");
+    assert!(!out.contains('\u{1b}') && !err.contains('\u{1b}'), "{out:?} {err:?}");
+}
+
+#[test]
+fn model_think_clear_and_compact() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![
+        Reply::answer("First."),
+        Reply::answer("Second."),
+        Reply::answer("A summary of the talk."),
+        Reply::answer("After clear."),
+    ]);
+    let mut p = start(&sb, &mock, &[]);
+    p.send_line("/model deepseek-v4-pro").unwrap();
+    p.exp_string("now asking deepseek-v4-pro").unwrap();
+    prompt(&mut p);
+    p.send_line("/think off").unwrap();
+    p.exp_string("thinking off").unwrap();
+    prompt(&mut p);
+    p.send_line("one").unwrap();
+    p.exp_string("First.").unwrap();
+    prompt(&mut p);
+    p.send_line("two").unwrap();
+    p.exp_string("Second.").unwrap();
+    prompt(&mut p);
+    let req = mock.chat_requests()[0].json();
+    assert_eq!(req["model"], "deepseek-v4-pro");
+    assert_eq!(req["thinking"]["type"], "disabled", "{req}");
+
+    p.send_line("/compact").unwrap();
+    p.exp_string("compacted the conversation").unwrap();
+    prompt(&mut p);
+    p.send_line("/clear").unwrap();
+    p.exp_string("new conversation").unwrap();
+    prompt(&mut p);
+    p.send_line("three").unwrap();
+    p.exp_string("After clear.").unwrap();
+    prompt(&mut p);
+    let roles: Vec<String> = messages(&mock, 3)
+        .iter()
+        .map(|m| m["role"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(roles, ["system", "user"], "a new conversation");
+    leave(p);
+}
+
+#[test]
+fn auto_compaction_near_the_window_says_so() {
+    let sb = Sandbox::new();
+    sb.project_config(
+        "[retry]\nbase_delay_ms = 10\n\n[providers.deepseek]\ncontext_window = 2500\n",
+    );
+    let long = "word ".repeat(900);
+    let mock = MockServer::start(vec![
+        Reply::answer(&long),
+        Reply::answer("Summary of the earlier talk."),
+        Reply::answer("Still here."),
+    ]);
+    let mut p = start(&sb, &mock, &[]);
+    p.send_line("talk a lot").unwrap();
+    prompt(&mut p);
+    p.send_line("and now?").unwrap();
+    p.exp_string("compacted the conversation").unwrap();
+    p.exp_string("Still here.").unwrap();
+    prompt(&mut p);
+    leave(p);
+}
+
+#[test]
+fn resume_by_id_and_the_list_without_one() {
+    let sb = Sandbox::new();
+    let mock = MockServer::start(vec![Reply::answer("Kept."), Reply::answer("Back.")]);
+    let mut p = start(&sb, &mock, &[]);
+    p.send_line("keep this").unwrap();
+    p.exp_string("Kept.").unwrap();
+    prompt(&mut p);
+    p.send_line("/exit").unwrap();
+    let (_, id) = p.exp_regex(r"session [0-9a-z-]+ saved").unwrap();
+    p.exp_eof().unwrap();
+    let id = id
+        .trim_start_matches("session ")
+        .trim_end_matches(" saved")
+        .to_string();
+
+    // Without a terminal, `--resume` lists the sessions and asks for an id.
+    let o = sb.against(&mock).arg("--resume").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&id) && err.contains("keep this"), "{err}");
+
+    let mut p = start(&sb, &mock, &["--resume", &id]);
+    p.send_line("again").unwrap();
+    p.exp_string("Back.").unwrap();
+    prompt(&mut p);
+    let texts: Vec<String> = messages(&mock, 1)
+        .iter()
+        .filter_map(|m| m["content"].as_str().map(str::to_string))
+        .collect();
+    assert!(texts.iter().any(|t| t == "Kept."), "{texts:?}");
+    leave(p);
 }
