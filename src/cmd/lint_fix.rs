@@ -6,7 +6,10 @@
 //! any model or key is needed), builds the agent without `run_command`, drives
 //! [`lint::Fixer`], and writes the outputs: plain log lines (stdout; stderr under `--dry-run`,
 //! where stdout is the patch), `--patch-out`, `--report`, and under `GITHUB_ACTIONS=true` the
-//! step summary and `::warning` annotations. It holds no loop logic: that is `crate::lint`.
+//! step summary and `::warning` annotations (written with the log). It sends the model the
+//! project's `AGENTS.md` instructions but no repository map: each diagnostic comes with its
+//! source lines, and the read and search tools remain. It holds no loop logic: that is
+//! `crate::lint`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::Write as _;
@@ -84,6 +87,8 @@ pub struct Args {
 struct Out {
     to_stderr: bool,
     answer: String,
+    /// `--interactive`: show each proposed diff on stderr before the question (with colour or not).
+    diffs: Option<bool>,
 }
 
 impl Out {
@@ -109,6 +114,14 @@ impl Out {
 impl Log for Out {
     fn progress(&mut self, p: Progress<'_>) {
         match &p {
+            Progress::Agent(Event::EditProposed { plan, .. }) => {
+                if let Some(color) = self.diffs {
+                    let opts = crate::edit::PreviewOptions { context: 3, color };
+                    let _ = std::io::stderr()
+                        .lock()
+                        .write_all(plan.preview(&opts).as_bytes());
+                }
+            }
             Progress::Agent(Event::Text(t)) => self.answer.push_str(t),
             Progress::Agent(Event::Finished { .. }) => {
                 let answer = crate::ui::strip_controls(std::mem::take(&mut self.answer).trim());
@@ -151,6 +164,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         None
     };
     if let Some(s) = &scratch {
+        link_installed_tools(&original_root, s.path());
         config.workspace = s.path().to_path_buf();
     }
     let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
@@ -160,9 +174,11 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         timeout: Duration::from_secs(args.timeout.max(1)),
         secret_vars: crate::lint::secret_vars(&config),
     };
+    let color_err = global.color.enabled(crate::ui::Stream::Stderr);
     let mut out = Out {
         to_stderr: args.dry_run,
         answer: String::new(),
+        diffs: args.interactive.then_some(color_err),
     };
     let mut outputs = Outputs {
         args: &args,
@@ -210,8 +226,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     };
     let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
     if args.interactive {
-        let color = global.color.enabled(crate::ui::Stream::Stderr);
-        policy = policy.with_person(Box::new(crate::ui::ask::Ask::new(color)));
+        policy = policy.with_person(Box::new(crate::ui::ask::Ask::new(color_err)));
     }
     let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
     let fixer = Fixer {
@@ -248,9 +263,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
             } else {
                 "the rounds ran out"
             };
+            let remain = if n == 1 {
+                "1 diagnostic remains".to_string()
+            } else {
+                format!("{n} diagnostics remain")
+            };
             out.line(&format!(
-                "done: {n} diagnostic{} remain ({why}); {files} file{} changed",
-                plural(n),
+                "done: {remain} ({why}); {files} file{} changed",
                 plural(files)
             ));
             Exit::Failed
@@ -395,6 +414,22 @@ fn lint_failure(e: LintError) -> Failure {
     f
 }
 
+/// Directories of installed tools the scratch copy leaves out (they are git-ignored) but a
+/// linter needs to run there: `npx --no-install eslint` finds nothing without `node_modules`.
+const TOOL_DIRS: [&str; 3] = ["node_modules", ".venv", "venv"];
+
+/// Links each of [`TOOL_DIRS`] present in the workspace into the dry run's scratch copy. The
+/// links point outside the scratch directory, so the workspace jail keeps the model's edits out
+/// of them. Best effort: a linter that then cannot run says so itself (exit 4).
+fn link_installed_tools(original: &Path, scratch: &Path) {
+    for name in TOOL_DIRS {
+        let (from, to) = (original.join(name), scratch.join(name));
+        if from.is_dir() && !to.exists() {
+            let _ = std::os::unix::fs::symlink(&from, &to);
+        }
+    }
+}
+
 /// The paths given, relative to the workspace (`.` for the workspace itself).
 fn relative_paths(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, Failure> {
     let croot = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -460,6 +495,20 @@ mod tests {
         assert_eq!(rel, ["src/a.py", "src", "."]);
         assert!(relative_paths(d.path(), &[PathBuf::from("missing")]).is_err());
         assert!(relative_paths(d.path(), &[PathBuf::from("/")]).is_err());
+    }
+
+    #[test]
+    fn installed_tools_are_linked_into_the_scratch_copy() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::create_dir_all(a.path().join("node_modules/.bin")).unwrap();
+        std::fs::create_dir_all(b.path().join("venv")).unwrap();
+        link_installed_tools(a.path(), b.path());
+        assert!(b.path().join("node_modules/.bin").is_dir());
+        assert!(!b.path().join(".venv").exists());
+        assert!(
+            !b.path().join("venv").is_symlink(),
+            "an existing directory is left alone"
+        );
     }
 
     #[test]

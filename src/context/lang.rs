@@ -188,6 +188,17 @@ pub(crate) struct Compiled {
     pub name_capture: u32,
     /// Indexed by node kind id: whether that kind is an identifier worth recording as a reference.
     pub is_identifier: Vec<bool>,
+    /// Indexed by node kind id: whether some query pattern starts at a node of that kind. The
+    /// query runs only from such nodes (see `symbols`).
+    pub is_root: Vec<bool>,
+}
+
+/// The node kind a query pattern starts with: `(function_item name: …)` gives `function_item`.
+fn pattern_root(source: &str, start: usize) -> Option<&str> {
+    let rest = source.get(start..)?.strip_prefix('(')?;
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    let kind = &rest[..end];
+    (!kind.is_empty() && kind != "_").then_some(kind)
 }
 
 impl Compiled {
@@ -208,23 +219,37 @@ impl Compiled {
         }
         let name_capture =
             name_capture.ok_or_else(|| format!("{} query has no @name capture", lang.name()))?;
+        let source = lang.query_source();
+        let roots = (0..query.pattern_count())
+            .map(|i| pattern_root(source, query.start_byte_for_pattern(i)))
+            .collect::<Option<Vec<&str>>>()
+            .ok_or_else(|| {
+                format!(
+                    "{} query: every pattern must start with a node kind",
+                    lang.name()
+                )
+            })?;
         let wanted = lang.identifier_kinds();
-        let count = grammar.node_kind_count();
-        let is_identifier = (0..count)
-            .map(|id| {
-                let id = u16::try_from(id).unwrap_or(u16::MAX);
-                grammar.node_kind_is_named(id)
-                    && grammar
-                        .node_kind_for_id(id)
-                        .is_some_and(|k| wanted.contains(&k))
-            })
-            .collect();
+        let table = |set: &[&str]| -> Vec<bool> {
+            (0..grammar.node_kind_count())
+                .map(|id| {
+                    let id = u16::try_from(id).unwrap_or(u16::MAX);
+                    grammar.node_kind_is_named(id)
+                        && grammar
+                            .node_kind_for_id(id)
+                            .is_some_and(|k| set.contains(&k))
+                })
+                .collect()
+        };
+        let is_identifier = table(wanted);
+        let is_root = table(&roots);
         Ok(Compiled {
             grammar,
             query,
             capture_kinds,
             name_capture,
             is_identifier,
+            is_root,
         })
     }
 }
@@ -243,7 +268,19 @@ mod tests {
                 lang.name()
             );
             assert!(compiled.is_identifier.iter().any(|b| *b), "{}", lang.name());
+            assert!(compiled.is_root.iter().any(|b| *b), "{}", lang.name());
         }
+    }
+
+    #[test]
+    fn pattern_roots_are_read_from_the_source() {
+        assert_eq!(
+            pattern_root("(function_item name: (identifier) @name)", 0),
+            Some("function_item")
+        );
+        assert_eq!(pattern_root("x\n(module\n  (a))", 2), Some("module"));
+        assert_eq!(pattern_root("[(a) (b)]", 0), None);
+        assert_eq!(pattern_root("(_ (a))", 0), None);
     }
 
     #[test]

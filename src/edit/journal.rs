@@ -3,14 +3,16 @@
 //! workspace's state folder (`paths::workspace_state_dir`), never inside the repository.
 //!
 //! Layout: `<state>/journal/<seq>/manifest.json` plus one blob per before-image. A batch is
-//! written into a temporary folder and renamed to its number, so a half-written batch is never
-//! seen. [`Journal::undo`] takes the highest number, refuses if any file is neither as hone left
+//! written into a temporary folder (each file synced, then the folder) and renamed to its number
+//! (then the journal folder synced), so a half-written batch is never seen and a recorded one
+//! survives a crash. [`Journal::undo`] takes the highest number, refuses if any file is neither as hone left
 //! it nor as it was before, restores byte for byte, and removes the batch; the next undo walks
 //! one further back. The oldest batches beyond [`KEEP`] are dropped.
 //!
-//! Invariant: a batch's manifest exists before any of its files is replaced.
+//! Invariant: a batch's manifest is durable before any of its files is replaced.
 
-use std::fs;
+use std::fs::{self, OpenOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -23,27 +25,35 @@ use super::write::{read_now, sync_dir, write_atomic};
 /// Batches kept per workspace.
 pub const KEEP: usize = 100;
 
-/// One file of a batch, as recorded before writing.
+/// One file of a batch, as recorded before writing (borrowing the plan's bytes).
 #[derive(Debug, Clone)]
-pub struct Entry {
-    path: String,
-    before: Option<(Vec<u8>, Option<u32>)>,
+pub struct Entry<'a> {
+    path: &'a str,
+    before: Option<(&'a [u8], Option<u32>)>,
     after: Option<String>,
 }
 
-impl Entry {
+impl<'a> Entry<'a> {
     pub fn new(
-        path: &str,
-        before: Option<&[u8]>,
+        path: &'a str,
+        before: Option<&'a [u8]>,
         mode: Option<u32>,
         after: Option<&[u8]>,
-    ) -> Entry {
+    ) -> Entry<'a> {
         Entry {
-            path: path.to_string(),
-            before: before.map(|b| (b.to_vec(), mode)),
+            path,
+            before: before.map(|b| (b, mode)),
             after: after.map(sha),
         }
     }
+}
+
+/// Writes a new file and syncs it. A batch is written into a new folder that is renamed into
+/// place only when complete, so its files need no temporary name of their own.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = OpenOptions::new().write(true).create_new(true).open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }
 
 fn sha(bytes: &[u8]) -> String {
@@ -150,7 +160,7 @@ impl Journal {
     /// Writes a batch; returns its name for [`Journal::discard`].
     pub(crate) fn record(
         &self,
-        entries: &[Entry],
+        entries: &[Entry<'_>],
         created_dirs: &[String],
     ) -> Result<String, EditError> {
         fs::create_dir_all(&self.dir).map_err(|e| self.io("create", &self.dir, e))?;
@@ -184,7 +194,7 @@ impl Journal {
     fn fill(
         &self,
         tmp: &Path,
-        entries: &[Entry],
+        entries: &[Entry<'_>],
         created_dirs: &[String],
     ) -> Result<(), EditError> {
         let mut files = Vec::new();
@@ -193,7 +203,7 @@ impl Journal {
                 Some((bytes, mode)) => {
                     let blob = format!("{i}.blob");
                     let p = tmp.join(&blob);
-                    write_atomic(&p, bytes, None).map_err(|err| self.io("write", &p, err))?;
+                    write_new(&p, bytes).map_err(|err| self.io("write", &p, err))?;
                     Some(Before {
                         blob,
                         sha256: sha(bytes),
@@ -203,7 +213,7 @@ impl Journal {
                 None => None,
             };
             files.push(FileRecord {
-                path: e.path.clone(),
+                path: e.path.to_string(),
                 before,
                 after: e.after.clone(),
             });
@@ -223,7 +233,10 @@ impl Journal {
             message: e.to_string(),
         })?;
         let p = tmp.join("manifest.json");
-        write_atomic(&p, &json, None).map_err(|e| self.io("write", &p, e))
+        write_new(&p, &json).map_err(|e| self.io("write", &p, e))?;
+        // The batch folder is renamed into place next: its entries must be durable first.
+        sync_dir(tmp);
+        Ok(())
     }
 
     /// Removes a batch whose files were not (or no longer) changed.

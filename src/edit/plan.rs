@@ -14,12 +14,16 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::error::{EditError, OpLabel};
 use super::jail::{Resolved, Workspace};
 use super::locate::{self, Haystack, Miss, Query, Rule};
 use super::op::{EditOp, ReplaceMode};
-use super::text::{FileText, with_eol};
+use super::text::{self, Eol, FileText, with_eol};
+
+/// The length of a UTF-8 BOM.
+const BOM_LEN: usize = 3;
 
 /// What happens to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +94,11 @@ impl Plan {
     }
 }
 
+/// A file as read when the plan was made: its whole content (a BOM included; [`text::decode`]
+/// accepted it) and permission bits. The content is shared with the file's [`Doc`] until an
+/// edit replaces it, so planning does not copy a file it only reads.
 struct Disk {
-    bytes: Vec<u8>,
+    content: Arc<String>,
     mode: u32,
 }
 
@@ -101,19 +108,40 @@ struct Pending {
     op: usize,
 }
 
+/// A file's content as the batch so far leaves it.
 struct Doc {
-    text: FileText,
+    /// The whole content, BOM included.
+    text: Arc<String>,
+    /// The length of the BOM at the start of `text` (0 or 3); ranges are relative to the body
+    /// after it.
+    bom: usize,
     hay: OnceCell<Haystack>,
     pending: Vec<Pending>,
 }
 
 impl Doc {
-    fn new(text: FileText) -> Doc {
+    fn new(text: Arc<String>, bom: usize) -> Doc {
         Doc {
             text,
+            bom,
             hay: OnceCell::new(),
             pending: Vec::new(),
         }
+    }
+
+    fn from_text(text: FileText) -> Doc {
+        let bom = if text.bom { BOM_LEN } else { 0 };
+        Doc::new(Arc::new(text.into_content()), bom)
+    }
+
+    /// The content after the BOM.
+    fn body(&self) -> &str {
+        &self.text[self.bom..]
+    }
+
+    fn haystack(&self) -> &Haystack {
+        self.hay
+            .get_or_init(|| Haystack::shared(&self.text, self.bom))
     }
 
     /// Applies the pending replacements of the current run.
@@ -123,8 +151,12 @@ impl Doc {
         }
         self.pending
             .sort_by_key(|p| (p.range.start, p.range.end, p.op));
-        let body = &self.text.body;
-        let mut out = String::with_capacity(body.len());
+        let body = self.body();
+        let len = self.pending.iter().fold(self.text.len(), |n, p| {
+            (n + p.replacement.len()).saturating_sub(p.range.len())
+        });
+        let mut out = String::with_capacity(len);
+        out.push_str(&self.text[..self.bom]);
         let mut at = 0;
         for p in &self.pending {
             out.push_str(&body[at..p.range.start]);
@@ -132,15 +164,13 @@ impl Doc {
             at = p.range.end;
         }
         out.push_str(&body[at..]);
-        self.text.body = out;
+        self.text = Arc::new(out);
         self.pending.clear();
         self.hay = OnceCell::new();
     }
 
     fn set(&mut self, text: FileText) {
-        self.pending.clear();
-        self.text = text;
-        self.hay = OnceCell::new();
+        *self = Doc::from_text(text);
     }
 }
 
@@ -182,10 +212,14 @@ impl Batch {
         if let Some(&i) = self.by_path.get(&r.abs) {
             return Ok(i);
         }
-        let disk = read_disk(&r)?;
-        let doc = match &disk {
-            Some(d) => Some(Doc::new(FileText::decode(&r.display, &d.bytes)?)),
-            None => None,
+        let (disk, doc) = match read_disk(&r)? {
+            Some((bytes, mode)) => {
+                let (content, bom) = text::decode(&r.display, bytes)?;
+                let content = Arc::new(content);
+                let doc = Doc::new(Arc::clone(&content), bom);
+                (Some(Disk { content, mode }), Some(doc))
+            }
+            None => (None, None),
         };
         self.nodes.push(Node {
             abs: r.abs.clone(),
@@ -232,16 +266,16 @@ impl Batch {
                 match node.doc.as_mut() {
                     Some(doc) => {
                         doc.flush();
-                        if !doc.text.body.is_empty() {
+                        if !doc.body().is_empty() {
                             return Err(EditError::AlreadyExists {
                                 op: label.clone(),
                                 path: node.display.clone(),
                             });
                         }
-                        let conformed = doc.text.conform(content);
+                        let conformed = text::conform(doc.bom > 0, doc.body(), content);
                         doc.set(conformed);
                     }
-                    None => node.doc = Some(Doc::new(FileText::from_model(content))),
+                    None => node.doc = Some(Doc::from_text(FileText::from_model(content))),
                 }
             }
             EditOp::Overwrite { path, content } => {
@@ -250,10 +284,10 @@ impl Batch {
                 match node.doc.as_mut() {
                     Some(doc) => {
                         doc.flush();
-                        let conformed = doc.text.conform(content);
+                        let conformed = text::conform(doc.bom > 0, doc.body(), content);
                         doc.set(conformed);
                     }
-                    None => node.doc = Some(Doc::new(FileText::from_model(content))),
+                    None => node.doc = Some(Doc::from_text(FileText::from_model(content))),
                 }
             }
             EditOp::Delete { path } => {
@@ -295,13 +329,15 @@ impl Batch {
     }
 
     fn finish(mut self) -> Result<Plan, EditError> {
-        let finals: Vec<Option<Vec<u8>>> = self
+        // Taking the docs drops their haystacks, so the content each holds is shared only with
+        // the disk image it may still equal.
+        let finals: Vec<Option<Arc<String>>> = self
             .nodes
             .iter_mut()
             .map(|n| {
-                n.doc.as_mut().map(|d| {
+                n.doc.take().map(|mut d| {
                     d.flush();
-                    d.text.encode()
+                    d.text
                 })
             })
             .collect();
@@ -325,54 +361,62 @@ impl Batch {
             }
         }
         let consumed: Vec<usize> = paired.values().copied().collect();
-        let mut files = Vec::new();
-        for (i, n) in self.nodes.iter().enumerate() {
+        // Changes are gathered with shared contents first and turned into bytes once nothing
+        // else holds them, so a content is copied only when two changes need it.
+        let mut changes: Vec<(FileChange, Option<Arc<String>>, Option<Arc<String>>)> = Vec::new();
+        for (i, (n, after)) in self.nodes.iter().zip(finals).enumerate() {
             if consumed.contains(&i) {
                 continue;
             }
-            let after = finals[i].clone();
-            let change = match (&n.disk, after) {
+            let change = |kind, from: Option<&Node>, mode| FileChange {
+                path: n.display.clone(),
+                from: from.map(|f| f.display.clone()),
+                abs: n.abs.clone(),
+                from_abs: from.map(|f| f.abs.clone()),
+                kind,
+                before: None,
+                after: None,
+                mode,
+            };
+            let entry = match (&n.disk, after) {
                 (None, None) => continue,
-                (Some(d), Some(a)) if d.bytes == a => continue,
+                (Some(d), Some(a)) if same(&d.content, &a) => continue,
                 (None, Some(a)) => match paired.get(&i).map(|&o| &self.nodes[o]) {
-                    Some(src) => FileChange {
-                        path: n.display.clone(),
-                        from: Some(src.display.clone()),
-                        abs: n.abs.clone(),
-                        from_abs: Some(src.abs.clone()),
-                        kind: ChangeKind::Rename,
-                        before: src.disk.as_ref().map(|d| d.bytes.clone()),
-                        after: Some(a),
-                        mode: src.disk.as_ref().map(|d| d.mode),
-                    },
-                    None => FileChange {
-                        path: n.display.clone(),
-                        from: None,
-                        abs: n.abs.clone(),
-                        from_abs: None,
-                        kind: ChangeKind::Create,
-                        before: None,
-                        after: Some(a),
-                        mode: None,
-                    },
+                    Some(src) => (
+                        change(
+                            ChangeKind::Rename,
+                            Some(src),
+                            src.disk.as_ref().map(|d| d.mode),
+                        ),
+                        src.disk.as_ref().map(|d| Arc::clone(&d.content)),
+                        Some(a),
+                    ),
+                    None => (change(ChangeKind::Create, None, None), None, Some(a)),
                 },
-                (Some(d), after) => FileChange {
-                    path: n.display.clone(),
-                    from: None,
-                    abs: n.abs.clone(),
-                    from_abs: None,
-                    kind: if after.is_some() {
+                (Some(d), after) => {
+                    let kind = if after.is_some() {
                         ChangeKind::Modify
                     } else {
                         ChangeKind::Delete
-                    },
-                    before: Some(d.bytes.clone()),
-                    after,
-                    mode: Some(d.mode),
-                },
+                    };
+                    (
+                        change(kind, None, Some(d.mode)),
+                        Some(Arc::clone(&d.content)),
+                        after,
+                    )
+                }
             };
-            files.push(change);
+            changes.push(entry);
         }
+        drop(self.nodes);
+        let files = changes
+            .into_iter()
+            .map(|(mut f, before, after)| {
+                f.before = before.map(into_bytes);
+                f.after = after.map(into_bytes);
+                f
+            })
+            .collect();
         Ok(Plan {
             files,
             notes: self.notes,
@@ -380,7 +424,20 @@ impl Batch {
     }
 }
 
-fn read_disk(r: &Resolved) -> Result<Option<Disk>, EditError> {
+/// Whether two contents are equal, without comparing when they are one.
+fn same(a: &Arc<String>, b: &Arc<String>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
+/// The bytes of a shared content, copied only if something else still holds it.
+fn into_bytes(content: Arc<String>) -> Vec<u8> {
+    Arc::try_unwrap(content)
+        .map(String::into_bytes)
+        .unwrap_or_else(|shared| shared.as_bytes().to_vec())
+}
+
+/// A file's bytes and permission bits, or None if it does not exist.
+fn read_disk(r: &Resolved) -> Result<Option<(Vec<u8>, u32)>, EditError> {
     let io = |source| EditError::Io {
         action: "read",
         path: r.display.clone(),
@@ -397,10 +454,7 @@ fn read_disk(r: &Resolved) -> Result<Option<Disk>, EditError> {
         });
     }
     let bytes = std::fs::read(&r.abs).map_err(io)?;
-    Ok(Some(Disk {
-        bytes,
-        mode: mode_of(&meta),
-    }))
+    Ok(Some((bytes, mode_of(&meta))))
 }
 
 #[cfg(unix)]
@@ -420,21 +474,17 @@ fn replace(doc: &mut Doc, q: &Query<'_>, label: &OpLabel) -> Result<Option<Strin
         append(doc, q.new, label.index);
         return Ok(None);
     }
-    let located = {
-        let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
-        locate::locate(hay, q)
-    };
+    let located = locate::locate(doc.haystack(), q);
     let located = match located {
         Ok(l) => l,
         Err(Miss::NotFound { .. }) if !doc.pending.is_empty() => {
             // The old text may be what an earlier edit of this run wrote.
             doc.flush();
-            let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
-            locate::locate(hay, q).map_err(|m| miss_error(m, label, q.mode))?
+            locate::locate(doc.haystack(), q).map_err(|m| miss_error(m, label, q.mode))?
         }
         Err(m) => return Err(miss_error(m, label, q.mode)),
     };
-    let hay = doc.hay.get_or_init(|| Haystack::new(&doc.text.body));
+    let hay = doc.haystack();
     for f in &located.found {
         if let Some(p) = doc
             .pending
@@ -479,8 +529,8 @@ fn replace(doc: &mut Doc, q: &Query<'_>, label: &OpLabel) -> Result<Option<Strin
 /// An empty old text: `new` goes at the end of the file. A file without a final newline keeps
 /// lacking one, the new lines going after a line break.
 fn append(doc: &mut Doc, new: &str, op: usize) {
-    let body = &doc.text.body;
-    let eol = doc.text.eol();
+    let body = doc.body();
+    let eol = Eol::detect(body);
     let mut replacement = with_eol(new, eol);
     if !body.is_empty() && !body.ends_with('\n') && !replacement.is_empty() {
         let trimmed = replacement

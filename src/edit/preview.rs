@@ -6,6 +6,7 @@
 //! [`crate::ui::palette`], never from looking at a terminal. The preview strips control
 //! characters from file text (a model could have written escape sequences); the patch is exact.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use similar::{ChangeTag, TextDiff};
@@ -37,10 +38,13 @@ impl Default for PreviewOptions {
 const PATCH_CONTEXT: usize = 3;
 const NO_NEWLINE: &str = "\\ No newline at end of file";
 
-fn text(bytes: Option<&[u8]>) -> String {
-    bytes
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default()
+/// A side of a change as text: borrowed when it is UTF-8 (as every file the engine edits is).
+fn text(bytes: Option<&[u8]>) -> Cow<'_, str> {
+    match bytes.map(std::str::from_utf8) {
+        None => Cow::Borrowed(""),
+        Some(Ok(s)) => Cow::Borrowed(s),
+        Some(Err(_)) => bytes.map_or(Cow::Borrowed(""), String::from_utf8_lossy),
+    }
 }
 
 impl FileChange {

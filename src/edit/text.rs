@@ -1,8 +1,8 @@
 //! A file's bytes as editable text, and back: the UTF-8 BOM is split off, the dominant line
 //! ending is recorded, and binary or non-UTF-8 content is refused before anything edits it.
 //!
-//! Invariant: `FileText::decode(b)?.encode() == b` for every accepted `b` — decoding never
-//! rewrites a byte, so every byte outside an edited region survives.
+//! Invariant: `decode(b)?.0.into_bytes() == b` for every accepted `b` — decoding never
+//! rewrites (or copies) a byte, so every byte outside an edited region survives.
 
 use super::error::EditError;
 
@@ -53,32 +53,25 @@ pub struct FileText {
     pub body: String,
 }
 
-impl FileText {
-    /// Decodes `bytes`, refusing binary (a NUL byte in the first 8000 bytes, git's heuristic)
-    /// and invalid UTF-8.
-    pub fn decode(path: &str, bytes: &[u8]) -> Result<FileText, EditError> {
-        let head = &bytes[..bytes.len().min(8000)];
-        if memchr::memchr(0, head).is_some() {
-            return Err(EditError::Binary {
-                path: path.to_string(),
-            });
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| EditError::NotUtf8 {
+/// Checks a file's bytes the way every edit needs them and turns them into text without copying:
+/// refuses binary (a NUL byte in the first 8000 bytes, git's heuristic) and invalid UTF-8.
+/// Returns the whole content, byte for byte (a BOM included), and the length of its BOM (0 or 3).
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<(String, usize), EditError> {
+    let head = &bytes[..bytes.len().min(8000)];
+    if memchr::memchr(0, head).is_some() {
+        return Err(EditError::Binary {
             path: path.to_string(),
-            offset: e.valid_up_to(),
-        })?;
-        Ok(match text.strip_prefix(BOM) {
-            Some(body) => FileText {
-                bom: true,
-                body: body.to_string(),
-            },
-            None => FileText {
-                bom: false,
-                body: text.to_string(),
-            },
-        })
+        });
     }
+    let text = String::from_utf8(bytes).map_err(|e| EditError::NotUtf8 {
+        path: path.to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
+    Ok((text, bom))
+}
 
+impl FileText {
     /// Text a model sent as a file's whole content; a leading BOM character becomes the BOM.
     pub fn from_model(content: &str) -> FileText {
         match content.strip_prefix(BOM) {
@@ -93,45 +86,51 @@ impl FileText {
         }
     }
 
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.body.len() + 3);
-        if self.bom {
-            out.extend_from_slice(BOM.as_bytes());
+    /// The file's whole content: the BOM, then the body.
+    pub fn into_content(self) -> String {
+        if !self.bom {
+            return self.body;
         }
-        out.extend_from_slice(self.body.as_bytes());
+        let mut out = String::with_capacity(BOM.len() + self.body.len());
+        out.push_str(BOM);
+        out.push_str(&self.body);
         out
-    }
-
-    pub fn eol(&self) -> Eol {
-        Eol::detect(&self.body)
     }
 
     /// New whole content for this file that keeps its conventions: line endings, BOM, and the
     /// presence or absence of a final newline. An empty file has no convention to keep.
+    #[cfg(test)]
     pub fn conform(&self, content: &str) -> FileText {
-        let mut new = FileText::from_model(content);
-        if self.body.is_empty() {
-            return FileText {
-                bom: new.bom || self.bom,
-                body: new.body,
-            };
-        }
-        let eol = self.eol();
-        let mut body = with_eol(&new.body, eol);
-        let had_final = self.body.ends_with('\n');
-        if !body.is_empty() {
-            let has_final = body.ends_with('\n');
-            if had_final && !has_final {
-                body.push_str(eol.as_str());
-            } else if !had_final && has_final {
-                let cut = body.len() - if body.ends_with("\r\n") { 2 } else { 1 };
-                body.truncate(cut);
-            }
-        }
-        new.body = body;
-        new.bom = self.bom;
-        new
+        conform(self.bom, &self.body, content)
     }
+}
+
+/// New whole content for a file with `body` (after a BOM when `bom`) that keeps its
+/// conventions: line endings, BOM, and the presence or absence of a final newline. An empty
+/// file has no convention to keep.
+pub fn conform(bom: bool, body: &str, content: &str) -> FileText {
+    let mut new = FileText::from_model(content);
+    if body.is_empty() {
+        return FileText {
+            bom: new.bom || bom,
+            body: new.body,
+        };
+    }
+    let eol = Eol::detect(body);
+    let mut out = with_eol(&new.body, eol);
+    let had_final = body.ends_with('\n');
+    if !out.is_empty() {
+        let has_final = out.ends_with('\n');
+        if had_final && !has_final {
+            out.push_str(eol.as_str());
+        } else if !had_final && has_final {
+            let cut = out.len() - if out.ends_with("\r\n") { 2 } else { 1 };
+            out.truncate(cut);
+        }
+    }
+    new.body = out;
+    new.bom = bom;
+    new
 }
 
 #[cfg(test)]
@@ -142,20 +141,22 @@ mod tests {
     #[test]
     fn refuses_binary_and_bad_utf8() {
         assert!(matches!(
-            FileText::decode("a", b"ab\0c"),
+            decode("a", b"ab\0c".to_vec()),
             Err(EditError::Binary { .. })
         ));
-        let e = FileText::decode("a", b"ok\xff").unwrap_err();
+        let e = decode("a", b"ok\xff".to_vec()).unwrap_err();
         assert!(matches!(e, EditError::NotUtf8 { offset: 2, .. }), "{e}");
     }
 
     #[test]
     fn bom_is_split_and_restored() {
         let bytes = "\u{feff}x\r\n".as_bytes();
-        let t = FileText::decode("a", bytes).unwrap();
+        let (content, bom) = decode("a", bytes.to_vec()).unwrap();
+        assert_eq!((&content[bom..], bom), ("x\r\n", 3));
+        assert_eq!(content.as_bytes(), bytes);
+        let t = FileText::from_model(&content);
         assert!(t.bom);
-        assert_eq!(t.body, "x\r\n");
-        assert_eq!(t.encode(), bytes);
+        assert_eq!(t.into_content().as_bytes(), bytes);
     }
 
     #[test]
@@ -196,8 +197,8 @@ mod tests {
     proptest! {
         #[test]
         fn decode_encode_roundtrip(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-            if let Ok(t) = FileText::decode("p", &bytes) {
-                prop_assert_eq!(t.encode(), bytes);
+            if let Ok((content, _)) = decode("p", bytes.clone()) {
+                prop_assert_eq!(content.into_bytes(), bytes);
             }
         }
     }

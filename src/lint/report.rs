@@ -276,8 +276,9 @@ pub fn markdown(r: &Report) -> String {
         "lint_error" => "**stopped**: the lint command could not run".into(),
         "interrupted" => "**interrupted**; the round in progress was undone".into(),
         _ => format!(
-            "**{after} diagnostic{} remain** after {rounds} round{} (from {before})",
+            "**{after} diagnostic{} remain{}** after {rounds} round{} (from {before})",
             s(after),
+            if after == 1 { "s" } else { "" },
             s(rounds)
         ),
     };
@@ -339,11 +340,12 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(out, "Files changed: {}\n", files.join(", "));
     }
     if !r.remaining.is_empty() {
+        let n = r.remaining.len();
         let _ = writeln!(
             out,
-            "<details><summary>{} diagnostic{} remain</summary>\n",
-            r.remaining.len(),
-            s(r.remaining.len())
+            "<details><summary>{n} diagnostic{} remain{}</summary>\n",
+            s(n),
+            if n == 1 { "s" } else { "" }
         );
         for d in r.remaining.iter().take(200) {
             let rule = d

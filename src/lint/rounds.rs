@@ -187,13 +187,9 @@ impl Fixer<'_> {
                 self.ws,
             );
             let mut sink = RoundSink::new(log);
-            let ran = match self.interrupt {
-                Interrupt::CtrlC => tokio::select! {
-                    r = agent.run(&text, &mut sink, policy) => Some(r),
-                    _ = tokio::signal::ctrl_c() => None,
-                },
-                Interrupt::Never => Some(agent.run(&text, &mut sink, policy).await),
-            };
+            let ran = self
+                .unless_interrupted(agent.run(&text, &mut sink, policy))
+                .await;
             let (applied, model) = (sink.applied, sink.model);
             let mut report = RoundReport {
                 round: number,
@@ -247,9 +243,20 @@ impl Fixer<'_> {
                 note = Note::NoEdits;
                 continue;
             }
-            let next = match Lint::run(self.lint, self.ws).await {
-                Ok(l) => l,
-                Err(e) => {
+            let next = match self.unless_interrupted(Lint::run(self.lint, self.ws)).await {
+                Some(Ok(l)) => l,
+                None => {
+                    let end = self.abandon(applied, number, "interrupted", log);
+                    return self.finish(
+                        rounds,
+                        report,
+                        started,
+                        current,
+                        end.unwrap_or(End::Interrupted),
+                        log,
+                    );
+                }
+                Some(Err(e)) => {
                     let end = self.abandon(applied, number, "the linter could not run again", log);
                     return self.finish(
                         rounds,
@@ -299,6 +306,17 @@ impl Fixer<'_> {
             rounds,
             last: current,
             end: End::Remaining,
+        }
+    }
+
+    /// Runs `work` to its end, or to Ctrl-C (`None`) when the loop watches for it.
+    async fn unless_interrupted<F: std::future::Future>(&self, work: F) -> Option<F::Output> {
+        match self.interrupt {
+            Interrupt::CtrlC => tokio::select! {
+                r = work => Some(r),
+                _ = tokio::signal::ctrl_c() => None,
+            },
+            Interrupt::Never => Some(work.await),
         }
     }
 

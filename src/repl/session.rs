@@ -68,7 +68,7 @@ pub struct Repl {
     runs: usize,
     pub(super) look: Look,
     pub(super) rt: tokio::runtime::Runtime,
-    approve: Approve,
+    pub(super) approve: Approve,
     resumed: bool,
     /// Keeps tokio's SIGINT handler installed for the whole session, so a Ctrl-C that lands
     /// between two runs never kills the process.
@@ -173,8 +173,12 @@ impl Repl {
         Ok(())
     }
 
-    /// Adds a line to the history, and the history file.
+    /// Adds a line to the history, and the history file (typed lines only: a script piped into
+    /// stdin does not fill the person's history).
     fn remember(&mut self, line: &str) {
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return;
+        }
         if self.editor.add_history_entry(line).unwrap_or(false)
             && let Some(path) = &self.history
         {
@@ -209,10 +213,13 @@ impl Repl {
             rt, agent, approve, ..
         } = self;
         let result = rt.block_on(async {
+            // Biased, cancels first: once Ctrl-C came (at a question, say), the run is not
+            // polled again, even when its next answer is already in.
             tokio::select! {
-                r = agent.run(&message, &mut sink, approve) => Some(r),
+                biased;
                 _ = tokio::signal::ctrl_c() => None,
                 _ = cancel.notified() => None,
+                r = agent.run(&message, &mut sink, approve) => Some(r),
             }
         });
         let closed = match result {

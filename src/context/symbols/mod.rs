@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use streaming_iterator::StreamingIterator as _;
 use tree_sitter::{Node, QueryCursor};
 
-use crate::context::lang::Language;
+use crate::context::lang::{Compiled, Language};
 
 /// What a definition defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,9 +131,12 @@ pub enum SymbolsError {
 
 impl Extractor {
     pub fn new() -> Extractor {
+        let mut cursor = QueryCursor::new();
+        // Only patterns starting at the node the cursor is given (see `walk`).
+        cursor.set_max_start_depth(Some(0));
         Extractor {
             parser: tree_sitter::Parser::new(),
-            cursor: QueryCursor::new(),
+            cursor,
             current: None,
         }
     }
@@ -154,48 +157,7 @@ impl Extractor {
             self.current = Some(lang);
         }
         let tree = self.parser.parse(text, None).ok_or(SymbolsError::Parse)?;
-        let root = tree.root_node();
-        let source = text.as_bytes();
-
-        // Definitions: (def node range, pattern index, kind, name node range).
-        struct Found {
-            start: usize,
-            end: usize,
-            row: usize,
-            pattern: usize,
-            kind: SymbolKind,
-            name_start: usize,
-            name_end: usize,
-            body_start: Option<(usize, usize)>,
-        }
-        let mut found: Vec<Found> = Vec::new();
-        let mut matches = self.cursor.matches(&compiled.query, root, source);
-        while let Some(m) = matches.next() {
-            let mut def: Option<(Node<'_>, SymbolKind)> = None;
-            let mut name: Option<Node<'_>> = None;
-            for cap in m.captures() {
-                if cap.index == compiled.name_capture {
-                    name = Some(cap.node);
-                } else if let Some(Some(kind)) = compiled.capture_kinds.get(cap.index as usize) {
-                    def = Some((cap.node, *kind));
-                }
-            }
-            if let (Some((node, kind)), Some(name)) = (def, name) {
-                let body_start = node
-                    .child_by_field_name("body")
-                    .map(|b| (b.start_byte(), b.start_position().row));
-                found.push(Found {
-                    start: node.start_byte(),
-                    end: node.end_byte(),
-                    row: node.start_position().row,
-                    pattern: m.pattern_index,
-                    kind,
-                    name_start: name.start_byte(),
-                    name_end: name.end_byte(),
-                    body_start,
-                });
-            }
-        }
+        let (mut found, identifiers) = walk(&tree, text, compiled, &mut self.cursor);
         // One definition per node: the earliest pattern (the most specific) wins.
         found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.pattern));
         found.dedup_by_key(|f| (f.start, f.end));
@@ -241,45 +203,112 @@ impl Extractor {
         }
 
         def_name_starts.sort_unstable();
-        let refs = collect_refs(root, text, &compiled.is_identifier, &def_name_starts);
+        let refs = count_refs(text, &identifiers, &def_name_starts);
         Ok(FileSymbols { defs, refs })
     }
 }
 
-/// The identifiers under `root`, counted, minus the ones that name a definition of this file.
-fn collect_refs(
-    root: Node<'_>,
+/// A definition the query found: the defining node's range and row, the pattern that matched,
+/// its kind, its name's range and where its body starts (byte, row).
+struct Found {
+    start: usize,
+    end: usize,
+    row: usize,
+    pattern: usize,
+    kind: SymbolKind,
+    name_start: usize,
+    name_end: usize,
+    body_start: Option<(usize, usize)>,
+}
+
+/// One pre-order walk over the tree: runs the definitions query from every node a pattern can
+/// start at (the cursor is limited to patterns starting at the node it is given), and collects
+/// the byte ranges of identifier nodes. Running the query only where a definition can begin,
+/// instead of over the whole tree, skips the expression-heavy function bodies and makes the
+/// query cost a small fraction of the parse.
+fn walk(
+    tree: &tree_sitter::Tree,
     text: &str,
-    is_identifier: &[bool],
-    def_name_starts: &[usize],
-) -> Vec<(String, u32)> {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
-    let mut cursor = root.walk();
+    compiled: &Compiled,
+    cursor: &mut QueryCursor,
+) -> (Vec<Found>, Vec<(usize, usize)>) {
+    let source = text.as_bytes();
+    let mut found = Vec::new();
+    let mut identifiers = Vec::new();
+    let mut walker = tree.walk();
     'walk: loop {
-        let node = cursor.node();
-        if is_identifier
-            .get(usize::from(node.kind_id()))
-            .copied()
-            .unwrap_or(false)
-        {
-            let start = node.start_byte();
-            if def_name_starts.binary_search(&start).is_err()
-                && let Some(name) = text.get(start..node.end_byte())
-                && !name.is_empty()
-                && name.len() <= MAX_NAME_LEN
-            {
-                *counts.entry(name).or_insert(0) += 1;
-            }
-        } else if cursor.goto_first_child() {
+        let node = walker.node();
+        let kind = usize::from(node.kind_id());
+        if compiled.is_root.get(kind).copied().unwrap_or(false) {
+            collect_matches(cursor, compiled, node, source, &mut found);
+        }
+        if compiled.is_identifier.get(kind).copied().unwrap_or(false) {
+            identifiers.push((node.start_byte(), node.end_byte()));
+        } else if walker.goto_first_child() {
             continue;
         }
         loop {
-            if cursor.goto_next_sibling() {
+            if walker.goto_next_sibling() {
                 continue 'walk;
             }
-            if !cursor.goto_parent() {
+            if !walker.goto_parent() {
                 break 'walk;
             }
+        }
+    }
+    (found, identifiers)
+}
+
+fn collect_matches(
+    cursor: &mut QueryCursor,
+    compiled: &Compiled,
+    node: Node<'_>,
+    source: &[u8],
+    found: &mut Vec<Found>,
+) {
+    let mut matches = cursor.matches(&compiled.query, node, source);
+    while let Some(m) = matches.next() {
+        let mut def: Option<(Node<'_>, SymbolKind)> = None;
+        let mut name: Option<Node<'_>> = None;
+        for cap in m.captures() {
+            if cap.index == compiled.name_capture {
+                name = Some(cap.node);
+            } else if let Some(Some(kind)) = compiled.capture_kinds.get(cap.index as usize) {
+                def = Some((cap.node, *kind));
+            }
+        }
+        if let (Some((node, kind)), Some(name)) = (def, name) {
+            let body_start = node
+                .child_by_field_name("body")
+                .map(|b| (b.start_byte(), b.start_position().row));
+            found.push(Found {
+                start: node.start_byte(),
+                end: node.end_byte(),
+                row: node.start_position().row,
+                pattern: m.pattern_index,
+                kind,
+                name_start: name.start_byte(),
+                name_end: name.end_byte(),
+                body_start,
+            });
+        }
+    }
+}
+
+/// The identifiers' texts, counted, minus the ones that name a definition of this file.
+fn count_refs(
+    text: &str,
+    identifiers: &[(usize, usize)],
+    def_name_starts: &[usize],
+) -> Vec<(String, u32)> {
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    for &(start, end) in identifiers {
+        if def_name_starts.binary_search(&start).is_err()
+            && let Some(name) = text.get(start..end)
+            && !name.is_empty()
+            && name.len() <= MAX_NAME_LEN
+        {
+            *counts.entry(name).or_insert(0) += 1;
         }
     }
     let mut refs: Vec<(String, u32)> = counts

@@ -11,6 +11,7 @@
 //! has at least [`MIN_LINES`] non-blank lines, and no other non-overlapping window also reaches
 //! the threshold (that is reported as an ambiguity instead).
 
+use std::ops::Range;
 use std::time::Duration;
 
 use similar::TextDiff;
@@ -39,31 +40,48 @@ const DIFF_LINES: usize = 30;
 
 type Fp = [u64; 4];
 
-/// Per non-blank line of a file: its line number, key and fingerprint.
+/// Per non-blank line of a file: its line number, key (a range of the file's look-alike view)
+/// and fingerprint.
 #[derive(Debug)]
 pub struct Index {
     lines: Vec<usize>,
-    keys: Vec<String>,
+    keys: Vec<Range<usize>>,
     fps: Vec<Fp>,
 }
 
 impl Index {
     pub fn build(hay: &Haystack) -> Index {
-        let view = hay.view(Level::Unicode);
+        let text = hay.view(Level::Unicode).text.as_str();
         let mut idx = Index {
             lines: Vec::new(),
             keys: Vec::new(),
             fps: Vec::new(),
         };
-        for (i, line) in view.text.split('\n').take(hay.line_count()).enumerate() {
+        let mut at = 0;
+        for (i, line) in text.split('\n').take(hay.line_count()).enumerate() {
+            let start = at + (line.len() - line.trim_start().len());
             let key = line.trim();
+            at += line.len() + 1;
             if !key.is_empty() {
                 idx.lines.push(i);
                 idx.fps.push(fingerprint(key));
-                idx.keys.push(key.to_string());
+                idx.keys.push(start..start + key.len());
             }
         }
         idx
+    }
+
+    /// Keys `from..to` joined by newlines.
+    fn joined(&self, hay: &Haystack, from: usize, to: usize) -> String {
+        let text = hay.view(Level::Unicode).text.as_str();
+        let mut out = String::new();
+        for (k, r) in self.keys[from..to].iter().enumerate() {
+            if k > 0 {
+                out.push('\n');
+            }
+            out.push_str(&text[r.clone()]);
+        }
+        out
     }
 }
 
@@ -130,7 +148,7 @@ impl Needle {
 }
 
 /// Windows (index into the non-blank lines) with their exact scores, best first, non-overlapping.
-fn ranked(idx: &Index, needle: &Needle) -> Vec<(usize, f32)> {
+fn ranked(hay: &Haystack, idx: &Index, needle: &Needle) -> Vec<(usize, f32)> {
     let n = needle.keys.len();
     if n == 0 || idx.lines.len() < n {
         return Vec::new();
@@ -165,7 +183,7 @@ fn ranked(idx: &Index, needle: &Needle) -> Vec<(usize, f32)> {
     let mut scored: Vec<(usize, f32)> = picked
         .into_iter()
         .map(|w| {
-            let window = idx.keys[w..w + n].join("\n");
+            let window = idx.joined(hay, w, w + n);
             (w, ratio(&needle.joined, &window))
         })
         .collect();
@@ -192,7 +210,7 @@ pub fn find(hay: &Haystack, idx: &Index, old: &str, new: &str) -> Outcome {
         return Outcome::None;
     }
     let n = needle.keys.len();
-    let passing: Vec<(usize, f32)> = ranked(idx, &needle)
+    let passing: Vec<(usize, f32)> = ranked(hay, idx, &needle)
         .into_iter()
         .filter(|(_, s)| *s >= THRESHOLD)
         .collect();
@@ -223,14 +241,14 @@ pub fn closest(hay: &Haystack, idx: &Index, old: &str) -> Option<Closest> {
         return None;
     }
     let (first, last, similarity) = if idx.lines.len() < n {
-        let whole = idx.keys.join("\n");
+        let whole = idx.joined(hay, 0, idx.keys.len());
         (
             idx.lines[0],
             idx.lines[idx.lines.len() - 1],
             ratio(&needle.joined, &whole),
         )
     } else {
-        let (w, s) = *ranked(idx, &needle).first()?;
+        let (w, s) = *ranked(hay, idx, &needle).first()?;
         (idx.lines[w], idx.lines[w + n - 1], s)
     };
     if similarity < CLOSEST_MIN {

@@ -362,7 +362,7 @@ fn fill_elisions(
             if let Some(Some(g)) = meaning.get(k)
                 && let Some(&(a, b)) = gaps.get(*g)
             {
-                out.push_str(&hay.text[starts[a]..starts[b]]);
+                out.push_str(&hay.text()[starts[a]..starts[b]]);
             }
             k += 1;
         } else {

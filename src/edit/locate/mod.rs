@@ -26,6 +26,7 @@ mod normalize;
 use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use fuzzy::THRESHOLD;
 use normalize::{Level, View};
@@ -108,45 +109,76 @@ pub struct Query<'a> {
 }
 
 /// A file body prepared for matching, with normalised views built on first use.
+///
+/// The body is shared with the plan, not copied: matching a large file costs one pass of the
+/// search, and only the rules that run pay for the views they use.
 #[derive(Debug)]
 pub struct Haystack {
-    /// The body, plus a `\n` when it is non-empty and lacks a final newline.
-    text: String,
+    /// Holds the body at `start..`, plus a `\n` when it is non-empty and lacks a final newline
+    /// (then this is a copy of the body with that newline, and `start` is 0).
+    src: Arc<String>,
+    start: usize,
     real_len: usize,
     views: [OnceCell<View>; 4],
     line_starts: OnceCell<Vec<usize>>,
-    eol: Eol,
+    eol: OnceCell<Eol>,
     fuzzy: OnceCell<fuzzy::Index>,
 }
 
 impl Haystack {
+    /// A haystack over a copy of `body`.
+    #[cfg(test)]
     pub fn new(body: &str) -> Haystack {
-        let mut text = body.to_string();
-        if !body.is_empty() && !body.ends_with('\n') {
+        Haystack::shared(&Arc::new(body.to_string()), 0)
+    }
+
+    /// A haystack over `content[start..]` (`start` skips a BOM), sharing `content`.
+    pub fn shared(content: &Arc<String>, start: usize) -> Haystack {
+        let body = &content[start..];
+        let (src, start) = if !body.is_empty() && !body.ends_with('\n') {
+            let mut text = String::with_capacity(body.len() + 1);
+            text.push_str(body);
             text.push('\n');
-        }
+            (Arc::new(text), 0)
+        } else {
+            (Arc::clone(content), start)
+        };
         Haystack {
-            text,
+            src,
+            start,
             real_len: body.len(),
             views: Default::default(),
             line_starts: OnceCell::new(),
-            eol: Eol::detect(body),
+            eol: OnceCell::new(),
             fuzzy: OnceCell::new(),
         }
     }
 
+    /// The body matched against (with the virtual final newline).
+    fn text(&self) -> &str {
+        &self.src[self.start..]
+    }
+
+    /// The body's dominant line ending.
+    fn eol(&self) -> Eol {
+        *self
+            .eol
+            .get_or_init(|| Eol::detect(&self.text()[..self.real_len]))
+    }
+
     fn view(&self, level: Level) -> &View {
         let i = level as usize;
-        self.views[i].get_or_init(|| View::build(&self.text, level))
+        self.views[i].get_or_init(|| View::build(self.text(), level))
     }
 
     /// Byte offsets where each line of `text` starts (plus one past the end).
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
+            let text = self.text();
             let mut v = vec![0];
-            v.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
-            if v.last() != Some(&self.text.len()) {
-                v.push(self.text.len());
+            v.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+            if v.last() != Some(&text.len()) {
+                v.push(text.len());
             }
             v
         })
@@ -168,7 +200,7 @@ impl Haystack {
     /// Line `i` (0-based) without its terminator.
     fn line(&self, i: usize) -> &str {
         let s = self.line_starts();
-        let l = &self.text[s[i]..s[i + 1]];
+        let l = &self.text()[s[i]..s[i + 1]];
         l.strip_suffix('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .unwrap_or(l)
@@ -188,13 +220,13 @@ impl Haystack {
 
     /// The line ending new text should take in `range`: the region's own, else the file's.
     fn eol_for(&self, range: &Range<usize>) -> Eol {
-        let region = &self.text[range.clone()];
+        let region = &self.text()[range.clone()];
         if region.contains("\r\n") {
             Eol::CrLf
         } else if region.contains('\n') {
             Eol::Lf
         } else {
-            self.eol
+            self.eol()
         }
     }
 }
@@ -248,7 +280,7 @@ pub fn locate(hay: &Haystack, q: &Query<'_>) -> Result<Located, Miss> {
 
 fn find_in_view(hay: &Haystack, q: &Query<'_>, level: Option<Level>) -> Vec<Found> {
     let (text, needle, view) = match level {
-        None => (hay.text.as_str(), q.old.to_string(), None),
+        None => (hay.text(), q.old.to_string(), None),
         Some(level) => {
             let needle = normalize::normalize(q.old, level);
             if needle.trim().is_empty() {
@@ -265,8 +297,8 @@ fn find_in_view(hay: &Haystack, q: &Query<'_>, level: Option<Level>) -> Vec<Foun
             Some(v) => v.raw_start(at)..v.raw_end(at + needle.len()),
         };
         if range.start > range.end
-            || !hay.text.is_char_boundary(range.start)
-            || !hay.text.is_char_boundary(range.end)
+            || !hay.text().is_char_boundary(range.start)
+            || !hay.text().is_char_boundary(range.end)
         {
             continue;
         }

@@ -20,6 +20,15 @@ pub enum Level {
     Unicode,
 }
 
+/// How [`View::build`] walks a line: by runs where it can, or always character by character
+/// (the reference the fast path is tested against).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Runs,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Chars,
+}
+
 /// A normalised copy of some text and the map back to it.
 #[derive(Debug, Clone)]
 pub struct View {
@@ -31,6 +40,10 @@ pub struct View {
 
 impl View {
     pub fn build(raw: &str, level: Level) -> View {
+        View::build_with(raw, level, Pass::Runs)
+    }
+
+    fn build_with(raw: &str, level: Level, pass: Pass) -> View {
         let mut b = Builder {
             text: String::with_capacity(raw.len()),
             segs: Vec::new(),
@@ -45,35 +58,14 @@ impl View {
             } else {
                 (line, "")
             };
-            pieces.clear();
-            for (i, ch) in content.char_indices() {
-                let at = off + i;
-                let piece: &str = if level >= Level::Unicode {
-                    match lookalike(ch) {
-                        Some(s) => s,
-                        None => &content[i..i + ch.len_utf8()],
-                    }
-                } else {
-                    &content[i..i + ch.len_utf8()]
-                };
-                if piece.is_empty() {
-                    continue;
-                }
-                let blank = piece == " " || piece == "\t";
-                if level >= Level::Whitespace && blank {
-                    if pieces.last().is_some_and(|(_, p)| *p == " ") {
-                        continue;
-                    }
-                    pieces.push((at, " "));
-                } else {
-                    pieces.push((at, piece));
-                }
-            }
-            while pieces.last().is_some_and(|(_, p)| *p == " " || *p == "\t") {
-                pieces.pop();
-            }
-            for &(at, piece) in &pieces {
-                b.keep(at, piece);
+            // Look-alikes are never ASCII, so only such lines need the character-wise pass; the
+            // others are copied in runs (the map records runs, so the result is the same).
+            if pass == Pass::Chars || (level >= Level::Unicode && !content.is_ascii()) {
+                b.chars(off, content, level, &mut pieces);
+            } else if level >= Level::Whitespace {
+                b.collapsed(off, content);
+            } else {
+                b.keep(off, content.trim_end_matches([' ', '\t']));
             }
             let term_at = off + content.len();
             match term {
@@ -132,6 +124,9 @@ struct Builder {
 
 impl Builder {
     fn keep(&mut self, raw_at: usize, piece: &str) {
+        if piece.is_empty() {
+            return;
+        }
         let here = self.text.len();
         let in_step = self
             .segs
@@ -141,6 +136,69 @@ impl Builder {
             self.segs.push((here, raw_at));
         }
         self.text.push_str(piece);
+    }
+
+    /// A line's content (starting at raw offset `off`) with runs of spaces and tabs collapsed to
+    /// one space and trailing ones dropped.
+    fn collapsed(&mut self, off: usize, content: &str) {
+        let content = content.trim_end_matches([' ', '\t']);
+        let bytes = content.as_bytes();
+        let blank = |c: u8| c == b' ' || c == b'\t';
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            if blank(bytes[i]) {
+                while i < bytes.len() && blank(bytes[i]) {
+                    i += 1;
+                }
+                self.keep(off + start, " ");
+            } else {
+                while i < bytes.len() && !blank(bytes[i]) {
+                    i += 1;
+                }
+                self.keep(off + start, &content[start..i]);
+            }
+        }
+    }
+
+    /// A line's content normalised character by character (for lines with non-ASCII text).
+    fn chars<'a>(
+        &mut self,
+        off: usize,
+        content: &'a str,
+        level: Level,
+        pieces: &mut Vec<(usize, &'a str)>,
+    ) {
+        pieces.clear();
+        for (i, ch) in content.char_indices() {
+            let at = off + i;
+            let piece: &str = if level >= Level::Unicode {
+                match lookalike(ch) {
+                    Some(s) => s,
+                    None => &content[i..i + ch.len_utf8()],
+                }
+            } else {
+                &content[i..i + ch.len_utf8()]
+            };
+            if piece.is_empty() {
+                continue;
+            }
+            let blank = piece == " " || piece == "\t";
+            if level >= Level::Whitespace && blank {
+                if pieces.last().is_some_and(|(_, p)| *p == " ") {
+                    continue;
+                }
+                pieces.push((at, " "));
+            } else {
+                pieces.push((at, piece));
+            }
+        }
+        while pieces.last().is_some_and(|(_, p)| *p == " " || *p == "\t") {
+            pieces.pop();
+        }
+        for &(at, piece) in pieces.iter() {
+            self.keep(at, piece);
+        }
     }
 }
 
@@ -234,6 +292,16 @@ mod tests {
                 let (rs, re) = (v.raw_start(s), v.raw_end(e));
                 prop_assert!(rs <= raw.len() && re <= raw.len());
                 prop_assert!(v.text.matches('\n').count() == raw.matches('\n').count());
+            }
+        }
+
+        #[test]
+        fn runs_build_the_same_view_as_characters(raw in "[ a\t\r\n\u{2019}\u{a0}\u{200b}\u{2026}é]{0,60}") {
+            for level in [Level::Trailing, Level::Eol, Level::Whitespace, Level::Unicode] {
+                let fast = View::build(&raw, level);
+                let slow = View::build_with(&raw, level, Pass::Chars);
+                prop_assert_eq!(&fast.text, &slow.text);
+                prop_assert_eq!(&fast.segs, &slow.segs);
             }
         }
 

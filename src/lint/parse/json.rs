@@ -46,11 +46,12 @@ fn read_item(item: Value, root: &Path, out: &mut Parsed) -> bool {
         }
         return false;
     }
-    if o.contains_key("filename") && o.contains_key("location") {
-        if let Ok(r) = serde_json::from_value::<RuffItem>(item) {
-            ruff_item(&r, root, out);
-            return true;
-        }
+    if o.contains_key("filename")
+        && o.contains_key("location")
+        && let Ok(r) = serde_json::from_value::<RuffItem>(item)
+    {
+        ruff_item(&r, root, out);
+        return true;
     }
     false
 }

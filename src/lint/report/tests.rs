@@ -126,7 +126,7 @@ fn markdown_summary_lists_what_remains_escaped() {
     );
     let md = markdown(&r);
     assert!(
-        md.contains("**1 diagnostic remain** after 2 rounds (from 3)"),
+        md.contains("**1 diagnostic remains** after 2 rounds (from 3)"),
         "{md}"
     );
     assert!(
