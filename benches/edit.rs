@@ -81,6 +81,8 @@ fn batch(c: &mut Criterion) {
     g.bench_function("plan", |b| {
         b.iter(|| black_box(plan(&ws, black_box(&ops)).unwrap_or_else(|e| panic!("{e}"))))
     });
+    let planned = plan(&ws, &ops).unwrap_or_else(|e| panic!("{e}"));
+    g.bench_function("scratch_stats", |b| b.iter(|| black_box(planned.stats())));
     let state = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let journal = Journal::at(state.path().join("journal"));
     let file = dir.path().join("big.rs");

@@ -5,6 +5,7 @@
 //! Lines keep their terminators (`split_inclusive`), so a CRLF line and an LF line differ and a
 //! missing final newline is visible to the renderers.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffTag};
@@ -57,7 +58,8 @@ pub fn lines(text: &str) -> Vec<&str> {
 /// The hunks turning `old` into `new`, with `context` unchanged lines around each change.
 pub fn hunks(old: &[&str], new: &[&str], context: usize) -> Vec<Hunk> {
     let deadline = Instant::now().checked_add(DEADLINE);
-    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, old, new, deadline);
+    let (old, new) = intern(old, new);
+    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, &old, &new, deadline);
     let mut out = Vec::new();
     for group in similar::group_diff_ops(ops, context) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
@@ -89,6 +91,20 @@ pub fn hunks(old: &[&str], new: &[&str], context: usize) -> Vec<Hunk> {
         });
     }
     out
+}
+
+/// Each line replaced by a number that is equal exactly when the lines are: the diff depends
+/// only on which lines are equal, so it is the same, and comparing numbers is cheaper than
+/// comparing (and hashing, in `similar`'s preflight) lines.
+fn intern(old: &[&str], new: &[&str]) -> (Vec<usize>, Vec<usize>) {
+    let mut ids: HashMap<&str, usize> = HashMap::with_capacity(old.len().max(new.len()));
+    let mut id = |line| {
+        let next = ids.len();
+        *ids.entry(line).or_insert(next)
+    };
+    let old = old.iter().map(|l| id(*l)).collect();
+    let new = new.iter().map(|l| id(*l)).collect();
+    (old, new)
 }
 
 /// Lines added and removed between two texts.

@@ -76,7 +76,7 @@ impl LintCommand {
         let (out, err, status) = match tokio::time::timeout(self.timeout, collect).await {
             Ok(done) => done,
             Err(_) => {
-                kill_group(pgid);
+                crate::tools::kill_group(pgid);
                 return Err(LintError::Timeout {
                     command: self.command.clone(),
                     after: self.timeout,
@@ -143,19 +143,6 @@ fn tail(stdout: &str, stderr: &str) -> String {
     let text = crate::ui::strip_controls(&all);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(8)..].join("\n")
-}
-
-/// Kills the whole process group, so a linter's children do not outlive it.
-fn kill_group(pgid: Option<u32>) {
-    if let Some(id) = pgid {
-        // `kill -KILL -PGID`: no libc binding needed, and failure (already gone) is harmless.
-        let _ = std::process::Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{id}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
 }
 
 #[cfg(test)]
@@ -226,6 +213,27 @@ mod tests {
         .await
         .unwrap_err();
         assert!(e.to_string().contains("could not run"), "{e}");
+    }
+
+    /// Regression: `kill -KILL -PGID` without `--` is read by procps-ng 4.0 as a kill of group
+    /// 1..9 (group 1 meaning every process); the timeout must kill exactly the linter's group.
+    #[tokio::test]
+    async fn a_timeout_kills_the_linters_whole_group_and_nothing_else() {
+        let d = tempfile::tempdir().unwrap();
+        let mut c = cmd("sleep 30 & echo $! > bg.pid; wait", None);
+        c.timeout = Duration::from_millis(500);
+        let e = c.run(d.path()).await.unwrap_err();
+        assert!(matches!(e, LintError::Timeout { .. }), "{e}");
+        let pid = std::fs::read_to_string(d.path().join("bg.pid")).unwrap();
+        let proc = std::path::PathBuf::from(format!("/proc/{}", pid.trim()));
+        let start = Instant::now();
+        while proc.exists() && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let zombie = std::fs::read_to_string(proc.join("stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true);
+        assert!(zombie, "the linter's background child survived the timeout");
     }
 
     #[tokio::test]

@@ -114,6 +114,15 @@ impl Repl {
             spinner: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             width: None,
         };
+        // A resumed conversation that already carries a map is not sent another.
+        let map_sent = resumed && {
+            let mark = note("map", &[]);
+            agent
+                .messages()
+                .iter()
+                .any(|m| m.role == Role::User && m.text().contains(&mark))
+        };
+        let map = if map_sent { None } else { map };
         Ok(Repl {
             files: Files::new(agent.workspace()),
             global,
@@ -122,7 +131,7 @@ impl Repl {
             editor,
             history,
             map,
-            map_sent: false,
+            map_sent,
             runs: 0,
             look,
             rt,

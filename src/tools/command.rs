@@ -63,6 +63,9 @@ pub async fn run_command(
     }
     let mut child = cmd.spawn()?;
     let pgid = child.id();
+    // If this future is dropped (Ctrl-C cancels the run), the whole group dies with it, not
+    // only `sh`.
+    let mut guard = GroupGuard(pgid);
     let mut stdout = child.stdout.take();
     let mut stderr = child.stderr.take();
     let collect = async {
@@ -84,6 +87,7 @@ pub async fn run_command(
     };
     match tokio::time::timeout(timeout, collect).await {
         Ok((out, err, status)) => {
+            guard.0 = None;
             let status = status?;
             let mut all = out;
             if !err.is_empty() {
@@ -99,6 +103,7 @@ pub async fn run_command(
             })
         }
         Err(_) => {
+            guard.0 = None;
             kill_group(pgid);
             Ok(CommandOutput {
                 code: None,
@@ -109,16 +114,27 @@ pub async fn run_command(
     }
 }
 
-/// Kills the whole process group, so a command's children do not outlive it.
-fn kill_group(pgid: Option<u32>) {
-    if let Some(id) = pgid {
-        // `kill -KILL -PGID`: no libc binding needed, and failure (already gone) is harmless.
-        let _ = std::process::Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{id}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+/// Kills the command's process group when dropped while armed.
+struct GroupGuard(Option<u32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        kill_group(self.0.take());
+    }
+}
+
+/// Kills the whole process group, so a command's children do not outlive it. A direct
+/// `killpg(2)`: the `kill` program of some procps versions reads `kill -KILL -PGID` as a signal
+/// to every process (pid -1), and ids 0 and 1 are refused here for the same reason.
+pub fn kill_group(pgid: Option<u32>) {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    if let Some(id) = pgid
+        .and_then(|id| i32::try_from(id).ok())
+        .filter(|id| *id > 1)
+    {
+        // Failure (the group is already gone) is harmless.
+        let _ = killpg(Pid::from_raw(id), Signal::SIGKILL);
     }
 }
 
@@ -207,6 +223,25 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(out.output, "[unset][path]\n");
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_command_takes_its_children_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("child.pid");
+        let cmd = format!("sleep 30 & echo $! > {}; wait", marker.display());
+        let run = run_command(dir.path(), &cmd, Duration::from_secs(60), &[]);
+        // Drop the future once the background child exists.
+        let _ = tokio::time::timeout(Duration::from_millis(500), run).await;
+        let pid = std::fs::read_to_string(&marker).unwrap().trim().to_string();
+        std::thread::sleep(Duration::from_millis(100));
+        let pid: i32 = pid.parse().unwrap();
+        assert!(pid > 1);
+        // Gone, or a zombie waiting for a reaper: either way no longer running.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(") ").next().and_then(|r| r.chars().next());
+        let alive = !stat.is_empty() && state != Some('Z');
+        assert!(!alive, "the child {pid} outlived the cancelled command");
     }
 
     #[test]

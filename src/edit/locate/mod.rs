@@ -122,7 +122,18 @@ pub struct Haystack {
     views: [OnceCell<View>; 4],
     line_starts: OnceCell<Vec<usize>>,
     eol: OnceCell<Eol>,
+    traits: OnceCell<Traits>,
     fuzzy: OnceCell<fuzzy::Index>,
+}
+
+/// What in a text the tolerant views would change.
+#[derive(Debug, Clone, Copy)]
+struct Traits {
+    /// A line ends in spaces or tabs.
+    trailing_blanks: bool,
+    crlf: bool,
+    /// A character [`normalize`] replaces at the look-alike level.
+    lookalikes: bool,
 }
 
 impl Haystack {
@@ -150,6 +161,7 @@ impl Haystack {
             views: Default::default(),
             line_starts: OnceCell::new(),
             eol: OnceCell::new(),
+            traits: OnceCell::new(),
             fuzzy: OnceCell::new(),
         }
     }
@@ -166,9 +178,42 @@ impl Haystack {
             .get_or_init(|| Eol::detect(&self.text()[..self.real_len]))
     }
 
+    /// The view of `level`, built once for all the levels it equals.
     fn view(&self, level: Level) -> &View {
-        let i = level as usize;
-        self.views[i].get_or_init(|| View::build(self.text(), level))
+        let level = self.source(level).unwrap_or(level);
+        self.views[level as usize].get_or_init(|| View::build(self.text(), level))
+    }
+
+    /// The lowest level whose view equals the view of `level` for this text, or None when that
+    /// view is the raw text itself (mapped one to one): without trailing blanks the
+    /// trailing-whitespace view is the text, without CRLF the line-ending view is the
+    /// trailing-whitespace one, and without look-alikes the look-alike view is the collapsed one.
+    fn source(&self, level: Level) -> Option<Level> {
+        let t = self.traits();
+        match level {
+            Level::Trailing => t.trailing_blanks.then_some(Level::Trailing),
+            Level::Eol if t.crlf => Some(Level::Eol),
+            Level::Eol => self.source(Level::Trailing),
+            Level::Whitespace => Some(Level::Whitespace),
+            Level::Unicode if t.lookalikes => Some(Level::Unicode),
+            Level::Unicode => Some(Level::Whitespace),
+        }
+    }
+
+    fn traits(&self) -> Traits {
+        *self.traits.get_or_init(|| {
+            let text = self.text();
+            let bytes = text.as_bytes();
+            let trailing_blanks = memchr::memchr_iter(b'\n', bytes).any(|i| {
+                let end = if i > 0 && bytes[i - 1] == b'\r' { i - 1 } else { i };
+                end > 0 && matches!(bytes[end - 1], b' ' | b'\t')
+            });
+            Traits {
+                trailing_blanks,
+                crlf: memchr::memmem::find(bytes, b"\r\n").is_some(),
+                lookalikes: !text.is_ascii() && text.chars().any(normalize::is_lookalike),
+            }
+        })
     }
 
     /// Byte offsets where each line of `text` starts (plus one past the end).
@@ -241,11 +286,31 @@ pub fn locate(hay: &Haystack, q: &Query<'_>) -> Result<Located, Miss> {
         (Rule::Whitespace, Some(Level::Whitespace)),
         (Rule::Unicode, Some(Level::Unicode)),
     ];
+    // The text searched and the needle of the last character rule, which found nothing: a rule
+    // searching the same text for the same needle would find nothing either.
+    let mut last: Option<(Option<Level>, String)> = None;
     for (rule, level) in char_rules {
         let found = if rule == Rule::Indentation {
             lines::find_indented(hay, q.old, q.new)
         } else {
-            find_in_view(hay, q, level)
+            let source = level.and_then(|l| hay.source(l));
+            let needle = match level {
+                None => q.old.to_string(),
+                Some(l) => normalize::normalize(q.old, l),
+            };
+            if last
+                .as_ref()
+                .is_some_and(|(s, n)| *s == source && *n == needle)
+            {
+                continue;
+            }
+            let found = if level.is_some() && needle.trim().is_empty() {
+                Vec::new()
+            } else {
+                find_in(hay, q, source, &needle)
+            };
+            last = Some((source, needle));
+            found
         };
         if !found.is_empty() {
             return decide(hay, q, rule, found, None);
@@ -278,18 +343,10 @@ pub fn locate(hay: &Haystack, q: &Query<'_>) -> Result<Located, Miss> {
     })
 }
 
-fn find_in_view(hay: &Haystack, q: &Query<'_>, level: Option<Level>) -> Vec<Found> {
-    let (text, needle, view) = match level {
-        None => (hay.text(), q.old.to_string(), None),
-        Some(level) => {
-            let needle = normalize::normalize(q.old, level);
-            if needle.trim().is_empty() {
-                return Vec::new();
-            }
-            let view = hay.view(level);
-            (view.text.as_str(), needle, Some(view))
-        }
-    };
+/// Every place `needle` occurs in the view of `source` (None: the raw text), as raw ranges.
+fn find_in(hay: &Haystack, q: &Query<'_>, source: Option<Level>, needle: &str) -> Vec<Found> {
+    let view = source.map(|l| hay.view(l));
+    let text = view.map_or(hay.text(), |v| v.text.as_str());
     let mut out = Vec::new();
     for at in memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes()) {
         let range = match view {

@@ -207,6 +207,11 @@ pub fn normalize(text: &str, level: Level) -> String {
     View::build(text, level).text
 }
 
+/// Whether the look-alike level replaces `c`.
+pub fn is_lookalike(c: char) -> bool {
+    lookalike(c).is_some()
+}
+
 /// The ASCII form of a typographic look-alike; `Some("")` for invisible characters.
 fn lookalike(c: char) -> Option<&'static str> {
     Some(match c {

@@ -368,4 +368,32 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn shared_views_equal_their_own_level(body in "[a \t\r\n’…é]{0,60}") {
+        let hay = Haystack::new(&body);
+        let text = hay.text();
+        for level in [Level::Trailing, Level::Eol, Level::Whitespace, Level::Unicode] {
+            let own = View::build(text, level);
+            let ends = 0..=own.text.len();
+            match hay.source(level) {
+                None => {
+                    prop_assert_eq!(own.text.as_str(), text);
+                    for p in ends {
+                        prop_assert_eq!((own.raw_start(p), own.raw_end(p)), (p, p));
+                    }
+                }
+                Some(_) => {
+                    let shared = hay.view(level);
+                    prop_assert_eq!(&shared.text, &own.text);
+                    for p in ends {
+                        prop_assert_eq!(
+                            (shared.raw_start(p), shared.raw_end(p)),
+                            (own.raw_start(p), own.raw_end(p))
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
