@@ -6,7 +6,7 @@
 //! `interrupted` only appends.
 
 use super::transcript::{self, Transcript};
-use super::{Agent, AgentError, secret_vars};
+use super::{Agent, AgentError};
 use crate::config::{Config, Prices};
 use crate::provider::{Client, Message, Role, Usage};
 
@@ -58,7 +58,7 @@ impl Agent {
             cache_miss: 0.0,
             output: 0.0,
         });
-        self.secret_vars = secret_vars(cfg);
+        self.secret_vars = cfg.secret_env_vars();
         Ok(())
     }
 

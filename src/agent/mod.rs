@@ -169,7 +169,7 @@ impl Agent {
                 cache_miss: 0.0,
                 output: 0.0,
             }),
-            secret_vars: secret_vars(cfg),
+            secret_vars: cfg.secret_env_vars(),
             messages: Vec::new(),
             head: 1,
             session_usage: Usage::default(),
@@ -361,23 +361,6 @@ pub(crate) fn message_chars(m: &Message) -> usize {
             .iter()
             .map(|c| c.name.len() + c.arguments.len())
             .sum::<usize>()
-}
-
-/// Environment variables a command run for the model must not see: every key variable.
-fn secret_vars(cfg: &Config) -> Vec<String> {
-    let mut vars = vec![crate::config::ENV_API_KEY.to_string()];
-    vars.extend(cfg.provider.key_env.iter().cloned());
-    for known in [
-        "DEEPSEEK_API_KEY",
-        "OPENAI_API_KEY",
-        "OPENROUTER_API_KEY",
-        "ANTHROPIC_API_KEY",
-    ] {
-        if !vars.iter().any(|v| v == known) {
-            vars.push(known.to_string());
-        }
-    }
-    vars
 }
 
 /// The relative paths an edit batch touches (both ends of a rename).

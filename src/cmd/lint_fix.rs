@@ -172,7 +172,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         command,
         preset,
         timeout: Duration::from_secs(args.timeout.max(1)),
-        secret_vars: crate::lint::secret_vars(&config),
+        secret_vars: config.secret_env_vars(),
     };
     let color_err = global.color.enabled(crate::ui::Stream::Stderr);
     let mut out = Out {

@@ -66,6 +66,14 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
             s.cache,
             if s.git_recency { "on" } else { "off" },
         );
+        let t = s.timings;
+        eprintln!(
+            "hone: walk {} ms, cache load {} ms, parse {} ms, graph {} ms",
+            t.walk.as_millis(),
+            t.cache_load.as_millis(),
+            t.parse.as_millis(),
+            t.graph.as_millis()
+        );
         if !skipped.is_empty() {
             eprintln!("hone: skipped: {}", skipped.join(", "));
         }

@@ -307,6 +307,24 @@ impl Config {
     }
 
     /// The full URL of the Chat Completions endpoint.
+    /// Environment variables that hold API keys: removed from the environment of every command
+    /// hone runs for the model or a linter, so such a command cannot read the key.
+    pub fn secret_env_vars(&self) -> Vec<String> {
+        let mut vars = vec![ENV_API_KEY.to_string()];
+        vars.extend(self.provider.key_env.iter().cloned());
+        for known in [
+            "DEEPSEEK_API_KEY",
+            "OPENAI_API_KEY",
+            "OPENROUTER_API_KEY",
+            "ANTHROPIC_API_KEY",
+        ] {
+            if !vars.iter().any(|v| v == known) {
+                vars.push(known.to_string());
+            }
+        }
+        vars
+    }
+
     pub fn chat_url(&self) -> String {
         self.provider.chat_url(&self.provider.base_url)
     }

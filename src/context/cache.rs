@@ -10,8 +10,8 @@
 //! in that second could have kept its size and mtime (git's "racy clean" problem); writes go to a
 //! temporary file renamed into place, so a concurrent reader sees the old cache or the new one.
 
-use std::collections::HashMap;
 use std::io::Write as _;
+use std::iter::Peekable;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::context::ContextError;
 use crate::context::index::{IndexedFile, SkippedFile, Slot};
 use crate::context::lang::Language;
-use crate::context::scan::{CacheLocation, Candidate, ScanOptions};
+use crate::context::scan::{CacheLocation, Candidate, Mtime, ScanOptions};
 
 /// The cache file's name inside the workspace state folder.
 pub const CACHE_FILE: &str = "repo-index.postcard";
@@ -65,37 +65,55 @@ struct BodyIn {
     skipped: Vec<SkippedFile>,
 }
 
-/// A decoded cache, consumed entry by entry as the build matches candidates against it.
-#[derive(Default)]
+/// A decoded cache, consumed entry by entry as the build matches candidates against it. Entries
+/// are stored sorted by path (the index is), so matching is a merge: [`LoadedCache::take`] must
+/// be called with candidates in path order.
 pub(crate) struct LoadedCache {
     pub names: Vec<Box<str>>,
-    files: HashMap<String, IndexedFile>,
-    skipped: HashMap<String, SkippedFile>,
+    files: Peekable<std::vec::IntoIter<IndexedFile>>,
+    skipped: Peekable<std::vec::IntoIter<SkippedFile>>,
+    /// Entries passed over: their files are gone.
+    dropped: usize,
     written: i64,
+}
+
+impl Default for LoadedCache {
+    fn default() -> Self {
+        LoadedCache {
+            names: Vec::new(),
+            files: Vec::new().into_iter().peekable(),
+            skipped: Vec::new().into_iter().peekable(),
+            dropped: 0,
+            written: 0,
+        }
+    }
 }
 
 impl LoadedCache {
     /// The cached entry for `cand` if its size and mtime still match (and it is not racy).
     pub fn take(&mut self, cand: &Candidate) -> Option<Slot> {
-        let trusted = |size: u64, mtime: crate::context::scan::Mtime| {
-            size == cand.size && mtime == cand.mtime && mtime.secs < self.written - 1
+        let written = self.written;
+        let trusted = |size: u64, mtime: Mtime| {
+            size == cand.size && mtime == cand.mtime && mtime.secs < written - 1
         };
-        if let Some(f) = self.files.get(&cand.path) {
-            let ok = trusted(f.size, f.mtime);
-            let f = self.files.remove(&cand.path)?;
-            return ok.then_some(Slot::File(f));
+        while self.files.next_if(|f| f.path < cand.path).is_some() {
+            self.dropped += 1;
         }
-        if let Some(s) = self.skipped.get(&cand.path) {
-            let ok = trusted(s.size, s.mtime) && !cand.explicit;
-            let s = self.skipped.remove(&cand.path)?;
-            return ok.then_some(Slot::Skipped(s.reason));
+        while self.skipped.next_if(|f| f.path < cand.path).is_some() {
+            self.dropped += 1;
+        }
+        if let Some(f) = self.files.next_if(|f| f.path == cand.path) {
+            return trusted(f.size, f.mtime).then_some(Slot::File(f));
+        }
+        if let Some(s) = self.skipped.next_if(|s| s.path == cand.path) {
+            return (trusted(s.size, s.mtime) && !cand.explicit).then_some(Slot::Skipped(s.reason));
         }
         None
     }
 
     /// Entries no candidate claimed: files deleted (or newly ignored) since the cache was written.
     pub fn remaining(&self) -> usize {
-        self.files.len() + self.skipped.len()
+        self.dropped + self.files.len() + self.skipped.len()
     }
 }
 
@@ -152,20 +170,19 @@ fn decode(bytes: &[u8], fingerprint: &str) -> Result<LoadedCache, CacheOutcome> 
     if !valid {
         return Err(CacheOutcome::Corrupt);
     }
-    let files = body
-        .files
-        .into_iter()
-        .map(|f| (f.path.clone(), f))
-        .collect();
-    let skipped = body
-        .skipped
-        .into_iter()
-        .map(|s| (s.path.clone(), s))
-        .collect();
+    let (mut files, mut skipped) = (body.files, body.skipped);
+    // Written sorted; sorting again is a cheap guard for the merge in `take`.
+    if !files.is_sorted_by(|a, b| a.path < b.path) {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    if !skipped.is_sorted_by(|a, b| a.path < b.path) {
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     Ok(LoadedCache {
         names: body.names,
-        files,
-        skipped,
+        files: files.into_iter().peekable(),
+        skipped: skipped.into_iter().peekable(),
+        dropped: 0,
         written: header.written,
     })
 }
@@ -281,6 +298,17 @@ mod tests {
         ));
         assert!(c.take(&cand("new.rs", 10, 100)).is_none());
         assert_eq!(c.remaining(), 0);
+    }
+
+    #[test]
+    fn entries_no_candidate_claims_count_as_removed() {
+        let names: Vec<Box<str>> = vec!["a".into(), "b".into()];
+        let files = [file("a.rs", 100), file("b.rs", 100), file("c.rs", 100), file("d.rs", 100)];
+        let bytes = encode("fp", 1000, &names, &files, &[]).unwrap();
+        let mut c = decode(&bytes, "fp").unwrap();
+        assert!(c.take(&cand("a.rs", 10, 100)).is_some());
+        assert!(c.take(&cand("c.rs", 10, 100)).is_some());
+        assert_eq!(c.remaining(), 2, "b.rs passed over, d.rs left");
     }
 
     #[test]

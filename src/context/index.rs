@@ -111,6 +111,17 @@ pub struct IndexStats {
     /// Whether `git log` answered in time to rank by recency.
     pub git_recency: bool,
     pub elapsed: Duration,
+    pub timings: BuildTimings,
+}
+
+/// Where a build's time went (the walk and the cache load run at the same time).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildTimings {
+    pub walk: Duration,
+    pub cache_load: Duration,
+    /// Reading, parsing and interning the files the cache did not have.
+    pub parse: Duration,
+    pub graph: Duration,
 }
 
 /// Progress of a running build, readable from another thread.
@@ -172,10 +183,18 @@ impl RepoIndex {
         let fingerprint = cache::fingerprint(opts);
 
         // The walk and the cache load overlap: neither needs the other until both are done.
+        let mut timings = BuildTimings::default();
         let (report, loaded) = std::thread::scope(|s| {
-            let loader = s.spawn(|| cache_path.as_deref().map(|p| cache::load(p, &fingerprint)));
+            let loader = s.spawn(|| {
+                let t = Instant::now();
+                let loaded = cache_path.as_deref().map(|p| cache::load(p, &fingerprint));
+                (loaded, t.elapsed())
+            });
+            let t = Instant::now();
             let report = scan::scan(&root, opts);
-            let loaded = loader.join().unwrap_or(None);
+            timings.walk = t.elapsed();
+            let (loaded, load_time) = loader.join().unwrap_or((None, Duration::ZERO));
+            timings.cache_load = load_time;
             (report, loaded)
         });
         progress
@@ -205,6 +224,7 @@ impl RepoIndex {
         progress.done.store(reused, Ordering::Relaxed);
         let removed = cached.remaining();
 
+        let t = Instant::now();
         let parsed = parse_all(&root, &report.candidates, &to_parse, opts, progress);
         for (i, outcome) in to_parse.iter().zip(parsed) {
             slots[*i] = match outcome {
@@ -242,7 +262,10 @@ impl RepoIndex {
         if changed {
             compact_names(&mut names, &mut files);
         }
+        timings.parse = t.elapsed();
+        let t = Instant::now();
         let graph = Graph::build(&files, &names.names);
+        timings.graph = t.elapsed();
         let recency = match git {
             Some(probe) => probe.finish(Duration::from_millis(25)).map(|changes| {
                 files
@@ -260,6 +283,7 @@ impl RepoIndex {
             cache: cache_outcome,
             git_recency: recency.is_some(),
             elapsed: started.elapsed(),
+            timings,
         };
         let recency = recency.unwrap_or_else(|| vec![0.0; files.len()]);
         let index = RepoIndex {

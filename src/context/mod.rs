@@ -55,7 +55,7 @@ pub mod symbols;
 use std::path::PathBuf;
 
 pub use handle::IndexHandle;
-pub use index::{Definition, FileId, IndexStats, IndexedFile, NameId, RepoIndex};
+pub use index::{BuildTimings, Definition, FileId, IndexStats, IndexedFile, NameId, RepoIndex};
 pub use instructions::{InstructionFile, Instructions, load_instructions};
 pub use lang::Language;
 pub use rank::{DEFAULT_MAP_TOKENS, Focus, NO_CHAT_MAP_TOKENS, Ranking, rank};

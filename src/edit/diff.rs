@@ -5,10 +5,11 @@
 //! Lines keep their terminators (`split_inclusive`), so a CRLF line and an LF line differ and a
 //! missing final newline is visible to the renderers.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffTag};
+
+use super::text::lines_inclusive;
 
 /// How long one file's diff may take before `similar` settles for a coarser result.
 const DEADLINE: Duration = Duration::from_secs(2);
@@ -52,14 +53,13 @@ impl Hunk {
 
 /// Splits text into lines that keep their terminators.
 pub fn lines(text: &str) -> Vec<&str> {
-    text.split_inclusive('\n').collect()
+    lines_inclusive(text).collect()
 }
 
 /// The hunks turning `old` into `new`, with `context` unchanged lines around each change.
 pub fn hunks(old: &[&str], new: &[&str], context: usize) -> Vec<Hunk> {
     let deadline = Instant::now().checked_add(DEADLINE);
-    let (old, new) = intern(old, new);
-    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, &old, &new, deadline);
+    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, old, new, deadline);
     let mut out = Vec::new();
     for group in similar::group_diff_ops(ops, context) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
@@ -91,20 +91,6 @@ pub fn hunks(old: &[&str], new: &[&str], context: usize) -> Vec<Hunk> {
         });
     }
     out
-}
-
-/// Each line replaced by a number that is equal exactly when the lines are: the diff depends
-/// only on which lines are equal, so it is the same, and comparing numbers is cheaper than
-/// comparing (and hashing, in `similar`'s preflight) lines.
-fn intern(old: &[&str], new: &[&str]) -> (Vec<usize>, Vec<usize>) {
-    let mut ids: HashMap<&str, usize> = HashMap::with_capacity(old.len().max(new.len()));
-    let mut id = |line| {
-        let next = ids.len();
-        *ids.entry(line).or_insert(next)
-    };
-    let old = old.iter().map(|l| id(*l)).collect();
-    let new = new.iter().map(|l| id(*l)).collect();
-    (old, new)
 }
 
 /// Lines added and removed between two texts.

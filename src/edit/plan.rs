@@ -14,7 +14,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::error::{EditError, OpLabel};
 use super::jail::{Resolved, Workspace};
@@ -45,6 +45,9 @@ pub struct FileChange {
     pub(crate) before: Option<Vec<u8>>,
     pub(crate) after: Option<Vec<u8>>,
     pub(crate) mode: Option<u32>,
+    /// Lines added and removed, computed on first use (the preview, `apply` and its callers
+    /// all ask, and the diff behind it is the costly part of a large file's change).
+    pub(crate) stats: OnceLock<(usize, usize)>,
 }
 
 impl FileChange {
@@ -377,6 +380,7 @@ impl Batch {
                 before: None,
                 after: None,
                 mode,
+                stats: OnceLock::new(),
             };
             let entry = match (&n.disk, after) {
                 (None, None) => continue,

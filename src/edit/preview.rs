@@ -50,7 +50,9 @@ fn text(bytes: Option<&[u8]>) -> Cow<'_, str> {
 impl FileChange {
     /// Lines added and removed in this file.
     pub fn stats(&self) -> (usize, usize) {
-        diff::counts(&text(self.before()), &text(self.after()))
+        *self
+            .stats
+            .get_or_init(|| diff::counts(&text(self.before()), &text(self.after())))
     }
 }
 

@@ -36,6 +36,21 @@ impl Eol {
     }
 }
 
+/// The lines of `text`, each with its `\n` (the last one without, if the text lacks a final
+/// newline): `str::split_inclusive('\n')`, found with `memchr`'s vectorised search, which is
+/// several times faster on the short lines of source code.
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i + 1)
+        .chain((!text.ends_with('\n') && !text.is_empty()).then_some(text.len()));
+    let mut at = 0;
+    ends.map(move |end| {
+        let line = &text[at..end];
+        at = end;
+        line
+    })
+}
+
 /// Text a model wrote, with its line breaks turned into `eol`.
 pub fn with_eol(text: &str, eol: Eol) -> String {
     let lf = text.replace("\r\n", "\n");
@@ -195,6 +210,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn lines_inclusive_is_split_inclusive(text in "[a\r\n]{0,20}") {
+            let fast: Vec<&str> = lines_inclusive(&text).collect();
+            let slow: Vec<&str> = text.split_inclusive('\n').collect();
+            prop_assert_eq!(fast, slow);
+        }
+
         #[test]
         fn decode_encode_roundtrip(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             if let Ok((content, _)) = decode("p", bytes.clone()) {

@@ -50,6 +50,7 @@ pub fn diff_trees(
             before,
             after,
             mode: None,
+            stats: Default::default(),
         });
     }
     Ok(plan.to_patch())

@@ -87,20 +87,3 @@ impl LintError {
         }
     }
 }
-
-/// The environment variables a lint command must not see: every API key variable hone knows.
-pub fn secret_vars(cfg: &crate::config::Config) -> Vec<String> {
-    let mut vars = vec![crate::config::ENV_API_KEY.to_string()];
-    vars.extend(cfg.provider.key_env.iter().cloned());
-    for known in [
-        "DEEPSEEK_API_KEY",
-        "OPENAI_API_KEY",
-        "OPENROUTER_API_KEY",
-        "ANTHROPIC_API_KEY",
-    ] {
-        if !vars.iter().any(|v| v == known) {
-            vars.push(known.to_string());
-        }
-    }
-    vars
-}

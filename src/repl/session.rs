@@ -135,7 +135,7 @@ impl Repl {
             runs: 0,
             look,
             rt,
-            approve: Approve::new(color_err),
+            approve: super::approve::new(color_err),
             resumed,
             #[cfg(unix)]
             _sigint: sigint,
@@ -217,7 +217,7 @@ impl Repl {
         };
         let mut sink = Sink::new(look, self.agent.cost());
         sink.waiting("thinking…");
-        let cancel = Arc::clone(&self.approve.cancel);
+        let cancel = Arc::clone(&self.approve.source.cancel);
         let Repl {
             rt, agent, approve, ..
         } = self;

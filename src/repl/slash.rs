@@ -5,7 +5,6 @@
 //! message) or by starting a new one (`/clear`); `/compact` is the agent's own summarising.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use super::approve::Approve;
 use super::command::{self, Command, Switch};
 use super::map_job::MapOutcome;
 use super::session::{Repl, words};
@@ -50,7 +49,7 @@ impl Repl {
                     self.files.mark_unsent();
                     self.map_sent = false;
                     // "Always this command" was for the session that ended.
-                    self.approve = Approve::new(self.look.color_err);
+                    self.approve = super::approve::new(self.look.color_err);
                     self.hint(&format!(
                         "new conversation (session {})",
                         self.agent.session_id()

@@ -1,6 +1,6 @@
 //! Asking the person: the approval policy of the interactive front ends. Questions go to stderr
-//! and answers come from stdin, one line each; end of input counts as "no", so a closed pipe can
-//! never approve anything.
+//! and answers come from an [`AnswerSource`] (stdin here, the line editor in the REPL), one line
+//! each; end of input or a cancel counts as "no", so a closed pipe can never approve anything.
 
 use std::io::{BufRead as _, Write as _};
 
@@ -8,11 +8,38 @@ use super::palette::{self, paint};
 use crate::agent::{Approver, Decision};
 use crate::edit::Plan;
 
-/// Asks before every edit and command, remembering "yes to all for this run" and "always this
-/// command".
+/// Where answers come from: a line of input per question, `None` when the person cancelled or
+/// input ended (both decline).
+pub trait AnswerSource: Send {
+    /// Shows `styled` (the question, coloured when asked) and reads one line.
+    fn read_line(&mut self, question: &str, styled: &str) -> Option<String>;
+}
+
+/// Answers from stdin, the question on stderr (`hone fix`, `hone apply`).
 #[derive(Debug, Default)]
-pub struct Ask {
+pub struct Stdin;
+
+impl AnswerSource for Stdin {
+    fn read_line(&mut self, _question: &str, styled: &str) -> Option<String> {
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{styled}");
+            let _ = err.flush();
+        }
+        let mut line = String::new();
+        match std::io::stdin().lock().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line),
+        }
+    }
+}
+
+/// Asks before every edit and command, remembering "yes to all for this run" and "always this
+/// command" (for the session).
+#[derive(Debug, Default)]
+pub struct Ask<S = Stdin> {
     pub color: bool,
+    pub source: S,
     all_edits_this_run: bool,
     always_commands: Vec<String>,
 }
@@ -40,35 +67,58 @@ pub fn parse_answer(line: &str, allowed: &[Answer]) -> Option<Answer> {
     allowed.contains(&a).then_some(a)
 }
 
-impl Ask {
-    pub fn new(color: bool) -> Ask {
+impl Ask<Stdin> {
+    pub fn new(color: bool) -> Ask<Stdin> {
+        Ask::with_source(color, Stdin)
+    }
+}
+
+impl<S: AnswerSource> Ask<S> {
+    pub fn with_source(color: bool, source: S) -> Ask<S> {
         Ask {
             color,
-            ..Ask::default()
+            source,
+            all_edits_this_run: false,
+            always_commands: Vec::new(),
         }
     }
 
-    fn ask(&self, question: &str, allowed: &[Answer]) -> Answer {
-        let stdin = std::io::stdin();
+    /// Commands the person allowed for the whole session.
+    pub fn always_allowed(&self) -> &[String] {
+        &self.always_commands
+    }
+
+    /// Asks until an allowed answer comes; `None` (cancelled, end of input) declines.
+    fn ask(&mut self, question: &str, allowed: &[Answer]) -> Option<Answer> {
+        let styled = format!("{} ", paint(palette::PROMPT, question, self.color));
+        let plain = format!("{question} ");
         loop {
-            {
-                let mut err = std::io::stderr().lock();
-                let _ = write!(err, "{} ", paint(palette::PROMPT, question, self.color));
-                let _ = err.flush();
-            }
-            let mut line = String::new();
-            match stdin.lock().read_line(&mut line) {
-                Ok(0) | Err(_) => return Answer::No,
-                Ok(_) => {}
-            }
+            let line = self.source.read_line(&plain, &styled)?;
             if let Some(a) = parse_answer(&line, allowed) {
-                return a;
+                return Some(a);
+            }
+        }
+    }
+
+    fn show_full(&self, plan: &Plan) {
+        let mut err = std::io::stderr().lock();
+        for f in plan.files() {
+            let header = format!("── {}", f.path());
+            let _ = writeln!(err, "{}", paint(palette::HEADER, &header, self.color));
+            match f.after() {
+                Some(bytes) => {
+                    let text = String::from_utf8_lossy(bytes);
+                    let _ = writeln!(err, "{}", crate::ui::strip_controls(&text).trim_end());
+                }
+                None => {
+                    let _ = writeln!(err, "(deleted)");
+                }
             }
         }
     }
 }
 
-impl Approver for Ask {
+impl<S: AnswerSource> Approver for Ask<S> {
     fn run_started(&mut self) {
         self.all_edits_this_run = false;
     }
@@ -83,28 +133,13 @@ impl Approver for Ask {
                 "Apply? [y]es / [n]o / [a]ll this turn / [f]ull file:",
                 &allowed,
             ) {
-                Answer::Yes => return Decision::Yes,
-                Answer::All => {
+                Some(Answer::Yes) => return Decision::Yes,
+                Some(Answer::All) => {
                     self.all_edits_this_run = true;
                     return Decision::Yes;
                 }
-                Answer::Full => {
-                    let mut err = std::io::stderr().lock();
-                    for f in plan.files() {
-                        let header = format!("── {}", f.path());
-                        let _ = writeln!(err, "{}", paint(palette::HEADER, &header, self.color));
-                        match f.after() {
-                            Some(bytes) => {
-                                let text = String::from_utf8_lossy(bytes);
-                                let _ = writeln!(err, "{}", crate::ui::strip_controls(&text));
-                            }
-                            None => {
-                                let _ = writeln!(err, "(deleted)");
-                            }
-                        }
-                    }
-                }
-                Answer::No | Answer::Always => return Decision::declined_by_person(),
+                Some(Answer::Full) => self.show_full(plan),
+                Some(Answer::No | Answer::Always) | None => return Decision::declined_by_person(),
             }
         }
     }
@@ -118,8 +153,8 @@ impl Approver for Ask {
             crate::ui::strip_controls(command)
         );
         match self.ask(&q, &[Answer::Yes, Answer::No, Answer::Always]) {
-            Answer::Yes => Decision::Yes,
-            Answer::Always => {
+            Some(Answer::Yes) => Decision::Yes,
+            Some(Answer::Always) => {
                 self.always_commands.push(command.to_string());
                 Decision::Yes
             }

@@ -21,7 +21,7 @@ use super::normalize::{Level, normalize};
 use super::{Found, Haystack};
 use crate::edit::diff;
 use crate::edit::error::Closest;
-use crate::edit::text::with_eol;
+use crate::edit::text::{lines_inclusive, with_eol};
 
 /// The similarity (0..=1, `similar`'s character ratio after normalisation) a region needs for
 /// the fuzzy rule to apply an edit there.
@@ -58,10 +58,10 @@ impl Index {
             fps: Vec::new(),
         };
         let mut at = 0;
-        for (i, line) in text.split('\n').take(hay.line_count()).enumerate() {
+        for (i, line) in lines_inclusive(text).take(hay.line_count()).enumerate() {
             let start = at + (line.len() - line.trim_start().len());
             let key = line.trim();
-            at += line.len() + 1;
+            at += line.len();
             if !key.is_empty() {
                 idx.lines.push(i);
                 idx.fps.push(fingerprint(key));

@@ -8,6 +8,8 @@
 //! Invariant: for a position `p` of the view, `raw_start(p)`/`raw_end(p)` return offsets of the
 //! raw text; characters the view dropped never fall inside a mapped region's edges.
 
+use crate::edit::text::lines_inclusive;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Spaces and tabs before a line break are ignored.
@@ -50,7 +52,7 @@ impl View {
         };
         let mut off = 0;
         let mut pieces: Vec<(usize, &str)> = Vec::new();
-        for line in raw.split_inclusive('\n') {
+        for line in lines_inclusive(raw) {
             let (content, term) = if let Some(c) = line.strip_suffix("\r\n") {
                 (c, "\r\n")
             } else if let Some(c) = line.strip_suffix('\n') {
