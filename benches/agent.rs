@@ -64,7 +64,7 @@ fn rounds(c: &mut Criterion, label: &str, edit: bool) {
             for it in 0..iters {
                 for i in 0..10 {
                     let reply = if edit {
-                        let (old, new) = if (it + i as u64) % 2 == 0 {
+                        let (old, new) = if (it + i as u64).is_multiple_of(2) {
                             ("{ 5 }", "{ 55 }")
                         } else {
                             ("{ 55 }", "{ 5 }")

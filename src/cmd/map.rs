@@ -110,8 +110,8 @@ fn workspace(global: &GlobalArgs) -> Result<PathBuf, Failure> {
         .map_err(|e| Failure::new(Exit::Usage, e).hint("pass an existing directory with -C"))
 }
 
-/// A term naming an existing file becomes its canonical path, so that `./src/a.rs` and an
-/// absolute path through a symlink both match the index; anything else stays as given.
+/// A term naming an existing file or directory becomes its canonical path, so that `./src/a.rs`
+/// and an absolute path through a symlink both match the index; anything else stays as given.
 fn resolve_term(root: &Path, term: &str) -> String {
     let p = Path::new(term);
     let candidate = if p.is_absolute() {
@@ -120,7 +120,7 @@ fn resolve_term(root: &Path, term: &str) -> String {
         root.join(p)
     };
     match candidate.canonicalize() {
-        Ok(full) if full.is_file() => full.to_string_lossy().into_owned(),
+        Ok(full) => full.to_string_lossy().into_owned(),
         _ => term.to_string(),
     }
 }

@@ -303,7 +303,12 @@ mod tests {
     #[test]
     fn entries_no_candidate_claims_count_as_removed() {
         let names: Vec<Box<str>> = vec!["a".into(), "b".into()];
-        let files = [file("a.rs", 100), file("b.rs", 100), file("c.rs", 100), file("d.rs", 100)];
+        let files = [
+            file("a.rs", 100),
+            file("b.rs", 100),
+            file("c.rs", 100),
+            file("d.rs", 100),
+        ];
         let bytes = encode("fp", 1000, &names, &files, &[]).unwrap();
         let mut c = decode(&bytes, "fp").unwrap();
         assert!(c.take(&cand("a.rs", 10, 100)).is_some());

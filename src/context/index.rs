@@ -20,8 +20,11 @@ use crate::context::cache::{self, CacheOutcome, LoadedCache};
 use crate::context::git::GitProbe;
 use crate::context::graph::Graph;
 use crate::context::lang::Language;
-use crate::context::scan::{self, Candidate, Mtime, ScanOptions, SkipReason};
-use crate::context::symbols::{Extractor, FileSymbols, SymbolKind};
+use crate::context::scan::{self, Mtime, ScanOptions, SkipReason};
+use crate::context::symbols::SymbolKind;
+
+pub(crate) use self::parse::Slot;
+use self::parse::{Parsed, compact_names, intern_file, parse_all};
 
 /// Index of a file in [`RepoIndex::files`].
 pub type FileId = u32;
@@ -225,18 +228,25 @@ impl RepoIndex {
         let removed = cached.remaining();
 
         let t = Instant::now();
-        let parsed = parse_all(&root, &report.candidates, &to_parse, opts, progress);
-        for (i, outcome) in to_parse.iter().zip(parsed) {
-            slots[*i] = match outcome {
-                Parsed::File { language, symbols } => Slot::File(intern_file(
-                    &mut names,
-                    &report.candidates[*i],
-                    language,
-                    symbols,
-                )),
-                Parsed::Skipped(reason) => Slot::Skipped(reason),
-            };
-        }
+        parse_all(
+            &root,
+            &report.candidates,
+            &to_parse,
+            opts,
+            progress,
+            |k, outcome| {
+                let i = to_parse[k];
+                slots[i] = match outcome {
+                    Parsed::File { language, symbols } => Slot::File(intern_file(
+                        &mut names,
+                        &report.candidates[i],
+                        language,
+                        symbols,
+                    )),
+                    Parsed::Skipped(reason) => Slot::Skipped(reason),
+                };
+            },
+        );
 
         let mut skipped = report.skipped;
         let mut files = Vec::with_capacity(slots.len());
@@ -255,7 +265,8 @@ impl RepoIndex {
                         });
                     }
                 }
-                Slot::Pending => {}
+                // Only when a parsing worker panicked.
+                Slot::Pending => *skipped.entry(SkipReason::Unreadable).or_insert(0) += 1,
             }
         }
         let changed = !to_parse.is_empty() || removed > 0 || cache_outcome != CacheOutcome::Loaded;
@@ -383,332 +394,7 @@ impl RepoIndex {
     }
 }
 
-/// Where each candidate stands while the index is assembled.
-pub(crate) enum Slot {
-    Pending,
-    File(IndexedFile),
-    Skipped(SkipReason),
-}
-
-enum Parsed {
-    File {
-        language: Option<Language>,
-        symbols: FileSymbols,
-    },
-    Skipped(SkipReason),
-}
-
-/// Reads and parses the candidates at `which` on the configured number of threads; results come
-/// back in the order of `which`.
-fn parse_all(
-    root: &Path,
-    candidates: &[Candidate],
-    which: &[usize],
-    opts: &ScanOptions,
-    progress: &Progress,
-) -> Vec<Parsed> {
-    let next = AtomicUsize::new(0);
-    let threads = opts.thread_count().min(which.len()).max(1);
-    let mut results: Vec<Option<Parsed>> = Vec::new();
-    results.resize_with(which.len(), || None);
-    let chunks: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut extractor = Extractor::new();
-                    let mut out = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&i) = which.get(k) else { break };
-                        out.push((k, parse_one(root, &candidates[i], opts, &mut extractor)));
-                        progress.done.fetch_add(1, Ordering::Relaxed);
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    for (k, parsed) in chunks.into_iter().flatten() {
-        results[k] = Some(parsed);
-    }
-    // A worker that panicked leaves its files unparsed: they are reported unreadable.
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or(Parsed::Skipped(SkipReason::Unreadable)))
-        .collect()
-}
-
-fn parse_one(
-    root: &Path,
-    cand: &Candidate,
-    opts: &ScanOptions,
-    extractor: &mut Extractor,
-) -> Parsed {
-    let Ok(bytes) = std::fs::read(root.join(&cand.path)) else {
-        return Parsed::Skipped(SkipReason::Unreadable);
-    };
-    if let Some(reason) = scan::content_verdict(&bytes, opts) {
-        if !(cand.explicit && reason != SkipReason::Binary) {
-            return Parsed::Skipped(reason);
-        }
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    let language = Language::from_path(&cand.path).map(|lang| {
-        if lang == Language::C && cand.path.ends_with(".h") {
-            Language::for_header(&text)
-        } else {
-            lang
-        }
-    });
-    let symbols = match language {
-        // A file the grammar cannot take still appears by path.
-        Some(lang) => extractor.extract(lang, &text).unwrap_or_default(),
-        None => FileSymbols::default(),
-    };
-    Parsed::File { language, symbols }
-}
-
-fn intern_file(
-    names: &mut Interner,
-    cand: &Candidate,
-    language: Option<Language>,
-    symbols: FileSymbols,
-) -> IndexedFile {
-    let defs = symbols
-        .defs
-        .into_iter()
-        .map(|d| Definition {
-            name: names.intern(&d.name),
-            kind: d.kind,
-            line: d.line,
-            depth: d.depth,
-            signature: d.signature.into_boxed_str(),
-        })
-        .collect();
-    let mut refs: Vec<(NameId, u32)> = symbols
-        .refs
-        .iter()
-        .map(|(n, c)| (names.intern(n), *c))
-        .collect();
-    refs.sort_unstable();
-    IndexedFile {
-        path: cand.path.clone(),
-        size: cand.size,
-        mtime: cand.mtime,
-        language,
-        defs,
-        refs,
-    }
-}
-
-/// Drops names no file uses any more (from deleted or changed files) and renumbers the rest.
-fn compact_names(names: &mut Interner, files: &mut [IndexedFile]) {
-    let mut used = vec![false; names.names.len()];
-    for f in files.iter() {
-        for d in &f.defs {
-            used[d.name as usize] = true;
-        }
-        for (n, _) in &f.refs {
-            used[*n as usize] = true;
-        }
-    }
-    if used.iter().all(|u| *u) {
-        return;
-    }
-    let mut remap = vec![NameId::MAX; used.len()];
-    let mut kept = Vec::with_capacity(used.len());
-    for (i, name) in std::mem::take(&mut names.names).into_iter().enumerate() {
-        if used[i] {
-            remap[i] = kept.len() as NameId;
-            kept.push(name);
-        }
-    }
-    for f in files.iter_mut() {
-        for d in &mut f.defs {
-            d.name = remap[d.name as usize];
-        }
-        for (n, _) in &mut f.refs {
-            *n = remap[*n as usize];
-        }
-        f.refs.sort_unstable();
-    }
-    *names = Interner::from_names(kept);
-}
+mod parse;
 
 #[cfg(test)]
-mod tests {
-    use std::time::{Duration, SystemTime};
-
-    use super::*;
-    use crate::context::CacheLocation;
-    use crate::context::testutil::{index_of, opts, write};
-
-    /// Writes a file with an mtime in the past, so the cache trusts it (see `cache`).
-    fn write_old(root: &Path, rel: &str, text: &str, age_secs: u64) {
-        write(root, rel, text);
-        let t = SystemTime::now() - Duration::from_secs(age_secs);
-        std::fs::File::options()
-            .write(true)
-            .open(root.join(rel))
-            .unwrap()
-            .set_modified(t)
-            .unwrap();
-    }
-
-    #[test]
-    fn definitions_references_and_path_only_files() {
-        let (_dir, index) = index_of(&[
-            ("src/lib.rs", "pub fn parse_config() {}\n"),
-            ("src/main.rs", "fn main() { parse_config(); }\n"),
-            ("include/geo.h", "namespace geo { class Point {}; }\n"),
-            ("notes.txt", "plain text\n"),
-        ]);
-        let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["include/geo.h", "notes.txt", "src/lib.rs", "src/main.rs"]
-        );
-        assert_eq!(
-            index.files()[0].language,
-            Some(Language::Cpp),
-            "a header with C++ syntax"
-        );
-        assert_eq!(index.files()[1].language, None);
-        assert!(index.files()[1].defs.is_empty());
-        let lib = index.file_id("src/lib.rs").unwrap();
-        assert_eq!(index.definers("parse_config"), &[lib]);
-        let main = index.file(index.file_id("./src/main.rs").unwrap()).unwrap();
-        assert!(
-            main.refs
-                .iter()
-                .any(|(n, _)| index.name(*n) == "parse_config")
-        );
-        assert_eq!(
-            index.file_id(&index.root().join("src/lib.rs").to_string_lossy()),
-            Some(lib)
-        );
-        assert_eq!(index.file_id("../outside.rs"), None);
-    }
-
-    #[test]
-    fn second_build_reparses_only_the_changed_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for i in 0..5 {
-            write_old(
-                root,
-                &format!("m{i}.py"),
-                &format!("def f{i}():\n    return {i}\n"),
-                3600,
-            );
-        }
-        write_old(root, "blob.dat", "bin\0ary", 3600);
-        let state = tempfile::tempdir().unwrap();
-        let opts = ScanOptions {
-            cache: CacheLocation::File(state.path().join("index")),
-            ..opts()
-        };
-
-        let first = RepoIndex::build(root, &opts).unwrap();
-        assert_eq!((first.stats().parsed, first.stats().reused), (6, 0));
-        assert_eq!(first.stats().cache, CacheOutcome::Missing);
-        assert_eq!(first.stats().skipped.get(&SkipReason::Binary), Some(&1));
-
-        let second = RepoIndex::build(root, &opts).unwrap();
-        assert_eq!(
-            (second.stats().parsed, second.stats().reused),
-            (0, 6),
-            "nothing changed"
-        );
-        assert_eq!(second.files(), first.files());
-        assert_eq!(
-            second.stats().skipped.get(&SkipReason::Binary),
-            Some(&1),
-            "verdict cached"
-        );
-
-        write_old(root, "m2.py", "def g2():\n    return 2\n", 1800);
-        std::fs::remove_file(root.join("m4.py")).unwrap();
-        write_old(root, "new.py", "def h():\n    return f0()\n", 1800);
-        let third = RepoIndex::build(root, &opts).unwrap();
-        assert_eq!(
-            (third.stats().parsed, third.stats().reused),
-            (2, 4),
-            "m2.py and new.py"
-        );
-        assert_eq!(third.stats().files, 5);
-        assert!(third.definers("f2").is_empty());
-        assert_eq!(third.definers("g2").len(), 1);
-        assert_eq!(third.definers("f0").len(), 1);
-        assert!(
-            third.name_id("f4").is_none(),
-            "names of deleted files are dropped"
-        );
-
-        let fourth = RepoIndex::build(root, &opts).unwrap();
-        assert_eq!((fourth.stats().parsed, fourth.stats().reused), (0, 6));
-    }
-
-    #[test]
-    fn a_file_changed_just_before_the_cache_write_is_read_again() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "fresh.py", "def f():\n    pass\n");
-        let state = tempfile::tempdir().unwrap();
-        let opts = ScanOptions {
-            cache: CacheLocation::File(state.path().join("index")),
-            ..opts()
-        };
-        RepoIndex::build(dir.path(), &opts).unwrap();
-        let again = RepoIndex::build(dir.path(), &opts).unwrap();
-        assert_eq!(again.stats().parsed, 1);
-    }
-
-    #[test]
-    fn a_corrupt_cache_is_rebuilt() {
-        let dir = tempfile::tempdir().unwrap();
-        write_old(dir.path(), "a.py", "def a():\n    pass\n", 3600);
-        let state = tempfile::tempdir().unwrap();
-        let cache = state.path().join("index");
-        std::fs::write(&cache, b"not a cache").unwrap();
-        let opts = ScanOptions {
-            cache: CacheLocation::File(cache),
-            ..opts()
-        };
-        let first = RepoIndex::build(dir.path(), &opts).unwrap();
-        assert_eq!(first.stats().cache, CacheOutcome::Corrupt);
-        let second = RepoIndex::build(dir.path(), &opts).unwrap();
-        assert_eq!(
-            (second.stats().cache, second.stats().parsed),
-            (CacheOutcome::Loaded, 0)
-        );
-    }
-
-    #[test]
-    fn background_build_publishes_the_index() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "a.go", "package a\n\nfunc Alpha() {}\n");
-        let handle = RepoIndex::spawn_build(dir.path().to_path_buf(), opts());
-        let index = handle.wait_timeout(Duration::from_secs(30)).unwrap();
-        assert_eq!(index.definers("Alpha").len(), 1);
-        assert!(handle.is_finished());
-        assert!(handle.try_get().is_some());
-        assert_eq!(handle.progress(), (1, 1));
-        assert!(handle.error().is_none());
-    }
-
-    #[test]
-    fn background_build_reports_a_missing_root() {
-        let handle = RepoIndex::spawn_build(PathBuf::from("/nonexistent/hone/root"), opts());
-        let err = handle.wait().unwrap_err();
-        assert!(matches!(*err, ContextError::Root { .. }), "{err}");
-        assert!(handle.wait_timeout(Duration::ZERO).is_none());
-        assert!(handle.try_get().is_none());
-    }
-}
+mod tests;

@@ -1,10 +1,11 @@
 //! Repository context: what the model is told about the workspace besides the conversation — a
 //! ranked map of the code and the project's own instructions.
 //!
-//! Owns the scan ([`scan`]), symbol extraction ([`symbols`], tree-sitter grammars in [`lang`]),
-//! the index and its persisted cache ([`index`], [`cache`]), the reference graph and ranking
-//! ([`graph`], [`rank`]), rendering within a token budget ([`render`]) and `AGENTS.md` loading
-//! ([`instructions`]). It must not talk to the model, print, or assemble prompts (that is the
+//! Owns the scan ([`scan`], its skip rules in [`filter`]), symbol extraction ([`symbols`],
+//! tree-sitter grammars in [`lang`]), the index, its persisted cache and its background build
+//! ([`index`], [`cache`], [`handle`]), recent git changes ([`git`]), the reference graph and
+//! ranking ([`graph`], [`rank`]), rendering within a token budget ([`render`]) and `AGENTS.md`
+//! loading ([`instructions`]). It must not talk to the model, print, or assemble prompts (that is the
 //! agent's job: this module hands it strings), and it never changes what an earlier request
 //! already sent: an index is immutable, a refresh is a new index, and rendering is deterministic.
 //!
@@ -41,6 +42,7 @@
 //! its budget.
 
 pub mod cache;
+pub mod filter;
 pub mod git;
 pub mod graph;
 pub mod handle;

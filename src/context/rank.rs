@@ -48,8 +48,9 @@ impl Focus {
         }
     }
 
-    /// Focus from command-line terms (`hone map src/a.rs parse_config`): a term naming an indexed
-    /// file (by path, or by file name when unique) is a chat file, anything else an identifier.
+    /// Focus from command-line terms (`hone map src/a.rs src/net parse_config`): a term naming an
+    /// indexed file (by path, or by file name when unique) is a chat file, a directory holding
+    /// indexed files makes them all mentioned files, anything else is an identifier.
     pub fn from_terms(index: &RepoIndex, terms: &[String]) -> Focus {
         let mut focus = Focus::new();
         let by_name = file_names(index);
@@ -58,6 +59,8 @@ impl Focus {
                 focus.chat_files.push(path_of(index, id));
             } else if let Some([id]) = by_name.get(term.as_str()).map(Vec::as_slice) {
                 focus.chat_files.push(path_of(index, *id));
+            } else if let Some(under) = files_under(index, term) {
+                focus.mentioned_files.extend(under);
             } else {
                 focus.mentioned_idents.push(term.clone());
             }
@@ -102,6 +105,19 @@ impl Focus {
             }
         }
     }
+}
+
+/// The indexed files under the directory `dir`, if there are any.
+fn files_under(index: &RepoIndex, dir: &str) -> Option<Vec<String>> {
+    let prefix = format!("{}/", index.relative(dir)?);
+    let files = index.files();
+    let first = files.partition_point(|f| f.path < prefix);
+    let under: Vec<String> = files[first..]
+        .iter()
+        .take_while(|f| f.path.starts_with(&prefix))
+        .map(|f| f.path.clone())
+        .collect();
+    (!under.is_empty()).then_some(under)
 }
 
 fn file_names(index: &RepoIndex) -> HashMap<&str, Vec<FileId>> {
@@ -364,12 +380,27 @@ mod tests {
     #[test]
     fn terms_split_into_files_and_identifiers() {
         let (_dir, index) = repo();
-        let terms: Vec<String> = ["app/main.py", "config.py", "load_settings", "nothing_here"]
-            .map(String::from)
-            .into();
+        let terms: Vec<String> = [
+            "app/main.py",
+            "config.py",
+            "load_settings",
+            "nothing_here",
+            "app/",
+        ]
+        .map(String::from)
+        .into();
         let focus = Focus::from_terms(&index, &terms);
         assert_eq!(focus.chat_files, ["app/main.py", "app/config.py"]);
         assert_eq!(focus.mentioned_idents, ["load_settings", "nothing_here"]);
+        assert_eq!(
+            focus.mentioned_files,
+            [
+                "app/config.py",
+                "app/main.py",
+                "app/other.py",
+                "app/unrelated.py"
+            ]
+        );
         assert_eq!(focus.default_budget(), DEFAULT_MAP_TOKENS);
         assert_eq!(Focus::default().default_budget(), NO_CHAT_MAP_TOKENS);
     }

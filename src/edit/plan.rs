@@ -366,7 +366,7 @@ impl Batch {
         let consumed: Vec<usize> = paired.values().copied().collect();
         // Changes are gathered with shared contents first and turned into bytes once nothing
         // else holds them, so a content is copied only when two changes need it.
-        let mut changes: Vec<(FileChange, Option<Arc<String>>, Option<Arc<String>>)> = Vec::new();
+        let mut changes: Vec<Gathered> = Vec::new();
         for (i, (n, after)) in self.nodes.iter().zip(finals).enumerate() {
             if consumed.contains(&i) {
                 continue;
@@ -427,6 +427,9 @@ impl Batch {
         })
     }
 }
+
+/// A change with its contents before and after, still shared.
+type Gathered = (FileChange, Option<Arc<String>>, Option<Arc<String>>);
 
 /// Whether two contents are equal, without comparing when they are one.
 fn same(a: &Arc<String>, b: &Arc<String>) -> bool {

@@ -29,6 +29,35 @@ pub struct Applied {
 /// Writes `plan` into the workspace, all or nothing, and journals it for undo.
 pub fn apply(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<Applied, EditError> {
     verify(ws, plan)?;
+    // The line counts need a diff of every file: CPU work, done while this thread waits for
+    // the disk (and cached in the plan for the callers that ask again).
+    std::thread::scope(|s| {
+        let stats = s.spawn(|| plan.stats());
+        let written = write(ws, plan, journal);
+        let (added, removed) = match stats.join() {
+            Ok(counts) => counts,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let batch = written?;
+        let files = plan
+            .files
+            .iter()
+            .map(|f| match (&f.kind, &f.from) {
+                (ChangeKind::Rename, Some(from)) => format!("{from} → {}", f.path),
+                _ => f.path.clone(),
+            })
+            .collect();
+        Ok(Applied {
+            files,
+            added,
+            removed,
+            batch,
+        })
+    })
+}
+
+/// Journals, stages and commits a verified plan; returns the journal entry.
+fn write(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<String, EditError> {
     let mut entries = Vec::new();
     let mut writes: Vec<(PathBuf, &[u8], Option<u32>, String)> = Vec::new();
     let mut removals: Vec<(PathBuf, String)> = Vec::new();
@@ -78,21 +107,7 @@ pub fn apply(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<Applied, 
     for d in &dirs {
         sync_dir(d);
     }
-    let (added, removed) = plan.stats();
-    let files = plan
-        .files
-        .iter()
-        .map(|f| match (&f.kind, &f.from) {
-            (ChangeKind::Rename, Some(from)) => format!("{from} → {}", f.path),
-            _ => f.path.clone(),
-        })
-        .collect();
-    Ok(Applied {
-        files,
-        added,
-        removed,
-        batch,
-    })
+    Ok(batch)
 }
 
 /// Refuses the batch when any file differs from what the plan read (or the jail now resolves

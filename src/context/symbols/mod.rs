@@ -1,5 +1,6 @@
 //! Symbol extraction: one source text in, the definitions it makes (kind, name, one-line
-//! signature, 1-based line, nesting) and the identifiers it references out.
+//! signature, 1-based line, nesting) and the identifiers it references out. Definitions inside
+//! function bodies (closures, local helpers) are local and not extracted.
 //!
 //! Pure apart from tree-sitter: no file access, no interning, no ranking. A [`Parser`] is reused
 //! per thread (tree-sitter parsers are cheap to keep and costly to rebuild per file). Invariant:
@@ -222,10 +223,10 @@ struct Found {
 }
 
 /// One pre-order walk over the tree: runs the definitions query from every node a pattern can
-/// start at (the cursor is limited to patterns starting at the node it is given), and collects
-/// the byte ranges of identifier nodes. Running the query only where a definition can begin,
-/// instead of over the whole tree, skips the expression-heavy function bodies and makes the
-/// query cost a small fraction of the parse.
+/// start at (the cursor is limited to patterns starting at the node it is given), except inside
+/// function bodies, and collects the byte ranges of identifier nodes. Running the query only
+/// where a file-level definition can begin, instead of over the whole tree, skips the
+/// expression-heavy function bodies and makes the query cost a small fraction of the parse.
 fn walk(
     tree: &tree_sitter::Tree,
     text: &str,
@@ -236,11 +237,26 @@ fn walk(
     let mut found = Vec::new();
     let mut identifiers = Vec::new();
     let mut walker = tree.walk();
+    // The end of the function whose body the walk is in: definitions there are local (closures,
+    // helpers, local variables) and not looked for, which also spares the query most nodes.
+    let mut in_function_until = 0usize;
     'walk: loop {
         let node = walker.node();
         let kind = usize::from(node.kind_id());
-        if compiled.is_root.get(kind).copied().unwrap_or(false) {
+        if node.start_byte() >= in_function_until
+            && compiled.is_root.get(kind).copied().unwrap_or(false)
+        {
+            let before = found.len();
             collect_matches(cursor, compiled, node, source, &mut found);
+            let (start, end) = (node.start_byte(), node.end_byte());
+            let is_function = found[before..].iter().any(|f| {
+                f.start == start
+                    && f.end == end
+                    && matches!(f.kind, SymbolKind::Function | SymbolKind::Method)
+            });
+            if is_function {
+                in_function_until = end;
+            }
         }
         if compiled.is_identifier.get(kind).copied().unwrap_or(false) {
             identifiers.push((node.start_byte(), node.end_byte()));

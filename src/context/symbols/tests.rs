@@ -283,3 +283,26 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn definitions_inside_function_bodies_are_local_and_left_out() {
+    let rust = extract(
+        Language::Rust,
+        "fn outer() {\n    fn inner() {}\n    struct Local;\n}\n",
+    );
+    assert_eq!(outline(&rust), [(1, 0, Function, "outer")]);
+    let js = extract(
+        Language::JavaScript,
+        "function App() {\n  const onClick = () => helper();\n  return onClick;\n}\n",
+    );
+    assert_eq!(outline(&js), [(1, 0, Function, "App")]);
+    assert!(
+        refs(&js).contains(&"helper"),
+        "identifiers in bodies still count"
+    );
+    let py = extract(
+        Language::Python,
+        "class A:\n    def m(self):\n        def local():\n            pass\n",
+    );
+    assert_eq!(outline(&py), [(1, 0, Class, "A"), (2, 1, Method, "m")]);
+}

@@ -97,8 +97,13 @@ fn fingerprint(key: &str) -> Fp {
             .iter()
             .fold(7u32, |h, &c| h.wrapping_mul(31).wrapping_add(u32::from(c))));
     }
-    for w in b.windows(3) {
-        set((u32::from(w[0]) << 16) | (u32::from(w[1]) << 8) | u32::from(w[2]));
+    // Each trigram as the 24-bit number `b0 << 16 | b1 << 8 | b2`, rolled along the line.
+    let mut tri = 0u32;
+    for (i, &c) in b.iter().enumerate() {
+        tri = ((tri << 8) | u32::from(c)) & 0xff_ffff;
+        if i >= 2 {
+            set(tri);
+        }
     }
     fp
 }
@@ -301,4 +306,24 @@ fn short_diff(sent: &[String], file: &[String]) -> String {
         s.push_str(&format!("… ({extra} more diff lines)\n"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn rolled_trigrams_are_the_windows_of_three(key in "[a-c é(]{3,12}") {
+            let b = key.as_bytes();
+            let mut want = [0u64; 4];
+            for w in b.windows(3) {
+                let h = (u32::from(w[0]) << 16) | (u32::from(w[1]) << 8) | u32::from(w[2]);
+                let bit = (h.wrapping_mul(0x9e37_79b1) >> 24) as usize;
+                want[bit >> 6] |= 1 << (bit & 63);
+            }
+            prop_assert_eq!(fingerprint(&key), want);
+        }
+    }
 }

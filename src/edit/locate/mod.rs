@@ -205,7 +205,11 @@ impl Haystack {
             let text = self.text();
             let bytes = text.as_bytes();
             let trailing_blanks = memchr::memchr_iter(b'\n', bytes).any(|i| {
-                let end = if i > 0 && bytes[i - 1] == b'\r' { i - 1 } else { i };
+                let end = if i > 0 && bytes[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
                 end > 0 && matches!(bytes[end - 1], b' ' | b'\t')
             });
             Traits {

@@ -141,26 +141,29 @@ impl Builder {
     }
 
     /// A line's content (starting at raw offset `off`) with runs of spaces and tabs collapsed to
-    /// one space and trailing ones dropped.
+    /// one space and trailing ones dropped. A lone space is already its own collapsed form, so
+    /// text is copied in spans between the runs that change (a tab, or two or more blanks).
     fn collapsed(&mut self, off: usize, content: &str) {
         let content = content.trim_end_matches([' ', '\t']);
         let bytes = content.as_bytes();
         let blank = |c: u8| c == b' ' || c == b'\t';
+        let mut span = 0;
         let mut i = 0;
         while i < bytes.len() {
-            let start = i;
-            if blank(bytes[i]) {
-                while i < bytes.len() && blank(bytes[i]) {
-                    i += 1;
-                }
-                self.keep(off + start, " ");
-            } else {
-                while i < bytes.len() && !blank(bytes[i]) {
-                    i += 1;
-                }
-                self.keep(off + start, &content[start..i]);
+            let changes = bytes[i] == b'\t'
+                || (bytes[i] == b' ' && bytes.get(i + 1).copied().is_some_and(blank));
+            if !changes {
+                i += 1;
+                continue;
             }
+            self.keep(off + span, &content[span..i]);
+            self.keep(off + i, " ");
+            while i < bytes.len() && blank(bytes[i]) {
+                i += 1;
+            }
+            span = i;
         }
+        self.keep(off + span, &content[span..]);
     }
 
     /// A line's content normalised character by character (for lines with non-ASCII text).
