@@ -10,20 +10,16 @@
 //! Invariant: a [`Plan`] holds, for each file it changes, the exact bytes read from disk (or
 //! their absence), so [`crate::edit::apply`] can refuse a file that changed since.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use super::error::{EditError, OpLabel};
 use super::jail::{Resolved, Workspace};
-use super::locate::{self, Haystack, Miss, Query, Rule};
+use super::locate::{self, Miss, Query, Rule};
 use super::op::{EditOp, ReplaceMode};
 use super::text::{self, Eol, FileText, with_eol};
-
-/// The length of a UTF-8 BOM.
-const BOM_LEN: usize = 3;
+use doc::{Disk, Doc, Pending};
 
 /// What happens to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,86 +90,6 @@ impl Plan {
     }
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
-    }
-}
-
-/// A file as read when the plan was made: its whole content (a BOM included; [`text::decode`]
-/// accepted it) and permission bits. The content is shared with the file's [`Doc`] until an
-/// edit replaces it, so planning does not copy a file it only reads.
-struct Disk {
-    content: Arc<String>,
-    mode: u32,
-}
-
-struct Pending {
-    range: Range<usize>,
-    replacement: String,
-    op: usize,
-}
-
-/// A file's content as the batch so far leaves it.
-struct Doc {
-    /// The whole content, BOM included.
-    text: Arc<String>,
-    /// The length of the BOM at the start of `text` (0 or 3); ranges are relative to the body
-    /// after it.
-    bom: usize,
-    hay: OnceCell<Haystack>,
-    pending: Vec<Pending>,
-}
-
-impl Doc {
-    fn new(text: Arc<String>, bom: usize) -> Doc {
-        Doc {
-            text,
-            bom,
-            hay: OnceCell::new(),
-            pending: Vec::new(),
-        }
-    }
-
-    fn from_text(text: FileText) -> Doc {
-        let bom = if text.bom { BOM_LEN } else { 0 };
-        Doc::new(Arc::new(text.into_content()), bom)
-    }
-
-    /// The content after the BOM.
-    fn body(&self) -> &str {
-        &self.text[self.bom..]
-    }
-
-    fn haystack(&self) -> &Haystack {
-        self.hay
-            .get_or_init(|| Haystack::shared(&self.text, self.bom))
-    }
-
-    /// Applies the pending replacements of the current run.
-    fn flush(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        self.pending
-            .sort_by_key(|p| (p.range.start, p.range.end, p.op));
-        let body = self.body();
-        let len = self.pending.iter().fold(self.text.len(), |n, p| {
-            (n + p.replacement.len()).saturating_sub(p.range.len())
-        });
-        let mut out = String::with_capacity(len);
-        out.push_str(&self.text[..self.bom]);
-        let mut at = 0;
-        for p in &self.pending {
-            out.push_str(&body[at..p.range.start]);
-            out.push_str(&p.replacement);
-            at = p.range.end;
-        }
-        out.push_str(&body[at..]);
-        self.text = Arc::new(out);
-        self.pending.clear();
-        self.hay = OnceCell::new();
-    }
-
-    fn set(&mut self, text: FileText) {
-        *self = Doc::from_text(text);
     }
 }
 
@@ -595,5 +511,6 @@ fn miss_error(m: Miss, label: &OpLabel, mode: ReplaceMode) -> EditError {
     }
 }
 
+mod doc;
 #[cfg(test)]
 mod tests;
