@@ -1,3 +1,6 @@
+//! Tests of the lint-fix report: the JSON report, log lines, the GitHub step summary and the
+//! `::warning` annotations, on diagnostics made here.
+
 use std::time::Duration;
 
 use super::*;
