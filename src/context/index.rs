@@ -8,7 +8,9 @@
 //! already rendered into a request stays true to what was sent. Names are interned ([`NameId`])
 //! so that 10,000 files' references cost a few megabytes, not tens.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

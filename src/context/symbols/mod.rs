@@ -8,7 +8,7 @@
 //! file to *other* files; and extraction never panics on any input (malformed text yields
 //! whatever the error-tolerant grammar recovers).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
 
 use serde::{Deserialize, Serialize};
 use streaming_iterator::StreamingIterator as _;
@@ -168,7 +168,7 @@ impl Extractor {
         let mut def_name_starts = Vec::with_capacity(found.len());
         // Enclosing definitions, innermost last, as (end byte).
         let mut open: Vec<usize> = Vec::new();
-        let mut seen: std::collections::HashSet<(String, u32)> = std::collections::HashSet::new();
+        let mut seen: HashSet<(String, u32)> = HashSet::new();
         for f in &found {
             while open.last().is_some_and(|end| *end <= f.start) {
                 open.pop();
