@@ -68,11 +68,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         );
         let t = s.timings;
         eprintln!(
-            "hone: walk {} ms, cache load {} ms, parse {} ms, graph {} ms",
+            "hone: walk {} ms, cache load {} ms, parse {} ms, graph {} ms, cache write {} ms",
             t.walk.as_millis(),
             t.cache_load.as_millis(),
             t.parse.as_millis(),
-            t.graph.as_millis()
+            t.graph.as_millis(),
+            t.save.as_millis()
         );
         if !skipped.is_empty() {
             eprintln!("hone: skipped: {}", skipped.join(", "));

@@ -136,6 +136,7 @@ pub fn fingerprint(opts: &ScanOptions) -> String {
     h.update(FORMAT.to_le_bytes());
     for lang in Language::ALL {
         h.update(lang.query_source().as_bytes());
+        h.update(lang.grammar_name().as_bytes());
     }
     h.update([u8::from(opts.skip_generated)]);
     h.finalize()

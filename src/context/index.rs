@@ -127,6 +127,9 @@ pub struct BuildTimings {
     /// Reading, parsing and interning the files the cache did not have.
     pub parse: Duration,
     pub graph: Duration,
+    /// Writing the cache afterwards (only [`RepoIndex::build`]; a background build publishes
+    /// the index first and writes the cache after).
+    pub save: Duration,
 }
 
 /// Progress of a running build, readable from another thread.
@@ -161,10 +164,12 @@ pub(crate) struct PendingSave {
 impl RepoIndex {
     /// Scans and indexes `root`, reusing the cache for unchanged files and updating it.
     pub fn build(root: &Path, opts: &ScanOptions) -> Result<RepoIndex, ContextError> {
-        let (index, save) = RepoIndex::build_unsaved(root, opts, &Progress::default())?;
+        let (mut index, save) = RepoIndex::build_unsaved(root, opts, &Progress::default())?;
         if let Some(save) = save {
+            let t = Instant::now();
             // A cache that cannot be written costs the next start time, not correctness.
             let _ = index.save_cache(&save.path);
+            index.stats.timings.save = t.elapsed();
         }
         Ok(index)
     }

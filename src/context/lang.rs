@@ -93,17 +93,35 @@ impl Language {
         }
     }
 
+    /// Which compiled grammar and query the language uses: JavaScript shares TSX's (see
+    /// [`Language::grammar`]).
     fn slot(self) -> usize {
-        self as usize
+        match self {
+            Language::JavaScript => Language::Tsx as usize,
+            other => other as usize,
+        }
     }
 
+    /// The grammar a file of this language is parsed with, by name (part of the cache key).
+    pub(crate) fn grammar_name(self) -> &'static str {
+        match self {
+            Language::JavaScript | Language::Tsx => "tsx",
+            other => other.name(),
+        }
+    }
+
+    /// The grammar. JavaScript is parsed with the TSX grammar, a superset of it (JavaScript's
+    /// syntax and JSX, plus TypeScript's types, which plain JavaScript never writes): one grammar
+    /// fewer keeps 0.7 MB of parse tables out of the binary (issue 3's size budget), and `.js`
+    /// files holding JSX, as React projects write them, parse cleanly. TypeScript keeps its own
+    /// grammar: TSX reads the old `<Type>value` cast as an unclosed JSX element and would lose
+    /// every definition after it.
     pub(crate) fn grammar(self) -> Grammar {
         match self {
             Language::Rust => tree_sitter_rust::LANGUAGE.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
-            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::JavaScript | Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
             Language::Java => tree_sitter_java::LANGUAGE.into(),
             Language::C => tree_sitter_c::LANGUAGE.into(),
@@ -113,13 +131,12 @@ impl Language {
 
     /// The definitions query source (`queries/<lang>.scm`): `@name` captures the defined name,
     /// `@definition.<kind>` the whole definition. TypeScript and C++ extend the JavaScript and C
-    /// queries and come first, because where two patterns match one node the earlier one wins.
+    /// queries and come first (JavaScript files use the TypeScript query, as they use its grammar), because where two patterns match one node the earlier one wins.
     pub(crate) fn query_source(self) -> &'static str {
         match self {
             Language::Rust => include_str!("queries/rust.scm"),
             Language::Python => include_str!("queries/python.scm"),
-            Language::JavaScript => include_str!("queries/javascript.scm"),
-            Language::TypeScript | Language::Tsx => {
+            Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 concat!(
                     include_str!("queries/typescript.scm"),
                     include_str!("queries/javascript.scm")
@@ -140,12 +157,7 @@ impl Language {
         match self {
             Language::Rust => &["identifier", "type_identifier", "field_identifier"],
             Language::Python => &["identifier"],
-            Language::JavaScript => &[
-                "identifier",
-                "property_identifier",
-                "shorthand_property_identifier",
-            ],
-            Language::TypeScript | Language::Tsx => &[
+            Language::JavaScript | Language::TypeScript | Language::Tsx => &[
                 "identifier",
                 "property_identifier",
                 "shorthand_property_identifier",

@@ -20,7 +20,7 @@
 //! applies completely or not at all; error texts ([`EditError`], [`ParseError`]) are written for
 //! the model to act on and are sent to it verbatim.
 
-mod diff;
+pub(crate) mod diff;
 mod error;
 mod jail;
 mod journal;

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use similar::{ChangeTag, TextDiff};
+use similar::DiffTag;
 
 use super::diff::{self, Hunk, Tag};
 use super::plan::{ChangeKind, FileChange, Plan};
@@ -34,9 +34,10 @@ impl Default for PreviewOptions {
     }
 }
 
+/// How long a changed line's word diff may take (it is cosmetic).
+const WORD_DIFF_BUDGET: std::time::Duration = std::time::Duration::from_millis(50);
 /// Lines of context in the `git apply` patch, as `git diff` writes.
 const PATCH_CONTEXT: usize = 3;
-const NO_NEWLINE: &str = "\\ No newline at end of file";
 
 /// A side of a change as text: borrowed when it is UTF-8 (as every file the engine edits is).
 fn text(bytes: Option<&[u8]>) -> Cow<'_, str> {
@@ -166,7 +167,7 @@ fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bo
         for (k, &d) in dels.iter().enumerate() {
             let line = old[d];
             let body = match (paired, ins.get(k)) {
-                (true, Some(&n)) => words(line, new[n], ChangeTag::Delete),
+                (true, Some(&n)) => words(line, new[n], Tag::Delete),
                 _ => paint(palette::REMOVED, &format!("-{}", display_line(line)), color),
             };
             let _ = writeln!(out, "{body}");
@@ -175,7 +176,7 @@ fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bo
         for (k, &n) in ins.iter().enumerate() {
             let line = new[n];
             let body = match (paired, dels.get(k)) {
-                (true, Some(&d)) => words(old[d], line, ChangeTag::Insert),
+                (true, Some(&d)) => words(old[d], line, Tag::Insert),
                 _ => paint(palette::ADDED, &format!("+{}", display_line(line)), color),
             };
             let _ = writeln!(out, "{body}");
@@ -186,33 +187,39 @@ fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bo
 
 fn no_newline(out: &mut String, line: &str, color: bool) {
     if !line.ends_with('\n') {
-        let _ = writeln!(out, "{}", paint(palette::DIM, NO_NEWLINE, color));
+        let _ = writeln!(out, "{}", paint(palette::DIM, diff::NO_NEWLINE, color));
     }
 }
 
 /// One side of a changed line pair with the changed words emphasised.
-fn words(old: &str, new: &str, side: ChangeTag) -> String {
+fn words(old: &str, new: &str, side: Tag) -> String {
     let (o, n) = (display_line(old), display_line(new));
-    let d = TextDiff::from_words(o.as_str(), n.as_str());
+    let (ow, nw) = (diff::words(&o), diff::words(&n));
+    let ops = diff::ops(&ow, &nw, WORD_DIFF_BUDGET);
     let (line_style, word_style, sign) = match side {
-        ChangeTag::Delete => (palette::REMOVED, palette::REMOVED_WORD, "-"),
+        Tag::Delete => (palette::REMOVED, palette::REMOVED_WORD, "-"),
         _ => (palette::ADDED, palette::ADDED_WORD, "+"),
     };
-    if d.ratio() < 0.4 {
-        let whole = if side == ChangeTag::Delete { &o } else { &n };
+    if similar::diff_ratio(&ops, ow.len(), nw.len()) < 0.4 {
+        let whole = if side == Tag::Delete { &o } else { &n };
         return paint(line_style, &format!("{sign}{whole}"), true);
     }
-    // Runs of one style are painted once, so the escape codes stay few.
+    // This side's words, each marked changed or not; runs of one style are painted once, so the
+    // escape codes stay few.
     let mut runs: Vec<(bool, String)> = vec![(false, sign.to_string())];
-    for change in d.iter_all_changes() {
-        let tag = change.tag();
-        let emphasised = tag != ChangeTag::Equal;
-        if emphasised && tag != side {
-            continue;
-        }
-        match runs.last_mut() {
-            Some((e, text)) if *e == emphasised => text.push_str(change.value()),
-            _ => runs.push((emphasised, change.value().to_string())),
+    for op in &ops {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        let (emphasised, tokens) = match (tag, side) {
+            (DiffTag::Equal, _) => (false, &ow[old_range]),
+            (DiffTag::Delete | DiffTag::Replace, Tag::Delete) => (true, &ow[old_range]),
+            (DiffTag::Insert | DiffTag::Replace, Tag::Insert) => (true, &nw[new_range]),
+            _ => continue,
+        };
+        for token in tokens {
+            match runs.last_mut() {
+                Some((e, text)) if *e == emphasised => text.push_str(token),
+                _ => runs.push((emphasised, (*token).to_string())),
+            }
         }
     }
     runs.iter()
@@ -289,27 +296,9 @@ fn patch_file(out: &mut String, f: &FileChange) {
     if before == after {
         return;
     }
-    let old = diff::lines(&before);
-    let new = diff::lines(&after);
     out.push_str(&file_line("---", &minus));
     out.push_str(&file_line("+++", &plus));
-    for h in diff::hunks(&old, &new, PATCH_CONTEXT) {
-        let _ = writeln!(out, "{}", h.header());
-        for (tag, i) in &h.lines {
-            let (sign, line) = match tag {
-                Tag::Equal => (' ', old[*i]),
-                Tag::Delete => ('-', old[*i]),
-                Tag::Insert => ('+', new[*i]),
-            };
-            out.push(sign);
-            out.push_str(line);
-            if !line.ends_with('\n') {
-                out.push('\n');
-                out.push_str(NO_NEWLINE);
-                out.push('\n');
-            }
-        }
-    }
+    diff::write_unified(out, &before, &after, PATCH_CONTEXT);
 }
 
 #[cfg(test)]

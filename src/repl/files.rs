@@ -252,11 +252,8 @@ impl Files {
             } else {
                 "/dev/null".to_string()
             };
-            let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
-                .unified_diff()
-                .context_radius(3)
-                .header(&a, &b)
-                .to_string();
+            let mut diff = format!("--- {a}\n+++ {b}\n");
+            crate::edit::diff::write_unified(&mut diff, &old, &new, 3);
             out.push_str(&colour_diff(&crate::ui::strip_controls(&diff), color));
         }
         out

@@ -109,7 +109,8 @@ const MAX_SIGNATURE_LINES: usize = 6;
 pub struct Extractor {
     parser: tree_sitter::Parser,
     cursor: QueryCursor,
-    current: Option<Language>,
+    /// The grammar the parser holds, by [`Language::grammar_name`].
+    current: Option<&'static str>,
 }
 
 impl Default for Extractor {
@@ -148,14 +149,14 @@ impl Extractor {
             language: lang.name(),
             reason: reason.to_string(),
         })?;
-        if self.current != Some(lang) {
+        if self.current != Some(lang.grammar_name()) {
             self.parser
                 .set_language(&compiled.grammar)
                 .map_err(|e| SymbolsError::Grammar {
                     language: lang.name(),
                     reason: e.to_string(),
                 })?;
-            self.current = Some(lang);
+            self.current = Some(lang.grammar_name());
         }
         let tree = self.parser.parse(text, None).ok_or(SymbolsError::Parse)?;
         let (mut found, identifiers) = walk(&tree, text, compiled, &mut self.cursor);

@@ -306,3 +306,24 @@ fn definitions_inside_function_bodies_are_local_and_left_out() {
     );
     assert_eq!(outline(&py), [(1, 0, Class, "A"), (2, 1, Method, "m")]);
 }
+
+#[test]
+fn javascript_is_parsed_with_the_tsx_grammar() {
+    // JSX in a plain `.js` file, as React projects write it.
+    let js = extract(
+        Language::JavaScript,
+        "import { h } from './h';\nexport function Button({ label }) {\n  return <button>{label}</button>;\n}\nexport const Icon = () => <i />;\n",
+    );
+    assert_eq!(
+        outline(&js),
+        [(2, 0, Function, "Button"), (5, 0, Function, "Icon")]
+    );
+    // TypeScript keeps its own grammar, where `<Type>value` is a cast, not an unclosed JSX
+    // element swallowing the rest of the file.
+    let ts = extract(
+        Language::TypeScript,
+        "export function first(): number {\n  return 1;\n}\nconst n = <number>value;\nexport function second(x: string): string {\n  return x;\n}\nexport interface Shape {\n  area(): number;\n}\n",
+    );
+    let names: Vec<&str> = outline(&ts).iter().map(|d| d.3).collect();
+    assert_eq!(names, ["first", "n", "second", "Shape", "area"]);
+}

@@ -14,8 +14,6 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use similar::TextDiff;
-
 use super::lines::{reindent_plain, shift_for};
 use super::normalize::{Level, normalize};
 use super::{Found, Haystack};
@@ -197,10 +195,7 @@ fn ranked(hay: &Haystack, idx: &Index, needle: &Needle) -> Vec<(usize, f32)> {
 }
 
 fn ratio(a: &str, b: &str) -> f32 {
-    TextDiff::configure()
-        .timeout(Duration::from_millis(100))
-        .diff_chars(a, b)
-        .ratio()
+    diff::ratio(&diff::chars(a), &diff::chars(b), Duration::from_millis(100))
 }
 
 pub enum Outcome {
