@@ -111,10 +111,10 @@ impl Language {
     }
 
     /// The grammar. JavaScript is parsed with the TSX grammar, a superset of it (JavaScript's
-    /// syntax and JSX, plus TypeScript's types, which plain JavaScript never writes): one grammar
-    /// fewer keeps 0.7 MB of parse tables out of the binary (issue 3's size budget). TypeScript keeps its own
-    /// grammar: TSX reads the old `<Type>value` cast as an unclosed JSX element and would lose
-    /// every definition after it.
+    /// syntax and JSX, plus TypeScript's types, which plain JavaScript never writes): one
+    /// grammar fewer keeps 0.7 MB of parse tables out of the binary (issue 3's size budget).
+    /// TypeScript keeps its own grammar: TSX reads the old `<Type>value` cast as an unclosed
+    /// JSX element and would lose every definition after it.
     pub(crate) fn grammar(self) -> Grammar {
         match self {
             Language::Rust => tree_sitter_rust::LANGUAGE.into(),
