@@ -15,7 +15,7 @@ use crate::edit::PreviewOptions;
 use crate::provider::Usage;
 use crate::ui::markdown;
 use crate::ui::palette::{self, paint};
-use crate::ui::render::{describe_call, usage_summary};
+use crate::ui::render::{activity_line, usage_summary};
 use crate::ui::spinner::Spinner;
 
 /// How the terminal is set up for this run.
@@ -181,26 +181,20 @@ impl EventSink for Sink {
                 let _ = err.flush();
                 self.last = Last::Reasoning;
             }
-            Event::Retrying {
-                attempt,
-                delay,
-                reason,
-            } => {
-                let text = format!(
-                    "retrying in {:.1}s (attempt {attempt}): {}",
-                    delay.as_secs_f64(),
-                    crate::ui::strip_controls(&reason)
-                );
-                let text = self.paint_err(palette::WARN, &text);
-                self.line(&text);
-                self.waiting("waiting…");
-            }
-            Event::ToolCall {
-                name, arguments, ..
-            } => {
-                let text = format!("● {}", describe_call(&name, &arguments));
-                let text = self.paint_err(palette::TOOL, &text);
-                self.line(&text);
+            e @ (Event::Retrying { .. }
+            | Event::ToolCall { .. }
+            | Event::EditApplied { .. }
+            | Event::CommandStarted { .. }
+            | Event::ToolResult { .. }) => {
+                match activity_line(&e, self.look.color_err) {
+                    Some(line) => self.line(&line),
+                    None => self.stop_spinner(),
+                }
+                match e {
+                    Event::Retrying { .. } => self.waiting("waiting…"),
+                    Event::CommandStarted { .. } => self.waiting("running…"),
+                    _ => {}
+                }
             }
             Event::EditProposed { plan, .. } => {
                 for f in plan.files() {
@@ -218,45 +212,6 @@ impl EventSink for Sink {
                     ..PreviewOptions::default()
                 });
                 self.line(preview.trim_end());
-            }
-            Event::EditApplied {
-                files,
-                added,
-                removed,
-                ..
-            } => {
-                let text = format!("✓ applied {} (+{added} -{removed})", files.join(", "));
-                let text = self.paint_err(palette::ADDED, &text);
-                self.line(&text);
-            }
-            Event::CommandStarted { command, .. } => {
-                let text = format!("$ {}", crate::ui::strip_controls(&command));
-                let text = self.paint_err(palette::BOLD, &text);
-                self.line(&text);
-                self.waiting("running…");
-            }
-            Event::ToolResult {
-                output,
-                is_error,
-                name,
-                ..
-            } => {
-                let first = crate::ui::strip_controls(output.lines().next().unwrap_or(""));
-                let first: String = first.chars().take(200).collect();
-                let text = if is_error {
-                    Some(self.paint_err(palette::REMOVED, &format!("  ✗ {first}")))
-                } else if name == "run_command" {
-                    Some(self.paint_err(palette::DIM, &format!("  {first}")))
-                } else if !matches!(name.as_str(), "edit_file" | "write_file" | "apply_patch") {
-                    let n = output.lines().count();
-                    Some(self.paint_err(palette::DIM, &format!("  → {n} lines")))
-                } else {
-                    None
-                };
-                match text {
-                    Some(t) => self.line(&t),
-                    None => self.stop_spinner(),
-                }
             }
             Event::Usage {
                 request,

@@ -124,6 +124,67 @@ fn human(n: u64) -> String {
     }
 }
 
+/// The line a terminal shows for an activity event (a retry, a tool call and its result, an
+/// applied edit, a command starting), painted when `color`; `None` for every other event, and
+/// for an edit tool's result, which the preview and the "applied" line already told. Shared by
+/// [`Terminal`] and the REPL's sink, so `hone fix` and a session read alike.
+pub fn activity_line(event: &Event, color: bool) -> Option<String> {
+    let (style, text) = match event {
+        Event::Retrying {
+            attempt,
+            delay,
+            reason,
+        } => (
+            palette::WARN,
+            format!(
+                "retrying in {:.1}s (attempt {attempt}): {}",
+                delay.as_secs_f64(),
+                crate::ui::strip_controls(reason)
+            ),
+        ),
+        Event::ToolCall {
+            name, arguments, ..
+        } => (
+            palette::TOOL,
+            format!("● {}", describe_call(name, arguments)),
+        ),
+        Event::EditApplied {
+            files,
+            added,
+            removed,
+            ..
+        } => (
+            palette::ADDED,
+            format!("✓ applied {} (+{added} -{removed})", files.join(", ")),
+        ),
+        Event::CommandStarted { command, .. } => (
+            palette::BOLD,
+            format!("$ {}", crate::ui::strip_controls(command)),
+        ),
+        Event::ToolResult {
+            output,
+            is_error,
+            name,
+            ..
+        } => {
+            let first = crate::ui::strip_controls(output.lines().next().unwrap_or(""));
+            let first: String = first.chars().take(200).collect();
+            if *is_error {
+                (palette::REMOVED, format!("  ✗ {first}"))
+            } else if name == "run_command" {
+                (palette::DIM, format!("  {first}"))
+            } else if !matches!(name.as_str(), "edit_file" | "write_file" | "apply_patch") {
+                let n = output.lines().count();
+                (palette::DIM, format!("  → {n} lines"))
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some(paint(style, &text, color))
+}
+
 /// A one-line description of a tool call: `read_file src/main.rs`.
 pub fn describe_call(name: &str, arguments: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(arguments).unwrap_or_default();
@@ -190,24 +251,6 @@ impl EventSink for Terminal {
                 let _ = err.flush();
                 self.last = Last::Reasoning;
             }
-            Event::Retrying {
-                attempt,
-                delay,
-                reason,
-            } => {
-                let text = format!(
-                    "retrying in {:.1}s (attempt {attempt}): {reason}",
-                    delay.as_secs_f64()
-                );
-                self.line(&paint(palette::WARN, &text, self.color_err));
-                self.spinner = Some(Spinner::start("waiting…", self.spinner_enabled));
-            }
-            Event::ToolCall {
-                name, arguments, ..
-            } => {
-                let text = format!("● {}", describe_call(&name, &arguments));
-                self.line(&paint(palette::TOOL, &text, self.color_err));
-            }
             Event::EditProposed { plan, .. } => {
                 let preview = plan.preview(&PreviewOptions {
                     color: self.color_err,
@@ -215,42 +258,16 @@ impl EventSink for Terminal {
                 });
                 self.line(preview.trim_end());
             }
-            Event::EditApplied {
-                files,
-                added,
-                removed,
-                ..
-            } => {
-                let text = format!("✓ applied {} (+{added} -{removed})", files.join(", "));
-                self.line(&paint(palette::ADDED, &text, self.color_err));
-            }
-            Event::CommandStarted { command, .. } => {
-                let text = format!("$ {}", crate::ui::strip_controls(&command));
-                self.line(&paint(palette::BOLD, &text, self.color_err));
-            }
-            Event::ToolResult {
-                output,
-                is_error,
-                name,
-                ..
-            } => {
-                let first = crate::ui::strip_controls(output.lines().next().unwrap_or(""));
-                let first: String = first.chars().take(200).collect();
-                if is_error {
-                    self.line(&paint(
-                        palette::REMOVED,
-                        &format!("  ✗ {first}"),
-                        self.color_err,
-                    ));
-                } else if name == "run_command" {
-                    self.line(&paint(palette::DIM, &format!("  {first}"), self.color_err));
-                } else if !matches!(name.as_str(), "edit_file" | "write_file" | "apply_patch") {
-                    let n = output.lines().count();
-                    self.line(&paint(
-                        palette::DIM,
-                        &format!("  → {n} lines"),
-                        self.color_err,
-                    ));
+            e @ (Event::Retrying { .. }
+            | Event::ToolCall { .. }
+            | Event::EditApplied { .. }
+            | Event::CommandStarted { .. }
+            | Event::ToolResult { .. }) => {
+                if let Some(line) = activity_line(&e, self.color_err) {
+                    self.line(&line);
+                }
+                if matches!(e, Event::Retrying { .. }) {
+                    self.spinner = Some(Spinner::start("waiting…", self.spinner_enabled));
                 }
             }
             Event::Usage {
@@ -306,6 +323,44 @@ mod tests {
             usage_summary(&u, 0.0),
             "5 in · 7 out (3 reasoning) · $0.0000"
         );
+    }
+
+    #[test]
+    fn activity_lines() {
+        let result = |name: &str, output: &str, is_error: bool| Event::ToolResult {
+            id: "c1".into(),
+            name: name.into(),
+            output: output.into(),
+            is_error,
+        };
+        assert_eq!(
+            activity_line(&result("read_file", "a\nb\nc\n", false), false).as_deref(),
+            Some("  → 3 lines")
+        );
+        assert_eq!(
+            activity_line(&result("run_command", "ok\x1b[2J\nmore", false), false).as_deref(),
+            Some("  ok")
+        );
+        assert_eq!(
+            activity_line(&result("search", "no such file", true), false).as_deref(),
+            Some("  ✗ no such file")
+        );
+        // The preview and the "applied" line already told what an edit did.
+        assert_eq!(
+            activity_line(&result("edit_file", "done", false), false),
+            None
+        );
+        let retry = Event::Retrying {
+            attempt: 2,
+            delay: std::time::Duration::from_millis(1500),
+            reason: "429\x07".into(),
+        };
+        assert_eq!(
+            activity_line(&retry, false).as_deref(),
+            Some("retrying in 1.5s (attempt 2): 429")
+        );
+        assert!(activity_line(&retry, true).is_some_and(|l| l.contains('\x1b')));
+        assert_eq!(activity_line(&Event::Notice("x".into()), false), None);
     }
 
     #[test]
