@@ -168,12 +168,7 @@ fn ago(t: SystemTime) -> String {
         .duration_since(t)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    match secs {
-        0..=59 => "just now".to_string(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86_400),
-    }
+    crate::ui::age(secs)
 }
 
 #[cfg(test)]

@@ -51,27 +51,5 @@ fn ago(time: u64) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(time);
-    describe(now.saturating_sub(time))
-}
-
-fn describe(secs: u64) -> String {
-    match secs {
-        0..=59 => "just now".to_string(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86_400),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_naturally() {
-        assert_eq!(describe(5), "just now");
-        assert_eq!(describe(125), "2 min ago");
-        assert_eq!(describe(7200), "2 h ago");
-        assert_eq!(describe(3 * 86_400), "3 days ago");
-    }
+    crate::ui::age(now.saturating_sub(time))
 }

@@ -1,22 +1,18 @@
-//! Running the lint command: `sh -c` in the workspace, stdin closed, the API key variables
-//! removed from its environment, stdout and stderr captured apart (JSON readers want stdout
-//! alone), killed with its whole process group at the timeout.
+//! Running the lint command through [`crate::tools::shell`], the one way hone starts a shell:
+//! `sh -c` in the workspace, stdin closed, the API key variables removed from its environment,
+//! stdout and stderr captured apart (JSON readers want stdout alone), killed with its whole
+//! process group at the timeout.
 //!
 //! Unlike the model's `run_command`, the output is not cut to a few kilobytes: every diagnostic
-//! counts. It is capped at [`MAX_OUTPUT`] per stream only so a runaway linter cannot exhaust
-//! memory. Decides nothing about what the output means beyond "could it run at all".
+//! counts. It is capped at [`crate::tools::STREAM_LIMIT`] per stream only so a runaway linter
+//! cannot exhaust memory. Decides nothing about what the output means beyond "could it run at
+//! all".
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-use tokio::io::AsyncReadExt as _;
 
 use super::LintError;
 use super::preset::Preset;
-
-/// Bytes kept per stream.
-pub const MAX_OUTPUT: u64 = 32 * 1024 * 1024;
 
 /// One finished run of the lint command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,43 +46,18 @@ impl LintCommand {
     /// in its own way that it could not run (sh's 126/127, a preset's broken codes or output).
     pub async fn run(&self, dir: &Path) -> Result<LintRun, LintError> {
         let started = Instant::now();
-        let mut cmd = tokio::process::Command::new("sh");
-        cmd.arg("-c")
-            .arg(&self.command)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .process_group(0);
-        for v in &self.secret_vars {
-            cmd.env_remove(v);
-        }
-        let mut child = cmd.spawn().map_err(|source| LintError::Spawn {
+        let spawn_error = |source| LintError::Spawn {
             command: self.command.clone(),
             source,
-        })?;
-        let pgid = child.id();
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        let collect = async {
-            let (out, err) = tokio::join!(read_all(stdout), read_all(stderr));
-            (out, err, child.wait().await)
         };
-        let (out, err, status) = match tokio::time::timeout(self.timeout, collect).await {
-            Ok(done) => done,
-            Err(_) => {
-                crate::tools::kill_group(pgid);
-                return Err(LintError::Timeout {
-                    command: self.command.clone(),
-                    after: self.timeout,
-                });
-            }
-        };
-        let status = status.map_err(|source| LintError::Spawn {
-            command: self.command.clone(),
-            source,
-        })?;
+        let done = crate::tools::shell(dir, &self.command, self.timeout, &self.secret_vars)
+            .await
+            .map_err(spawn_error)?
+            .ok_or_else(|| LintError::Timeout {
+                command: self.command.clone(),
+                after: self.timeout,
+            })?;
+        let (status, out, err) = (done.status, done.stdout, done.stderr);
         let run = LintRun {
             command: self.command.clone(),
             code: status.code(),
@@ -127,14 +98,6 @@ impl LintCommand {
         }
         Ok(run)
     }
-}
-
-async fn read_all<R: tokio::io::AsyncRead + Unpin>(stream: Option<R>) -> Vec<u8> {
-    let mut buf = Vec::new();
-    if let Some(s) = stream {
-        let _ = s.take(MAX_OUTPUT).read_to_end(&mut buf).await;
-    }
-    buf
 }
 
 /// The last lines of output, for an error message.

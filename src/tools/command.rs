@@ -42,13 +42,29 @@ impl CommandOutput {
 const HEAD: usize = 4 * 1024;
 const TAIL: usize = 12 * 1024;
 
-/// Runs `command` with `sh -c` in `dir`, removing `secret_vars` from its environment.
-pub async fn run_command(
+/// A shell command that finished before its timeout.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: std::process::ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// Bytes read from each stream at most, so a runaway command cannot exhaust memory; the rest
+/// is drained unread.
+pub const STREAM_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// Runs `command` with `sh -c` in `dir`: stdin closed, `secret_vars` removed from its
+/// environment, stdout and stderr captured apart (up to [`STREAM_LIMIT`] each), in its own
+/// process group. `Ok(None)` when it outlived `timeout`; the whole group is then killed, as it is
+/// when this future is dropped (Ctrl-C cancelling a run), so no child outlives the command.
+/// The one way hone starts a shell: the model's `run_command` and the lint command both use it.
+pub async fn shell(
     dir: &Path,
     command: &str,
     timeout: Duration,
     secret_vars: &[String],
-) -> std::io::Result<CommandOutput> {
+) -> std::io::Result<Option<Finished>> {
     let mut cmd = tokio::process::Command::new("sh");
     cmd.arg("-c")
         .arg(command)
@@ -62,56 +78,68 @@ pub async fn run_command(
         cmd.env_remove(v);
     }
     let mut child = cmd.spawn()?;
-    let pgid = child.id();
-    // If this future is dropped (Ctrl-C cancels the run), the whole group dies with it, not
-    // only `sh`.
-    let mut guard = GroupGuard(pgid);
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
+    let mut guard = GroupGuard(child.id());
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
     let collect = async {
-        let mut out = Vec::new();
-        let mut err = Vec::new();
-        let read_out = async {
-            if let Some(s) = stdout.as_mut() {
-                let _ = s.read_to_end(&mut out).await;
-            }
-        };
-        let read_err = async {
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.read_to_end(&mut err).await;
-            }
-        };
-        tokio::join!(read_out, read_err);
-        let status = child.wait().await;
-        (out, err, status)
+        let (out, err) = tokio::join!(read_limited(stdout), read_limited(stderr));
+        (out, err, child.wait().await)
     };
     match tokio::time::timeout(timeout, collect).await {
-        Ok((out, err, status)) => {
+        Ok((stdout, stderr, status)) => {
+            // Finished: a child it started in the background and detached from its output
+            // is left alone, as a shell would.
             guard.0 = None;
-            let status = status?;
-            let mut all = out;
-            if !err.is_empty() {
-                if !all.is_empty() && !all.ends_with(b"\n") {
-                    all.push(b'\n');
-                }
-                all.extend_from_slice(&err);
-            }
-            Ok(CommandOutput {
-                code: status.code(),
-                timed_out: false,
-                output: cap(&all),
-            })
+            Ok(Some(Finished {
+                status: status?,
+                stdout,
+                stderr,
+            }))
         }
         Err(_) => {
-            guard.0 = None;
-            kill_group(pgid);
-            Ok(CommandOutput {
-                code: None,
-                timed_out: true,
-                output: String::new(),
-            })
+            kill_group(guard.0.take());
+            Ok(None)
         }
     }
+}
+
+async fn read_limited<R: tokio::io::AsyncRead + Unpin>(stream: Option<R>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Some(mut s) = stream {
+        let _ = (&mut s).take(STREAM_LIMIT).read_to_end(&mut buf).await;
+        // Drain what is over the limit, so the command is not blocked writing to a full pipe.
+        let _ = tokio::io::copy(&mut s, &mut tokio::io::sink()).await;
+    }
+    buf
+}
+
+/// Runs the model's `command` (see [`shell`]) and reports it as the model sees it: stdout then
+/// stderr, capped to head and tail.
+pub async fn run_command(
+    dir: &Path,
+    command: &str,
+    timeout: Duration,
+    secret_vars: &[String],
+) -> std::io::Result<CommandOutput> {
+    let Some(done) = shell(dir, command, timeout, secret_vars).await? else {
+        return Ok(CommandOutput {
+            code: None,
+            timed_out: true,
+            output: String::new(),
+        });
+    };
+    let mut all = done.stdout;
+    if !done.stderr.is_empty() {
+        if !all.is_empty() && !all.ends_with(b"\n") {
+            all.push(b'\n');
+        }
+        all.extend_from_slice(&done.stderr);
+    }
+    Ok(CommandOutput {
+        code: done.status.code(),
+        timed_out: false,
+        output: cap(&all),
+    })
 }
 
 /// Kills the command's process group when dropped while armed.

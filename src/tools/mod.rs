@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use command::{CommandOutput, kill_group, run_command};
+pub use command::{CommandOutput, Finished, STREAM_LIMIT, kill_group, run_command, shell};
 pub use read::{ReadLimits, list_files, read_file, search};
 
 use crate::edit::EditOp;

@@ -114,10 +114,28 @@ fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, string
     }
 }
 
+/// How long ago something happened, as a person says it: `just now`, `5 min ago`, `3 h ago`.
+pub fn age(secs: u64) -> String {
+    match secs {
+        0..=59 => "just now".to_string(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(age(5), "just now");
+        assert_eq!(age(125), "2 min ago");
+        assert_eq!(age(7200), "2 h ago");
+        assert_eq!(age(3 * 86_400), "3 days ago");
+    }
 
     #[test]
     fn color_decision() {
