@@ -29,6 +29,8 @@ impl Agent {
         approver: &mut dyn Approver,
     ) -> Result<Outcome, AgentError> {
         self.repair()?;
+        // The edits of this request are one change to undo.
+        self.journal.start_run();
         approver.run_started();
         let input = self.take_pending(input);
         self.push(Message::user(input))?;

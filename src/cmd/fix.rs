@@ -12,7 +12,7 @@ use super::common::{self, Ran};
 use crate::agent::{self, Agent, Approver, EditFormat, Event, EventSink, Outcome, Rules};
 use crate::cli::GlobalArgs;
 use crate::exit::{Exit, Failure};
-use crate::ui::{self, ColorChoice, Stream};
+use crate::ui::{self, Stream};
 
 /// Output of `hone fix`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -119,19 +119,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     }
 
     let color_err = global.color.enabled(Stream::Stderr);
-    let color_out = global.color.enabled(Stream::Stdout);
     let stderr_tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let reasoning = if args.no_reasoning {
         ui::render::Reasoning::Hide
     } else {
         ui::render::Reasoning::Show
     };
-    let mut terminal = ui::render::Terminal::new(
-        color_out && args.output_format == FixFormat::Text,
-        color_err,
-        stderr_tty,
-        reasoning,
-    );
+    let mut terminal = ui::render::Terminal::new(args.dry_run, color_err, stderr_tty, reasoning);
     let mut quiet = agent::Collect::default();
     let renderer: &mut dyn EventSink = match args.output_format {
         FixFormat::Text => &mut terminal,
@@ -208,7 +202,6 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
             println!("{report}");
         }
     }
-    let _ = ColorChoice::Auto;
     Ok(exit)
 }
 

@@ -1,6 +1,7 @@
-//! `hone undo`: reverts the last batch of edits hone applied in this workspace, from any front
-//! end (`hone apply`, `hone fix`, the REPL), byte for byte, from the journal in hone's state
-//! directory. Refuses, restoring nothing, when a file changed after hone wrote it.
+//! `hone undo`: reverts the last change hone applied in this workspace (every edit made for one
+//! request: a `hone fix`, a REPL turn, a lint-fix round, a `hone apply`), from any front end,
+//! byte for byte, from the journal in hone's state directory. Refuses, restoring nothing, when a
+//! file changed after hone wrote it.
 //!
 //! stdout lists what was restored; the summary goes to stderr. Exit 0 when undone, 1 when there
 //! was nothing to undo or it was refused.
@@ -11,7 +12,8 @@ use crate::cli::GlobalArgs;
 use crate::edit::{EditError, Journal};
 use crate::exit::{Exit, Failure};
 
-/// Revert the last change hone applied in this workspace.
+/// Revert the last change hone applied in this workspace: every edit made for the last request
+/// (a `hone fix`, a REPL turn, a lint-fix round, a `hone apply`). Run it again to go further back.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {}
 
@@ -19,7 +21,7 @@ pub struct Args {}
 pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
     let ws = super::apply::workspace(global)?;
     let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
-    let report = match journal.undo(&ws) {
+    let report = match journal.undo_run(&ws) {
         Ok(r) => r,
         Err(e @ EditError::NothingToUndo) => {
             return Err(Failure::new(Exit::Failed, e)
@@ -38,8 +40,12 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
     for p in &report.removed {
         println!("removed {p}");
     }
+    let edits = match report.batches {
+        1 => String::new(),
+        n => format!(" ({n} edits)"),
+    };
     eprintln!(
-        "hone: undid the change applied {}; {} earlier change(s) can still be undone",
+        "hone: undid the change applied {}{edits}; {} earlier change(s) can still be undone",
         ago(report.time),
         report.remaining
     );

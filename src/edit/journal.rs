@@ -5,9 +5,11 @@
 //! Layout: `<state>/journal/<seq>/manifest.json` plus one blob per before-image. A batch is
 //! written into a temporary folder (each file synced, then the folder) and renamed to its number
 //! (then the journal folder synced), so a half-written batch is never seen and a recorded one
-//! survives a crash. [`Journal::undo`] takes the highest number, refuses if any file is neither as hone left
-//! it nor as it was before, restores byte for byte, and removes the batch; the next undo walks
-//! one further back. The oldest batches beyond [`KEEP`] are dropped.
+//! survives a crash. [`Journal::undo`] takes the highest number, refuses if any file is neither as
+//! hone left it nor as it was before, restores byte for byte, and removes the batch; the next
+//! undo walks one further back. [`Journal::undo_run`] does the same for every batch of the last
+//! run (one request's edits, tagged by [`Journal::start_run`]), all or nothing: what a person
+//! means by "undo". The oldest batches beyond [`KEEP`] are dropped.
 //!
 //! Invariant: a batch's manifest is durable before any of its files is replaced.
 
@@ -70,6 +72,9 @@ struct Manifest {
     time: u64,
     files: Vec<FileRecord>,
     created_dirs: Vec<String>,
+    /// The run that applied this batch; batches of one run are undone together.
+    #[serde(default)]
+    run: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -97,14 +102,19 @@ pub struct UndoReport {
     pub removed: Vec<String>,
     /// When the undone batch was applied (seconds since the Unix epoch).
     pub time: u64,
-    /// Batches still in the journal.
+    /// Changes that can still be undone: runs after [`Journal::undo_run`], batches after
+    /// [`Journal::undo`].
     pub remaining: usize,
+    /// Batches this undo reverted.
+    pub batches: usize,
 }
 
 /// A workspace's undo journal.
 #[derive(Debug, Clone)]
 pub struct Journal {
     dir: PathBuf,
+    /// The run batches recorded now belong to (see [`Journal::start_run`]).
+    run: Option<String>,
 }
 
 impl Journal {
@@ -113,16 +123,26 @@ impl Journal {
         let dir = crate::paths::workspace_state_dir(ws.root()).ok_or(EditError::NoStateDir)?;
         Ok(Journal {
             dir: dir.join("journal"),
+            run: None,
         })
     }
 
     /// A journal kept in `dir` (tests and benchmarks).
     pub fn at(dir: impl Into<PathBuf>) -> Journal {
-        Journal { dir: dir.into() }
+        Journal {
+            dir: dir.into(),
+            run: None,
+        }
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Tags the batches recorded from now on as one new run (one request and the edits made
+    /// for it), so [`Journal::undo_run`] reverts them together.
+    pub fn start_run(&mut self) {
+        self.run = Some(format!("{:016x}", fastrand::u64(..)));
     }
 
     fn io(&self, action: &'static str, path: &Path, source: std::io::Error) -> EditError {
@@ -227,6 +247,7 @@ impl Journal {
             time,
             files,
             created_dirs: created_dirs.to_vec(),
+            run: self.run.clone(),
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EditError::Journal {
             path: tmp.display().to_string(),
@@ -252,92 +273,169 @@ impl Journal {
         }
     }
 
-    /// Reverts the last applied batch, or explains why it cannot.
-    pub fn undo(&self, ws: &Workspace) -> Result<UndoReport, EditError> {
-        let all = self.batches()?;
-        let Some(last) = all.last() else {
-            return Err(EditError::NothingToUndo);
-        };
-        let dir = self.dir.join(format!("{last:010}"));
+    fn manifest(&self, seq: u64) -> Result<(PathBuf, Manifest), EditError> {
+        let dir = self.dir.join(format!("{seq:010}"));
         let mpath = dir.join("manifest.json");
         let bad = |message: String| EditError::Journal {
             path: mpath.display().to_string(),
             message,
         };
         let raw = fs::read(&mpath).map_err(|e| bad(e.to_string()))?;
-        let manifest: Manifest = serde_json::from_slice(&raw).map_err(|e| bad(e.to_string()))?;
+        let manifest = serde_json::from_slice(&raw).map_err(|e| bad(e.to_string()))?;
+        Ok((dir, manifest))
+    }
 
-        // Check every file first: restore nothing unless everything can be restored.
-        let mut conflicts = Vec::new();
-        let mut plan = Vec::new();
-        for rec in &manifest.files {
-            let abs = ws.resolve(&rec.path)?;
-            let now = read_now(&abs, &rec.path)?;
-            let now_sha = now.as_deref().map(sha);
-            let before_sha = rec.before.as_ref().map(|b| b.sha256.clone());
-            if now_sha == before_sha {
-                continue; // Already as it was (the batch never reached this file).
+    /// How many runs the batches `seqs` (ascending) make: neighbours of one run count once, and
+    /// an unreadable manifest counts as a run of its own.
+    fn count_runs(&self, seqs: &[u64]) -> usize {
+        let mut runs = 0;
+        let mut previous: Option<String> = None;
+        for &seq in seqs {
+            let run = self.manifest(seq).ok().and_then(|(_, m)| m.run);
+            if run.is_none() || run != previous {
+                runs += 1;
             }
-            if now_sha != rec.after {
-                conflicts.push(rec.path.clone());
-                continue;
-            }
-            let bytes = match &rec.before {
-                Some(b) => {
-                    let blob =
-                        fs::read(dir.join(&b.blob)).map_err(|e| bad(format!("{}: {e}", b.blob)))?;
-                    if sha(&blob) != b.sha256 {
-                        return Err(bad(format!("{} does not match its recorded hash", b.blob)));
-                    }
-                    Some((blob, b.mode))
+            previous = run;
+        }
+        runs
+    }
+
+    /// Reverts the last applied batch, or explains why it cannot.
+    pub fn undo(&self, ws: &Workspace) -> Result<UndoReport, EditError> {
+        self.undo_last(ws, false)
+    }
+
+    /// Reverts every batch of the last run (a batch recorded outside a run is a run of its
+    /// own), all or nothing.
+    pub fn undo_run(&self, ws: &Workspace) -> Result<UndoReport, EditError> {
+        self.undo_last(ws, true)
+    }
+
+    fn undo_last(&self, ws: &Workspace, whole_run: bool) -> Result<UndoReport, EditError> {
+        let all = self.batches()?;
+        let Some(&last) = all.last() else {
+            return Err(EditError::NothingToUndo);
+        };
+        let (dir, newest) = self.manifest(last)?;
+        let run = newest.run.clone().filter(|_| whole_run);
+        let mut group = vec![(last, dir, newest)];
+        if let Some(run) = &run {
+            for &seq in all.iter().rev().skip(1) {
+                let (dir, m) = self.manifest(seq)?;
+                if m.run.as_ref() != Some(run) {
+                    break;
                 }
-                None => None,
-            };
-            plan.push((abs, rec.path.clone(), bytes));
+                group.push((seq, dir, m));
+            }
+        }
+
+        // Check every file of every batch first, newest batch first, against the state the
+        // later batches' undo leaves it in: restore nothing unless everything can be restored.
+        let mut state: std::collections::HashMap<String, Option<String>> =
+            std::collections::HashMap::new();
+        let mut conflicts = Vec::new();
+        let mut plans = Vec::new();
+        for (_, dir, manifest) in &group {
+            let mut plan = Vec::new();
+            for rec in &manifest.files {
+                let abs = ws.resolve(&rec.path)?;
+                let now_sha = match state.get(&rec.path) {
+                    Some(sha) => sha.clone(),
+                    None => read_now(&abs, &rec.path)?.as_deref().map(sha),
+                };
+                let before_sha = rec.before.as_ref().map(|b| b.sha256.clone());
+                if now_sha == before_sha {
+                    continue; // Already as it was (the batch never reached this file).
+                }
+                if now_sha != rec.after {
+                    conflicts.push(rec.path.clone());
+                    continue;
+                }
+                state.insert(rec.path.clone(), before_sha);
+                let bytes = match &rec.before {
+                    Some(b) => {
+                        let bad = |message: String| EditError::Journal {
+                            path: dir.join(&b.blob).display().to_string(),
+                            message,
+                        };
+                        let blob = fs::read(dir.join(&b.blob)).map_err(|e| bad(e.to_string()))?;
+                        if sha(&blob) != b.sha256 {
+                            return Err(bad("does not match its recorded hash".to_string()));
+                        }
+                        Some((blob, b.mode))
+                    }
+                    None => None,
+                };
+                plan.push((abs, rec.path.clone(), bytes));
+            }
+            plans.push(plan);
         }
         if !conflicts.is_empty() {
+            conflicts.sort();
+            conflicts.dedup();
             return Err(EditError::UndoConflict { files: conflicts });
         }
         let mut report = UndoReport {
             restored: Vec::new(),
             removed: Vec::new(),
-            time: manifest.time,
-            remaining: 0,
+            time: group[0].2.time,
+            remaining: if whole_run {
+                self.count_runs(&all[..all.len() - group.len()])
+            } else {
+                all.len() - group.len()
+            },
+            batches: group.len(),
         };
-        for (abs, path, bytes) in plan {
-            match bytes {
-                Some((blob, mode)) => {
-                    if let Some(parent) = abs.parent() {
-                        fs::create_dir_all(parent).map_err(|e| EditError::Io {
-                            action: "restore",
-                            path: path.clone(),
-                            source: e,
-                        })?;
-                    }
-                    write_atomic(&abs, &blob, mode).map_err(|e| EditError::Io {
+        for ((seq, _, manifest), plan) in group.iter().zip(plans) {
+            restore(plan, &mut report)?;
+            for d in manifest.created_dirs.iter().rev() {
+                if let Ok(abs) = ws.resolve(d) {
+                    let _ = fs::remove_dir(abs);
+                }
+            }
+            self.discard(&format!("{seq:010}"));
+        }
+        report.restored.sort();
+        report.removed.sort();
+        Ok(report)
+    }
+}
+
+/// One file to put back: its absolute path, its workspace path, and its bytes and mode (or
+/// `None` when it did not exist).
+type Restore = (PathBuf, String, Option<(Vec<u8>, Option<u32>)>);
+
+/// Puts back one batch's files, newest batch first; a file an older batch touches again is
+/// reported by what the oldest did to it (its state before the run).
+fn restore(plan: Vec<Restore>, report: &mut UndoReport) -> Result<(), EditError> {
+    for (abs, path, bytes) in plan {
+        report.restored.retain(|p| *p != path);
+        report.removed.retain(|p| *p != path);
+        match bytes {
+            Some((blob, mode)) => {
+                if let Some(parent) = abs.parent() {
+                    fs::create_dir_all(parent).map_err(|e| EditError::Io {
                         action: "restore",
                         path: path.clone(),
                         source: e,
                     })?;
-                    report.restored.push(path);
                 }
-                None => {
-                    fs::remove_file(&abs).map_err(|e| EditError::Io {
-                        action: "remove",
-                        path: path.clone(),
-                        source: e,
-                    })?;
-                    report.removed.push(path);
-                }
+                write_atomic(&abs, &blob, mode).map_err(|e| EditError::Io {
+                    action: "restore",
+                    path: path.clone(),
+                    source: e,
+                })?;
+                report.restored.push(path);
+            }
+            None => {
+                fs::remove_file(&abs).map_err(|e| EditError::Io {
+                    action: "remove",
+                    path: path.clone(),
+                    source: e,
+                })?;
+                report.removed.push(path);
             }
         }
-        for d in manifest.created_dirs.iter().rev() {
-            if let Ok(abs) = ws.resolve(d) {
-                let _ = fs::remove_dir(abs);
-            }
-        }
-        self.discard(&format!("{last:010}"));
-        report.remaining = all.len() - 1;
-        Ok(report)
     }
+    Ok(())
 }

@@ -96,7 +96,7 @@ impl Repl {
     fn undo(&mut self) {
         let result = Workspace::new(self.agent.workspace()).and_then(|ws| {
             let journal = Journal::open(&ws)?;
-            journal.undo(&ws)
+            journal.undo_run(&ws)
         });
         match result {
             Ok(report) => {

@@ -1,6 +1,7 @@
 //! Renders the agent's events on a terminal or into pipes: the answer streams to stdout as it
-//! arrives; reasoning (dimmed), tool activity, diffs, notices and the usage line go to stderr, so
-//! stdout carries only the product. A spinner with elapsed time runs on a terminal while the
+//! arrives (to stderr when stdout carries something else, as `fix --dry-run`'s patch); reasoning
+//! (dimmed), tool activity, diffs, notices and the usage line go to stderr, so stdout carries
+//! only the product. A spinner with elapsed time runs on a terminal while the
 //! model has not yet said anything. All foreign text is stripped of escape sequences first.
 
 use std::io::Write as _;
@@ -20,7 +21,9 @@ pub enum Reasoning {
 
 /// An [`EventSink`] for people.
 pub struct Terminal {
-    color_out: bool,
+    /// The answer goes to stderr: stdout is kept for a patch (`fix --dry-run`), and edits
+    /// land in a scratch copy, which the "applied" lines say.
+    dry_run: bool,
     color_err: bool,
     spinner_enabled: bool,
     reasoning: Reasoning,
@@ -44,14 +47,9 @@ enum Last {
 }
 
 impl Terminal {
-    pub fn new(
-        color_out: bool,
-        color_err: bool,
-        stderr_tty: bool,
-        reasoning: Reasoning,
-    ) -> Terminal {
+    pub fn new(dry_run: bool, color_err: bool, stderr_tty: bool, reasoning: Reasoning) -> Terminal {
         Terminal {
-            color_out,
+            dry_run,
             color_err,
             spinner_enabled: stderr_tty,
             reasoning,
@@ -82,17 +80,25 @@ impl Terminal {
 
     fn end_partial(&mut self) {
         match self.last {
-            Last::Text => {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out);
-                let _ = out.flush();
-            }
+            Last::Text => self.write_answer("\n"),
             Last::Reasoning => {
                 let _ = writeln!(std::io::stderr().lock());
             }
             Last::Nothing | Last::Line => {}
         }
         self.last = Last::Line;
+    }
+
+    fn write_answer(&self, text: &str) {
+        if self.dry_run {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(text.as_bytes());
+            let _ = err.flush();
+        } else {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
     }
 
     pub fn session_usage(&self) -> (&Usage, f64) {
@@ -232,9 +238,7 @@ impl EventSink for Terminal {
                 }
                 let t = crate::ui::strip_controls(&t);
                 self.answer.push_str(&t);
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(t.as_bytes());
-                let _ = out.flush();
+                self.write_answer(&t);
                 self.last = Last::Text;
             }
             Event::Reasoning(t) => {
@@ -263,7 +267,15 @@ impl EventSink for Terminal {
             | Event::EditApplied { .. }
             | Event::CommandStarted { .. }
             | Event::ToolResult { .. }) => {
-                if let Some(line) = activity_line(&e, self.color_err) {
+                let line = match &e {
+                    Event::EditApplied { files, .. } if self.dry_run => Some(paint(
+                        palette::ADDED,
+                        &format!("✓ applied {} in the scratch copy", files.join(", ")),
+                        self.color_err,
+                    )),
+                    _ => activity_line(&e, self.color_err),
+                };
+                if let Some(line) = line {
                     self.line(&line);
                 }
                 if matches!(e, Event::Retrying { .. }) {
@@ -290,7 +302,6 @@ impl EventSink for Terminal {
                     let text = usage_summary(&self.session_usage, self.session_cost);
                     self.line(&paint(palette::DIM, &text, self.color_err));
                 }
-                let _ = self.color_out;
             }
         }
     }

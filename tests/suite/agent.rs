@@ -390,16 +390,18 @@ fn dry_run_prints_the_patch_and_leaves_the_tree_untouched() {
         patch.contains("-two\n+TWO") && patch.contains("+fresh"),
         "{patch}"
     );
+    // stdout is the patch alone, so `hone fix --dry-run … > fix.patch` is a clean patch; the
+    // answer and the activity go to stderr, saying where the edits landed.
+    assert!(patch.starts_with("diff --git"), "{patch}");
+    assert!(err(&o).contains("done"), "{}", err(&o));
+    assert!(
+        err(&o).contains("✓ applied a.txt in the scratch copy"),
+        "{}",
+        err(&o)
+    );
     // The patch applies to the original tree.
     let p = sb.workspace.join("fix.patch");
-    std::fs::write(
-        &p,
-        patch
-            .split_once("diff --git")
-            .map(|(_, r)| format!("diff --git{r}"))
-            .unwrap_or(patch.clone()),
-    )
-    .unwrap();
+    std::fs::write(&p, &patch).unwrap();
     let g = std::process::Command::new("git")
         .args(["apply", "--check", "fix.patch"])
         .current_dir(&sb.workspace)

@@ -9,3 +9,4 @@ mod provider;
 mod provider_errors;
 mod real_llm;
 mod repl;
+mod undo;

@@ -387,3 +387,61 @@ proptest! {
         prop_assert_eq!(files(snapshot(other.path())), files(fx.snapshot()), "patch:\n{}", p.to_patch());
     }
 }
+
+#[test]
+fn a_run_is_undone_whole_and_only_that_run() {
+    let fx = Fixture::new(&[("a.txt", b"a1\n"), ("b.txt", b"b1\n")]);
+    // An earlier change outside the run.
+    fx.apply(&[EditOp::replace("a.txt", "a1", "a2")]).unwrap();
+    let mut journal = fx.journal();
+    journal.start_run();
+    // The run: three batches, touching a.txt twice and creating c.txt then editing it.
+    for ops in [
+        vec![EditOp::replace("a.txt", "a2", "a3")],
+        vec![EditOp::replace("b.txt", "b1", "b2")],
+        vec![EditOp::replace("a.txt", "a3", "a4")],
+    ] {
+        apply(&fx.ws, &plan(&fx.ws, &ops).unwrap(), &journal).unwrap();
+    }
+    let add = parse_text(
+        "*** Begin Patch\n*** Add File: c.txt\n+c1\n*** End Patch\n",
+        crate::edit::TextFormat::Auto,
+    )
+    .unwrap();
+    let created = plan(&fx.ws, &add).unwrap();
+    apply(&fx.ws, &created, &journal).unwrap();
+    let report = fx.journal().undo_run(&fx.ws).unwrap();
+    assert_eq!(report.batches, 4);
+    assert_eq!(report.remaining, 1);
+    assert_eq!(report.restored, vec!["a.txt", "b.txt"]);
+    assert_eq!(report.removed, vec!["c.txt"]);
+    assert_eq!(fx.read("a.txt").unwrap(), b"a2\n", "back to before the run");
+    assert_eq!(fx.read("b.txt").unwrap(), b"b1\n");
+    assert_eq!(fx.read("c.txt"), None);
+    // The earlier change is its own run.
+    let report = fx.journal().undo_run(&fx.ws).unwrap();
+    assert_eq!((report.batches, report.remaining), (1, 0));
+    assert_eq!(fx.read("a.txt").unwrap(), b"a1\n");
+}
+
+#[test]
+fn a_run_with_a_conflict_restores_nothing() {
+    let fx = Fixture::new(&[("a.txt", b"a1\n"), ("b.txt", b"b1\n")]);
+    let mut journal = fx.journal();
+    journal.start_run();
+    for ops in [
+        vec![EditOp::replace("a.txt", "a1", "a2")],
+        vec![EditOp::replace("b.txt", "b1", "b2")],
+    ] {
+        apply(&fx.ws, &plan(&fx.ws, &ops).unwrap(), &journal).unwrap();
+    }
+    // The person edits a.txt afterwards: the older batch cannot be undone, so neither is.
+    fs::write(fx.dir.path().join("a.txt"), b"mine\n").unwrap();
+    let e = fx.journal().undo_run(&fx.ws).unwrap_err();
+    assert!(
+        matches!(e, EditError::UndoConflict { ref files } if files == &["a.txt"]),
+        "{e:?}"
+    );
+    assert_eq!(fx.read("b.txt").unwrap(), b"b2\n", "nothing restored");
+    assert_eq!(fx.journal().len().unwrap(), 2);
+}
