@@ -26,6 +26,44 @@ Exit codes:
 Keys come from the provider's environment variable (DEEPSEEK_API_KEY for the default
 provider) or HONE_API_KEY. `hone config` shows the effective settings.";
 
+const FIX_EXITS: &str = "\
+Exit codes:
+  0    the change was applied, or none was needed
+  1    nothing was applied (every edit declined, turn limit, repeated calls)
+  2    usage or configuration error (no terminal to ask and no --yes or --dry-run)
+  3    the model provider failed after retries
+  130  interrupted (Ctrl-C); files are left whole and the session saved";
+
+const LINT_FIX_EXITS: &str = "\
+Exit codes:
+  0    the linter passes at the end (whether or not hone changed anything)
+  1    diagnostics remain after the last round
+  2    usage or configuration error
+  3    the model provider failed after retries (no partial round is left applied)
+  4    the lint command itself could not run";
+
+const APPLY_EXITS: &str = "\
+Exit codes:
+  0    applied, or nothing to do
+  1    nothing applied (the text did not parse, an edit did not match, or you said no)
+  2    usage error (no terminal to ask and no --yes or --dry-run)";
+
+const UNDO_EXITS: &str = "\
+Exit codes:
+  0    undone
+  1    nothing to undo, or refused because a file changed after hone wrote it";
+
+const MAP_EXITS: &str = "\
+Exit codes:
+  0    the map was printed
+  1    the workspace could not be indexed
+  2    usage error";
+
+const CONFIG_EXITS: &str = "\
+Exit codes:
+  0    the settings were printed
+  2    a configuration error (named with its file, line and field)";
+
 /// hone: a terminal coding assistant for DeepSeek and any OpenAI-compatible endpoint.
 ///
 /// Run `hone` for the interactive session, `hone fix "…"` for one change, `hone -p "…"` for
@@ -46,8 +84,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Flags every subcommand understands.
+/// Flags every subcommand understands (listed under their own heading, apart from a
+/// subcommand's own options; the provider ones matter only to commands that ask a model).
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Provider preset or custom provider from the config file (deepseek, openai, openrouter,
     /// ollama, vllm, llamacpp, lmstudio, …). Env: HONE_PROVIDER.
@@ -87,16 +127,22 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make one change: the model reads the code and proposes edits; you confirm each diff.
+    #[command(after_help = FIX_EXITS)]
     Fix(crate::cmd::fix::Args),
     /// Show the effective settings and where each came from (the key masked).
+    #[command(after_help = CONFIG_EXITS)]
     Config(crate::cmd::config::Args),
     /// Print the repository map as the model sees it.
+    #[command(after_help = MAP_EXITS)]
     Map(crate::cmd::map::Args),
     /// Apply edit text a model wrote (SEARCH/REPLACE, unified diff, `*** Begin Patch`, whole files).
+    #[command(after_help = APPLY_EXITS)]
     Apply(crate::cmd::apply::Args),
-    /// Revert the last change hone applied in this workspace.
+    /// Revert the last change hone applied in this workspace (every edit of the last request).
+    #[command(after_help = UNDO_EXITS)]
     Undo(crate::cmd::undo::Args),
     /// Run a linter and let the model fix what it reports, in rounds, under a strict policy.
+    #[command(after_help = LINT_FIX_EXITS)]
     LintFix(crate::cmd::lint_fix::Args),
 }
 
