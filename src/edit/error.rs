@@ -101,15 +101,14 @@ pub enum EditError {
 
     #[error(
         "{op}: the old text matches {count} places ({rule}) at lines {}; nothing was changed. \
-         Include more surrounding lines so it matches exactly one place{}",
-        join_lines(lines), if *all_allowed { ", or ask to replace every occurrence" } else { "" }
+         Include more surrounding lines so it matches exactly one place",
+        join_lines(lines)
     )]
     Ambiguous {
         op: OpLabel,
         count: usize,
         lines: Vec<usize>,
         rule: Rule,
-        all_allowed: bool,
     },
 
     #[error(
@@ -145,7 +144,7 @@ pub enum EditError {
     },
 
     #[error(
-        "{op}: {path} does not exist; create it first (write_file, `*** Add File:`, or a SEARCH/REPLACE block with an empty SEARCH)"
+        "{op}: {path} does not exist; create it first (a SEARCH/REPLACE block with an empty SEARCH, `*** Add File:`, or the write_file tool)"
     )]
     MissingFile { op: OpLabel, path: String },
 
@@ -214,7 +213,7 @@ fn not_found_text(op: &OpLabel, closest: Option<&Closest>, empty_file: bool) -> 
         Some(c) => format!(
             "{op}: the old text was not found in {path}. The closest region is lines {}-{} ({:.0}% similar); \
              it differs from your old text like this (- your old text, + the file):\n{}\
-             Copy the old text exactly from the file (read it again if unsure) and retry",
+             Copy the old text exactly from the file (read it again if unsure) and try again",
             c.start_line,
             c.end_line,
             c.similarity * 100.0,
@@ -277,14 +276,13 @@ mod tests {
             count: 2,
             lines: vec![3, 9],
             rule: Rule::Exact,
-            all_allowed: true,
         };
         let s = e.to_string();
         assert!(
             s.contains("matches 2 places (exact match) at lines 3, 9"),
             "{s}"
         );
-        assert!(s.contains("every occurrence"), "{s}");
+        assert!(s.ends_with("so it matches exactly one place"), "{s}");
     }
 
     #[test]

@@ -486,7 +486,6 @@ fn miss_error(m: Miss, label: &OpLabel, mode: ReplaceMode) -> EditError {
             count: lines.len(),
             lines,
             rule,
-            all_allowed: true,
         },
         Miss::Count { found, lines } => {
             let expected = match mode {
