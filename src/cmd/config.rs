@@ -14,9 +14,21 @@ pub struct Args {}
 
 /// Runs `hone config`.
 pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
-    let cfg = Config::load(global).map_err(failure)?;
-    print!("{}", show::render(&cfg, &|p| p.is_file()));
-    Ok(Exit::Success)
+    match Config::load(global) {
+        Ok(cfg) => {
+            print!("{}", show::render(&cfg, &|p| p.is_file()));
+            Ok(Exit::Success)
+        }
+        // A setting refused only because a key would be sent: show the settings anyway (the
+        // refusal is what the person came to understand), then the refusal.
+        Err(e @ ConfigError::Untrusted { .. }) => {
+            if let Ok(cfg) = Config::load_without_key(global) {
+                print!("{}", show::render(&cfg, &|p| p.is_file()));
+            }
+            Err(failure(e))
+        }
+        Err(e) => Err(failure(e)),
+    }
 }
 
 /// A configuration error on its way out: exit code 2, with its hints.

@@ -267,6 +267,16 @@ impl ConfigError {
 impl Config {
     /// Reads the config files and the environment, and merges them with the flags.
     pub fn load(global: &crate::cli::GlobalArgs) -> Result<Config, ConfigError> {
+        Config::load_with(global, true)
+    }
+
+    /// The settings as [`Config::load`] would resolve them, but without looking for a key: for
+    /// `hone config` to show what a refused configuration says. Never for sending a request.
+    pub fn load_without_key(global: &crate::cli::GlobalArgs) -> Result<Config, ConfigError> {
+        Config::load_with(global, false)
+    }
+
+    fn load_with(global: &crate::cli::GlobalArgs, keys: bool) -> Result<Config, ConfigError> {
         let workspace = match &global.workspace {
             Some(dir) => std::path::absolute(dir),
             None => std::env::current_dir(),
@@ -303,6 +313,7 @@ impl Config {
             project: project.as_ref(),
             files,
             workspace,
+            keys,
         })
     }
 

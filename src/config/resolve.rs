@@ -29,6 +29,9 @@ pub struct Inputs<'a> {
     pub project: Option<&'a (String, FileConfig)>,
     pub files: ConfigFiles,
     pub workspace: PathBuf,
+    /// Look for a key at all. `false` only for showing settings a key would make unusable
+    /// (`hone config` explaining a refusal): such a config is never used to send anything.
+    pub keys: bool,
 }
 
 /// One config file in the merge.
@@ -188,13 +191,17 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         let key = l.file.providers.get(&name)?.get_ref().api_key.clone()?;
         Some((key, l.source.clone()))
     });
-    let key = (i.env)(ENV_API_KEY)
-        .map(|k| (k, Source::Env(ENV_API_KEY.to_string())))
-        .or_else(|| {
-            let var = provider.key_env.as_deref()?;
-            (i.env)(var).map(|k| (k, Source::Env(var.to_string())))
-        })
-        .or(from_file);
+    let key = if !i.keys {
+        None
+    } else {
+        (i.env)(ENV_API_KEY)
+            .map(|k| (k, Source::Env(ENV_API_KEY.to_string())))
+            .or_else(|| {
+                let var = provider.key_env.as_deref()?;
+                (i.env)(var).map(|k| (k, Source::Env(var.to_string())))
+            })
+            .or(from_file)
+    };
     // A repository's own config file must not be able to send the person's key elsewhere: it may
     // pick a preset and a model, but not where a key goes nor which variable becomes the key.
     if key.is_some() {
@@ -352,6 +359,7 @@ mod tests {
             .collect();
         let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         resolve(&Inputs {
+            keys: true,
             flags,
             env: &lookup,
             user,

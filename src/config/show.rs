@@ -150,6 +150,7 @@ mod tests {
                 .map(|(_, v)| v.to_string())
         };
         resolve(&Inputs {
+            keys: true,
             flags: &flags,
             env: &lookup,
             user: None,

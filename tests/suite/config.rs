@@ -353,6 +353,23 @@ fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
     );
     assert!(mock.chat_requests().is_empty(), "the key was sent");
 
+    // `hone config` still shows the settings, with the refused one's source, then refuses.
+    let o = sb
+        .cmd()
+        .env("DEEPSEEK_API_KEY", TEST_KEY)
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(row(&out, "base_url").contains(&mock.base_url), "{out}");
+    assert!(row(&out, "base_url").contains("project"), "{out}");
+    assert!(!out.contains(TEST_KEY), "{out}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("base_url"),
+        "the refusal is still said"
+    );
+
     sb.project_config("[providers.deepseek]\nkey_env = \"GITHUB_TOKEN\"\n");
     let o = sb
         .cmd()

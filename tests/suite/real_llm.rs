@@ -93,6 +93,7 @@ fn real_server_accepts_tool_schemas_and_returns_a_call() {
     };
     let env = |_: &str| None;
     let cfg = hone::config::resolve::resolve(&hone::config::resolve::Inputs {
+        keys: true,
         flags: &flags,
         env: &env,
         user: None,
