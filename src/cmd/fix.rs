@@ -105,6 +105,14 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         config.workspace = s.path().to_path_buf();
     }
     let input = common::attach_files(&args.instruction, &original_root, &args.paths)?;
+    for p in &args.paths {
+        if crate::context::is_secret_path(&p.to_string_lossy()) {
+            eprintln!(
+                "hone: note: {} looks like it holds secrets; it is sent to the model because you named it",
+                p.display()
+            );
+        }
+    }
     let (project_context, late_map) =
         super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
     let opts = agent::Options {

@@ -12,6 +12,7 @@ use globset::{Glob, GlobMatcher};
 use ignore::WalkBuilder;
 use regex::Regex;
 
+use crate::context::is_secret_path;
 use crate::edit::Workspace;
 
 /// Caps on what the read-only tools return.
@@ -41,25 +42,15 @@ impl Default for ReadLimits {
     }
 }
 
-/// Whether a path's file name suggests it holds secrets (`.env`, private keys, …). Such files are
-/// never sent to the model through a tool; the person can paste what is needed.
-pub fn looks_secret(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let lower = name.to_ascii_lowercase();
-    lower == ".env"
-        || (lower.starts_with(".env.")
-            && !lower.ends_with(".example")
-            && !lower.ends_with(".sample"))
-        || lower.starts_with("id_rsa")
-        || lower.starts_with("id_ed25519")
-        || lower.starts_with("id_ecdsa")
-        || [".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"]
-            .iter()
-            .any(|ext| lower.ends_with(ext))
-        || lower == ".netrc"
-        || lower == "credentials.json"
+/// Whether a file holds secrets by the one rule of [`is_secret_path`], judged by the name the
+/// model used and by the name of the file it resolves to (a symlink `notes.txt -> .env`).
+fn secret(rel: &str, resolved: &Path) -> bool {
+    is_secret_path(rel)
+        || resolved
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .is_some_and(|name| is_secret_path(&name))
 }
 
 /// `read_file`: numbered lines `N\tline`, paged.
@@ -71,7 +62,7 @@ pub fn read_file(
     limits: &ReadLimits,
 ) -> Result<String, String> {
     let path = ws.resolve(rel).map_err(|e| e.to_string())?;
-    if looks_secret(&path) {
+    if secret(rel, &path) {
         return Err(format!(
             "`{rel}` looks like a file that holds secrets; hone does not send it to the model. Ask the user for the part you need."
         ));
@@ -221,7 +212,7 @@ pub fn search(
         if matcher
             .as_ref()
             .is_some_and(|m| !m.is_match(&rel) && !m.is_match(file_name(&rel)))
-            || looks_secret(&path)
+            || secret(&rel, &path)
         {
             continue;
         }
@@ -353,18 +344,12 @@ mod tests {
 
     #[test]
     fn secrets_by_name() {
-        for p in [
-            ".env",
-            ".env.local",
-            "id_rsa",
-            "server.pem",
-            "a/b/tls.key",
-            ".netrc",
-        ] {
-            assert!(looks_secret(Path::new(p)), "{p}");
+        // One rule for the scan, the tools and `hone fix`'s attachments: `context::filter`.
+        for p in [".env", ".env.local", "id_rsa", "server.pem", "a/b/tls.key", ".netrc"] {
+            assert!(is_secret_path(p), "{p}");
         }
         for p in [".env.example", "env.rs", "keys.rs", "README.md"] {
-            assert!(!looks_secret(Path::new(p)), "{p}");
+            assert!(!is_secret_path(p), "{p}");
         }
     }
 
