@@ -896,3 +896,21 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_secrets_file_named_by_the_person_is_sent_with_a_note() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join(".env"), "TOKEN=abc123\n").unwrap();
+    let mock = MockServer::start(vec![Reply::answer("noted")]);
+    let o = fix(&sb, &mock, &["check the token name", ".env", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            ".env looks like it holds secrets; it is sent to the model because you named it"
+        ),
+        "{}",
+        err(&o)
+    );
+    let sent = mock.chat_requests()[0].json().to_string();
+    assert!(sent.contains("TOKEN=abc123"), "named explicitly, so sent");
+}
