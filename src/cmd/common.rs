@@ -98,7 +98,32 @@ pub fn attach_files(instruction: &str, root: &Path, paths: &[PathBuf]) -> Result
 
 /// Copies the workspace's files (respecting ignore rules, without `.git`) into a fresh
 /// temporary directory, for dry runs that must not touch the working tree.
-pub fn scratch_copy(root: &Path) -> Result<tempfile::TempDir, Failure> {
+/// A dry run's scratch copy of the workspace. Dropping it removes the copy and the state hone
+/// kept for it (its undo journal and transcript), so dry runs leave nothing behind.
+pub struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let root = self
+            .dir
+            .path()
+            .canonicalize()
+            .unwrap_or_else(|_| self.dir.path().to_path_buf());
+        if let Some(state) = crate::paths::workspace_state_dir(&root) {
+            let _ = std::fs::remove_dir_all(state);
+        }
+    }
+}
+
+pub fn scratch_copy(root: &Path) -> Result<Scratch, Failure> {
     let dir = tempfile::Builder::new()
         .prefix("hone-dry-run-")
         .tempdir()
@@ -136,7 +161,7 @@ pub fn scratch_copy(root: &Path) -> Result<tempfile::TempDir, Failure> {
             )
         })?;
     }
-    Ok(dir)
+    Ok(Scratch { dir })
 }
 
 #[cfg(test)]

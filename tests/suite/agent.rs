@@ -399,6 +399,19 @@ fn dry_run_prints_the_patch_and_leaves_the_tree_untouched() {
         "{}",
         err(&o)
     );
+    // The scratch copy's state (journal, transcript, index cache) is gone with it.
+    let workspaces = sb.home.join(".local/state/hone/workspaces");
+    let left: Vec<String> = std::fs::read_dir(&workspaces)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        left.iter().all(|k| !k.starts_with("hone-dry-run-")),
+        "{left:?}"
+    );
     // The patch applies to the original tree.
     let p = sb.workspace.join("fix.patch");
     std::fs::write(&p, &patch).unwrap();
