@@ -26,8 +26,9 @@ use crate::context::scan::{CacheLocation, Candidate, Mtime, ScanOptions};
 /// The cache file's name inside the workspace state folder.
 pub const CACHE_FILE: &str = "repo-index.postcard";
 
-/// Bumped whenever the serialized shape of the index changes.
-const FORMAT: u32 = 1;
+/// Bumped whenever the serialized shape of the index changes, or what extraction puts in it
+/// (2: signatures lose Python's trailing `:`).
+const FORMAT: u32 = 2;
 
 /// What happened to the cache on this build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -61,15 +61,15 @@ fn map_of_the_whole_repository() {
         "\
 lib/settings.py
   1: DEFAULT_PATH = \"settings.toml\"
-  4: def load_settings(path=DEFAULT_PATH):
+  4: def load_settings(path=DEFAULT_PATH)
 lib/store.py
-  1: class Store:
-  2:   def __init__(self, settings):
-  5:   def items(self):
-  9: def unused_helper():
+  1: class Store
+  2:   def __init__(self, settings)
+  5:   def items(self)
+  9: def unused_helper()
 README.md
 app/main.py
-  5: def run(path):
+  5: def run(path)
 web/chart.ts
   1: export interface ChartOptions
   5: export function renderChart(options: ChartOptions): string
@@ -146,7 +146,7 @@ fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
     let second = sb.cmd().args(["map", "-v"]).output().unwrap();
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(err.contains("(1 parsed, 4 from cache"), "{err}");
-    assert!(String::from_utf8_lossy(&second.stdout).contains("def fresh_helper():"));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("def fresh_helper()"));
 }
 
 #[test]

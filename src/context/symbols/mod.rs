@@ -348,7 +348,7 @@ fn clean_name(kind: SymbolKind, raw: &str) -> String {
 
 /// A definition's header collapsed onto one line: each whitespace run becomes one space, except
 /// that a line break right inside brackets or before a comma disappears (`fn f(\n    a: u32,\n)`
-/// reads `fn f(a: u32)`); a trailing `{` goes, and the result is cut at [`MAX_SIGNATURE_CHARS`]
+/// reads `fn f(a: u32)`); a trailing `{` or `:` goes, and the result is cut at [`MAX_SIGNATURE_CHARS`]
 /// with an ellipsis.
 pub fn signature(header: &str) -> String {
     let mut out = String::with_capacity(header.len().min(MAX_SIGNATURE_CHARS + 4));
@@ -371,7 +371,9 @@ pub fn signature(header: &str) -> String {
         }
         out.push(c);
     }
+    // The body's opener is not part of the signature: `{`, or Python's `:`.
     let trimmed = out.trim_end_matches('{').trim_end();
+    let trimmed = trimmed.strip_suffix(':').unwrap_or(trimmed).trim_end();
     let cleaned = trimmed.replace(",)", ")");
     if cleaned.chars().count() > MAX_SIGNATURE_CHARS {
         let mut cut: String = cleaned.chars().take(MAX_SIGNATURE_CHARS - 1).collect();

@@ -87,9 +87,9 @@ fn python() {
     );
     assert_eq!(
         signature_at(&s, 16),
-        "def format_greeting(name: str) -> str:"
+        "def format_greeting(name: str) -> str"
     );
-    assert_eq!(signature_at(&s, 12), "def greeting(self):");
+    assert_eq!(signature_at(&s, 12), "def greeting(self)");
     assert!(refs(&s).contains(&"format_greeting"));
     assert!(refs(&s).contains(&"Greeter"));
 }
@@ -253,7 +253,7 @@ fn signatures_collapse_onto_one_line() {
         signature("pub fn f(\n    a: u32,\n    b: &str,\n) -> bool {"),
         "pub fn f(a: u32, b: &str) -> bool"
     );
-    assert_eq!(signature("  class A:  "), "class A:");
+    assert_eq!(signature("  class A:  "), "class A");
     assert_eq!(signature("x < y"), "x < y");
     let long = format!("fn {}()", "a".repeat(300));
     let cut = signature(&long);
