@@ -42,6 +42,15 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         )
     })?;
     let terms: Vec<String> = args.focus.iter().map(|t| resolve_term(&root, t)).collect();
+    for (term, resolved) in args.focus.iter().zip(&terms) {
+        // A term written like a path that names no file is most likely a typo.
+        if term == resolved && term.contains(['/', '.']) && !term.starts_with('.') {
+            eprintln!(
+                "hone: {term} is not a file in {}; it is treated as a name to focus on",
+                root.display()
+            );
+        }
+    }
     let focus = Focus::from_terms(&index, &terms);
     let budget = args.tokens.unwrap_or_else(|| focus.default_budget());
 
