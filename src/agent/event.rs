@@ -25,6 +25,11 @@ pub enum Event {
         delay: Duration,
         reason: String,
     },
+    /// The model's message is complete (its text and reasoning streamed before this), with
+    /// every tool call it makes; the calls run next, each announced by [`Event::ToolCall`].
+    MessageComplete {
+        tool_calls: Vec<crate::provider::ToolCall>,
+    },
     /// The model asked for a tool; `arguments` is its raw JSON.
     ToolCall {
         id: String,

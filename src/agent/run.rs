@@ -92,6 +92,9 @@ impl Agent {
             let calls = message.tool_calls.clone();
             let text = message.content.clone().unwrap_or_default();
             self.push(message)?;
+            events.emit(Event::MessageComplete {
+                tool_calls: calls.clone(),
+            });
             if calls.is_empty() {
                 if self.opts.edit_format == EditFormat::Blocks
                     && let Some(feedback) = self.apply_text_edits(&text, events, approver)?

@@ -2,9 +2,10 @@
 //! workspace; edits need `--yes` or `--allowed-tools` rules (Claude Code's syntax), commands an
 //! explicit `run_command(…)` rule. The answer streams to stdout, reasoning and tool activity to
 //! stderr. `--output-format json` prints one `result` object at the end, `stream-json` one JSON
-//! event per line as they happen, in the shapes Claude Code uses (`system`/`init`, `assistant`
-//! with text/thinking/tool_use blocks, `user` with tool_result blocks, `result`) so scripts
-//! written for either keep working.
+//! event per line, in the shapes Claude Code uses (`system`/`init`, one `assistant` per model
+//! message with its thinking, text and tool_use blocks, `user` with tool_result blocks, `result`)
+//! so scripts written for either keep working, and the events do not depend on how the network
+//! split the stream.
 //!
 //! A front end: it may print, and holds no logic beyond rendering events. stdout carries only the
 //! product (the answer or the JSON); notices, reasoning, retries and the usage line go to stderr.
@@ -74,7 +75,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     if args.yes {
         rules.edits = EditRule::Any;
     }
-    rules.how_to_allow = "the user can allow it with --yes or --allowed-tools".to_string();
+    rules.how_to_allow = how_to_allow(args.yes);
     let rt = crate::cli::runtime()?;
     let project_context = super::instructions_only(&cfg.workspace);
     let opts = agent::Options {
@@ -91,10 +92,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
             client.url(),
             client.auth_for_log()
         ));
-        p.note(&format!(
-            "request body: {}",
-            client.request_body(&agent.request())
-        ));
+        crate::provider::log_request_bodies(log_body);
     }
     p.init();
     let outcome = rt.block_on(async {
@@ -131,6 +129,25 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
             Err(super::common::agent_failure(e))
         }
     }
+}
+
+/// How a refused edit or command can be allowed, as the refusal tells the model. One text serves
+/// both refusals (`Rules::how_to_allow`), so it names what allows each: `--yes` covers edits
+/// only, and a command needs its own `run_command` rule (a prefix rule in Claude Code's syntax).
+fn how_to_allow(yes: bool) -> String {
+    let commands = "commands with --allowed-tools 'run_command(<command prefix>:*)'";
+    if yes {
+        format!("the user can allow {commands}; --yes does not cover commands")
+    } else {
+        format!("the user can allow edits with --yes, and {commands}")
+    }
+}
+
+/// `--verbose`: each request body as sent, on stderr. Its text holds file contents and model
+/// output, so it is stripped of control characters like any foreign text.
+fn log_body(body: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "hone: request body: {}", ui::strip_controls(body));
 }
 
 /// The prompt from the flag, or from stdin for `-`.
@@ -189,6 +206,10 @@ struct Printer {
     reasoning_open: bool,
     /// Text was written to stdout and its line is still open.
     text_open: bool,
+    /// stream-json: the `tool_use` blocks of the current message (see [`Printer::message_done`]).
+    tool_uses: Vec<Value>,
+    /// stream-json: a request was sent and its message not yet written.
+    message_open: bool,
     usage: Usage,
     turns: u32,
     finish_reason: Option<String>,
@@ -217,6 +238,8 @@ impl Printer {
             reasoning: String::new(),
             reasoning_open: false,
             text_open: false,
+            tool_uses: Vec::new(),
+            message_open: false,
             usage: Usage::default(),
             turns: 0,
             finish_reason: None,
@@ -236,6 +259,7 @@ impl Printer {
 
     fn done(&mut self, outcome: Outcome) {
         self.close_lines();
+        self.message_done(Ended::Whole);
         if self.format != OutputFormat::Text {
             let error = match outcome {
                 Outcome::Done => None,
@@ -263,6 +287,7 @@ impl Printer {
 
     fn failed(&mut self, error: &str, partial: String) {
         self.close_lines();
+        self.message_done(Ended::Cut);
         if self.format != OutputFormat::Text {
             let text = if partial.is_empty() {
                 self.text.clone()
@@ -276,6 +301,7 @@ impl Printer {
 
     fn interrupted(&mut self) {
         self.close_lines();
+        self.message_done(Ended::Cut);
         if self.format != OutputFormat::Text {
             let mut r = self.result(&self.text.clone(), Some("interrupted"));
             r["subtype"] = json!("error_interrupted");
@@ -308,14 +334,32 @@ impl Printer {
         r
     }
 
-    fn assistant(&mut self, block: Value) {
-        let ev = json!({
-            "type": "assistant",
-            "message": {"role": "assistant", "model": self.model, "content": [block]},
-            "parent_tool_use_id": null,
-            "session_id": self.session_id,
-        });
-        self.line(&ev);
+    /// stream-json: writes the current model message as one `assistant` event, as Claude Code
+    /// does: its thinking, text and `tool_use` blocks together, as soon as the agent reports it
+    /// complete (before its tools run; their results follow as `user` events). A message cut
+    /// by Ctrl-C or an error is written with what arrived, an empty one only if it was whole.
+    fn message_done(&mut self, ended: Ended) {
+        if self.format != OutputFormat::StreamJson || !self.message_open {
+            return;
+        }
+        self.message_open = false;
+        let mut content = Vec::new();
+        if self.show_reasoning && !self.reasoning.is_empty() {
+            content.push(json!({"type": "thinking", "thinking": self.reasoning}));
+        }
+        if !self.text.is_empty() {
+            content.push(json!({"type": "text", "text": self.text}));
+        }
+        content.append(&mut self.tool_uses);
+        if !content.is_empty() || ended == Ended::Whole {
+            let ev = json!({
+                "type": "assistant",
+                "message": {"role": "assistant", "model": self.model, "content": content},
+                "parent_tool_use_id": null,
+                "session_id": self.session_id,
+            });
+            self.line(&ev);
+        }
     }
 
     fn close_lines(&mut self) {
@@ -377,6 +421,8 @@ impl EventSink for Printer {
         }
         match ev {
             Event::RequestStarted { turn } => {
+                self.message_done(Ended::Whole);
+                self.message_open = true;
                 self.turns = turn;
                 self.text.clear();
                 self.reasoning.clear();
@@ -393,8 +439,7 @@ impl EventSink for Printer {
                         self.text_open = !t.ends_with('\n');
                         self.out(&t);
                     }
-                    OutputFormat::StreamJson => self.assistant(json!({"type": "text", "text": t})),
-                    OutputFormat::Json => {}
+                    OutputFormat::StreamJson | OutputFormat::Json => {}
                 }
             }
             Event::Reasoning(r) if self.show_reasoning => {
@@ -405,10 +450,7 @@ impl EventSink for Printer {
                         self.err(&palette::paint(palette::DIM, &r, self.dim));
                         self.reasoning_open = !r.ends_with('\n');
                     }
-                    OutputFormat::StreamJson => {
-                        self.assistant(json!({"type": "thinking", "thinking": r}))
-                    }
-                    OutputFormat::Json => {}
+                    OutputFormat::StreamJson | OutputFormat::Json => {}
                 }
             }
             Event::Reasoning(_) => {}
@@ -421,6 +463,7 @@ impl EventSink for Printer {
                 let restart = !self.text.is_empty() || !self.reasoning.is_empty();
                 self.text.clear();
                 self.reasoning.clear();
+                self.tool_uses.clear();
                 self.note(&format!(
                     "{reason}; retrying in {:.1}s (retry {attempt} of {}){}",
                     delay.as_secs_f64(),
@@ -438,23 +481,17 @@ impl EventSink for Printer {
                     }));
                 }
             }
+            Event::MessageComplete { tool_calls } => {
+                self.tool_uses = tool_calls.iter().map(tool_use).collect();
+                self.message_done(Ended::Whole);
+            }
             Event::ToolCall {
-                id,
-                name,
-                arguments,
+                name, arguments, ..
             } => {
                 self.activity(&format!(
                     "● {}",
                     ui::render::describe_call(&name, &arguments)
                 ));
-                if self.format == OutputFormat::StreamJson {
-                    let call = crate::provider::ToolCall {
-                        id,
-                        name,
-                        arguments,
-                    };
-                    self.assistant(tool_use(&call));
-                }
             }
             Event::EditProposed { plan, .. } => {
                 if self.format == OutputFormat::Text {
@@ -494,6 +531,8 @@ impl EventSink for Printer {
                     self.activity(&format!("  ✗ {first}"));
                 }
                 if self.format == OutputFormat::StreamJson {
+                    // The message with its `tool_use` blocks went out when it completed; each
+                    // result follows as soon as its tool has run.
                     self.line(&json!({
                         "type": "user",
                         "message": {"role": "user", "content": [
@@ -509,9 +548,18 @@ impl EventSink for Printer {
                 self.close_lines();
                 self.note(&ui::strip_controls(&n));
             }
-            Event::Finished { .. } => {}
+            Event::Finished { .. } => self.message_done(Ended::Whole),
         }
     }
+}
+
+/// How the current model message ended, for [`Printer::message_done`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// The model finished it.
+    Whole,
+    /// A failure or Ctrl-C cut it.
+    Cut,
 }
 
 /// A tool call as Claude Code's `tool_use` block; `input` is the parsed arguments, or the raw

@@ -9,7 +9,35 @@
 use serde_json::{Map, Value, json};
 
 use super::types::{ChatRequest, Message, Role};
-use crate::config::{Config, Effort, MaxTokensField, ReasoningEcho, Think, ThinkingControl};
+use crate::config::{
+    Config, Effort, MaxTokensField, ReasoningEcho, Secret, Think, ThinkingControl,
+};
+
+/// The most of a body a log line shows: enough for any conversation worth reading in a
+/// terminal, short of a whole repository pasted in.
+pub const LOG_CAP: usize = 64 * 1024;
+
+/// A sent body as a log line shows it: the key scrubbed (it travels in a header, but a prompt
+/// may quote it), cut at [`LOG_CAP`] bytes with a note of what was left out.
+pub fn for_log(body: &[u8], key: Option<&Secret>) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = match key {
+        Some(k) => k.scrub(&text),
+        None => text.into_owned(),
+    };
+    if text.len() <= LOG_CAP {
+        return text;
+    }
+    let mut cut = LOG_CAP;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!(
+        "{}… ({} more bytes not shown)",
+        &text[..cut],
+        text.len() - cut
+    )
+}
 
 /// The settings that shape a body.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,6 +259,25 @@ mod tests {
         assert_eq!(b["thinking"], json!({"type": "disabled"}));
         assert!(b.get("reasoning_effort").is_none());
         assert!(b.get("tools").is_none());
+    }
+
+    #[test]
+    fn logged_bodies_are_scrubbed_and_capped() {
+        let key = Secret::new("sk-0123456789abcdefXYZW");
+        let b = br#"{"content":"my key is sk-0123456789abcdefXYZW"}"#;
+        assert_eq!(
+            for_log(b, Some(&key)),
+            r#"{"content":"my key is ****XYZW"}"#
+        );
+        let big = format!("\"{}\"", "é".repeat(LOG_CAP));
+        let shown = for_log(big.as_bytes(), None);
+        let kept = LOG_CAP - 1;
+        assert!(shown.starts_with(&big[..kept]), "cut on a char boundary");
+        assert!(
+            shown.ends_with(&format!("… ({} more bytes not shown)", big.len() - kept)),
+            "{}",
+            &shown[shown.len() - 40..]
+        );
     }
 
     #[test]

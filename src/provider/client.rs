@@ -7,6 +7,7 @@
 //! [`Client::complete`] drops the connection, which cancels the request. Invariant: the key goes
 //! only into the `Authorization` header (marked sensitive), never into an error or a log line.
 
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use eventsource_stream::{EventStreamError, Eventsource as _};
@@ -15,13 +16,25 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 use tokio::time::{Instant, timeout_at};
 
-use super::body::Wire;
+use super::body::{self, Wire};
 use super::error::ProviderError;
 use super::retry;
+use super::sniff;
 use super::status::{self, Ctx};
 use super::stream::{Assembler, Fault};
 use super::types::{ChatRequest, Completion, StreamEvent};
 use crate::config::{Config, ReasoningFormat, RetryPolicy, Secret, Timeouts};
+
+/// Where request bodies go for `--verbose`, once a front end says so. Process-wide, like a
+/// tracing subscriber: the provider never prints, and the agent that owns the client need not
+/// carry a debug switch through every layer.
+static BODY_LOG: OnceLock<fn(&str)> = OnceLock::new();
+
+/// Has every request body sent from now on passed to `log` before it is sent: the whole JSON,
+/// scrubbed of the key and cut at [`body::LOG_CAP`] bytes. The first call wins.
+pub fn log_request_bodies(log: fn(&str)) {
+    let _ = BODY_LOG.set(log);
+}
 
 /// A client for one provider and model.
 #[derive(Debug, Clone)]
@@ -117,6 +130,9 @@ impl Client {
             serde_json::to_vec(&self.request_body(req)).map_err(|e| ProviderError::Protocol {
                 message: format!("could not encode the request: {e}"),
             })?;
+        if let Some(log) = BODY_LOG.get() {
+            log(&body::for_log(&body, self.key.as_ref()));
+        }
         let mut attempt = 0;
         loop {
             let err = match self.attempt(&body, on_event).await {
@@ -192,33 +208,79 @@ impl Client {
             };
             return Err(status::classify(code, &text, wait, &ctx));
         }
-        let json_reply = resp
+        let content_type = resp
             .headers()
             .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+            .filter(|v| !v.is_empty());
+        let declared = sniff::declared(content_type.as_deref());
+        let mut body = Box::pin(resp.bytes_stream());
+        let mut head = Vec::new();
+        let kind = match declared {
+            // A non-streamed request expects JSON whatever the header says; a page is caught
+            // when it fails to parse.
+            _ if !self.wire.stream => sniff::Body::Json,
+            sniff::Declared::EventStream => sniff::Body::EventStream,
+            sniff::Declared::Json => sniff::Body::Json,
+            sniff::Declared::Page => sniff::Body::NotAnApi,
+            sniff::Declared::Other | sniff::Declared::Missing => {
+                read(&mut body, &mut head, first_deadline, sniff::enough)
+                    .await
+                    .map_err(|e| e.into_error(self.timeouts.first_byte))?;
+                sniff::sniff(declared, &head)
+            }
+        };
+        let not_an_api = |head: &[u8], expected: &'static str| {
+            let start = sniff::start(&String::from_utf8_lossy(head));
+            ProviderError::NotAnApi {
+                url: self.url.clone(),
+                status: code,
+                content_type: content_type
+                    .clone()
+                    .unwrap_or_else(|| "no content type".to_string()),
+                expected,
+                start: match &self.key {
+                    Some(k) => k.scrub(&start),
+                    None => start,
+                },
+            }
+        };
         let mut asm = Assembler::new(self.reasoning);
-        if !self.wire.stream || json_reply {
-            // A whole response, asked for or not (some servers answer errors this way).
-            let text = match timeout_at(first_deadline, resp.text()).await {
-                Err(_) => return Err(first_timeout),
-                Ok(Err(e)) => {
-                    return Err(ProviderError::Dropped {
-                        reason: e.to_string(),
-                        partial: None,
-                    });
-                }
-                Ok(Ok(t)) => t,
-            };
-            let v: Value = serde_json::from_str(&text).map_err(|e| ProviderError::Protocol {
-                message: format!("{e}: {}", super::stream::clip(&text)),
-            })?;
-            asm.push_value(&v, "message", emit)
-                .map_err(|f| self.fault(f, &asm))?;
-            return Ok(asm.finish(emit));
+        match kind {
+            sniff::Body::NotAnApi => {
+                // Enough of the page to name it; a read that fails leaves what arrived.
+                let _ = read(&mut body, &mut head, first_deadline, |h| h.len() >= 1024).await;
+                return Err(not_an_api(&head, "event stream"));
+            }
+            sniff::Body::Json => {
+                // A whole response, asked for or not (some servers answer errors this way).
+                read(&mut body, &mut head, first_deadline, |_| false)
+                    .await
+                    .map_err(|e| e.into_error(self.timeouts.first_byte))?;
+                let text = String::from_utf8_lossy(&head);
+                let v: Value = match serde_json::from_str(&text) {
+                    Ok(v) => v,
+                    Err(_) if declared == sniff::Declared::Page || sniff::is_markup(&text) => {
+                        return Err(not_an_api(&head, "JSON response"));
+                    }
+                    Err(e) => {
+                        return Err(ProviderError::Protocol {
+                            message: format!("{e}: {}", super::stream::clip(&text)),
+                        });
+                    }
+                };
+                asm.push_value(&v, "message", emit)
+                    .map_err(|f| self.fault(f, &asm))?;
+                return Ok(asm.finish(emit));
+            }
+            sniff::Body::EventStream => {}
         }
 
-        let mut events = resp.bytes_stream().eventsource();
+        // The bytes read to sniff the body go first; `into` makes them the stream's own chunk
+        // type.
+        let mut events = futures_util::stream::iter([Ok(head.into())])
+            .chain(body)
+            .eventsource();
         let mut done = false;
         loop {
             let started = asm.chunks() > 0;
@@ -271,7 +333,17 @@ impl Client {
                 partial: partial(&asm),
             });
         }
-        Ok(asm.finish(emit))
+        let finished = asm.finished();
+        let c = asm.finish(emit);
+        let m = &c.message;
+        if !finished
+            && m.content.is_none()
+            && m.reasoning_content.is_none()
+            && m.tool_calls.is_empty()
+        {
+            return Err(ProviderError::EmptyAnswer);
+        }
+        Ok(c)
     }
 
     fn fault(&self, f: Fault, asm: &Assembler) -> ProviderError {
@@ -350,6 +422,47 @@ impl Client {
         });
         Ok(ids.unwrap_or_default())
     }
+}
+
+/// Why reading a body stopped short.
+enum ReadError {
+    Timeout,
+    Transport(reqwest::Error),
+}
+
+impl ReadError {
+    /// Bodies are read before the first event, under the first-byte limit `after`.
+    fn into_error(self, after: Duration) -> ProviderError {
+        match self {
+            ReadError::Timeout => ProviderError::FirstByteTimeout { after },
+            ReadError::Transport(e) => ProviderError::Dropped {
+                reason: e.to_string(),
+                partial: None,
+            },
+        }
+    }
+}
+
+/// Appends chunks of `body` to `buf` until `enough(buf)`, the body ends, or `deadline`.
+async fn read<S, B>(
+    body: &mut S,
+    buf: &mut Vec<u8>,
+    deadline: Instant,
+    enough: impl Fn(&[u8]) -> bool,
+) -> Result<(), ReadError>
+where
+    S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    while !enough(buf) {
+        match timeout_at(deadline, body.next()).await {
+            Err(_) => return Err(ReadError::Timeout),
+            Ok(None) => return Ok(()),
+            Ok(Some(Err(e))) => return Err(ReadError::Transport(e)),
+            Ok(Some(Ok(chunk))) => buf.extend_from_slice(chunk.as_ref()),
+        }
+    }
+    Ok(())
 }
 
 /// The message shown so far, if anything was shown.

@@ -108,6 +108,27 @@ pub enum ProviderError {
     },
     #[error("the server sent something that is not a Chat Completions stream: {message}")]
     Protocol { message: String },
+    /// A 2xx whose body is a web page or other text, not an event stream or JSON: the URL is
+    /// most likely not the API's (a site's root, a proxy's welcome page). Asking again gets the
+    /// same page.
+    #[error(
+        "{url} answered {status} with {content_type}, not a Chat Completions {expected}: {start}"
+    )]
+    NotAnApi {
+        url: String,
+        status: u16,
+        /// The `Content-Type` as sent, or `no content type`.
+        content_type: String,
+        /// `event stream` or `JSON response`.
+        expected: &'static str,
+        /// The body's first characters, control characters and runs of spaces folded.
+        start: String,
+    },
+    /// `data: [DONE]` with no choice, text, tool call or finish reason before it: servers do
+    /// this when generation failed on their side (a model that did not load, a worker that
+    /// died), and another attempt often succeeds.
+    #[error("the server ended the stream without sending an answer")]
+    EmptyAnswer,
 }
 
 impl ProviderError {
@@ -115,9 +136,10 @@ impl ProviderError {
     /// the person has seen the partial answer, and a second answer would not continue it.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ProviderError::Connection { .. } | ProviderError::RateLimited { .. } | ProviderError::InsufficientResource => {
-                true
-            }
+            ProviderError::Connection { .. }
+            | ProviderError::RateLimited { .. }
+            | ProviderError::InsufficientResource
+            | ProviderError::EmptyAnswer => true,
             ProviderError::Server { status, .. } => *status != 501 && *status != 505,
             ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => {
                 partial.is_none()
@@ -138,7 +160,8 @@ impl ProviderError {
             // not helped by asking again, and a second wait would double it.
             | ProviderError::FirstByteTimeout { .. }
             | ProviderError::InStream { .. }
-            | ProviderError::Protocol { .. } => false,
+            | ProviderError::Protocol { .. }
+            | ProviderError::NotAnApi { .. } => false,
         }
     }
 
@@ -243,6 +266,12 @@ impl ProviderError {
                     ],
                 }
             }
+            ProviderError::NotAnApi { .. } => {
+                vec!["is --base-url the API root (often ending in /v1)?".into()]
+            }
+            ProviderError::EmptyAnswer => vec![
+                "the server's own log may say why it sent nothing; try again, or another model with --model".into(),
+            ],
             ProviderError::InStream { partial, .. } => match partial {
                 Some(_) => vec!["the partial answer above was kept".into()],
                 None => Vec::new(),

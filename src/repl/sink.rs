@@ -228,6 +228,8 @@ impl EventSink for Sink {
                 let text = self.paint_err(palette::HINT, &format!("ℹ {text}"));
                 self.line(&text);
             }
+            // Its text has streamed and its calls are announced one by one.
+            Event::MessageComplete { .. } => {}
             Event::Finished { .. } => {
                 self.stop_spinner();
                 self.end_partial();

@@ -345,7 +345,14 @@ mod tests {
     #[test]
     fn secrets_by_name() {
         // One rule for the scan, the tools and `hone fix`'s attachments: `context::filter`.
-        for p in [".env", ".env.local", "id_rsa", "server.pem", "a/b/tls.key", ".netrc"] {
+        for p in [
+            ".env",
+            ".env.local",
+            "id_rsa",
+            "server.pem",
+            "a/b/tls.key",
+            ".netrc",
+        ] {
             assert!(is_secret_path(p), "{p}");
         }
         for p in [".env.example", "env.rs", "keys.rs", "README.md"] {

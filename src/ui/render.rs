@@ -294,6 +294,8 @@ impl EventSink for Terminal {
                 let text = crate::ui::strip_controls(&text);
                 self.line(&paint(palette::HINT, &text, self.color_err));
             }
+            // Its text has streamed and its calls are announced one by one.
+            Event::MessageComplete { .. } => {}
             Event::Finished { outcome } => {
                 self.stop_spinner();
                 self.end_partial();

@@ -209,7 +209,7 @@ fn json_prints_one_object_with_text_reasoning_usage_and_cost() {
 }
 
 #[test]
-fn stream_json_prints_events_as_they_happen() {
+fn stream_json_prints_the_init_the_message_and_the_result() {
     let mock = MockServer::start(vec![Reply::sse(vec![
         ev_role(),
         ev_reasoning("r1"),
@@ -234,16 +234,13 @@ fn stream_json_prints_events_as_they_happen() {
     assert_eq!(ev[0]["model"], "deepseek-flash");
     assert_eq!(ev[0]["tools"][0], "read_file");
     assert_eq!(ev[0]["cwd"], sb.workspace.display().to_string());
+    // One assistant event for the message, however many chunks it came in.
+    assert_eq!(ev.len(), 3, "{}", stdout(&o));
     assert_eq!(ev[1]["type"], "assistant");
     assert_eq!(
-        ev[1]["message"]["content"][0],
-        serde_json::json!({"type": "thinking", "thinking": "r1"})
+        ev[1]["message"]["content"],
+        serde_json::json!([{"type": "thinking", "thinking": "r1"}, {"type": "text", "text": "ab"}])
     );
-    assert_eq!(
-        ev[2]["message"]["content"][0],
-        serde_json::json!({"type": "text", "text": "a"})
-    );
-    assert_eq!(ev[3]["message"]["content"][0]["text"], "b");
     let last = ev.last().unwrap();
     assert_eq!(
         (last["type"].as_str(), last["result"].as_str()),
@@ -382,4 +379,221 @@ fn a_closed_stdout_exits_zero() {
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// The `type` of each stream-json event, `system` ones with their subtype.
+fn kinds(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| match e["subtype"].as_str() {
+            Some(sub) if e["type"] == "system" => format!("system/{sub}"),
+            _ => e["type"].as_str().unwrap_or("?").to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn stream_json_writes_one_assistant_event_per_message() {
+    // The user's report: one `assistant` event per streamed chunk, so the count depended on the
+    // network. Claude Code writes one per message: thinking, text and tool_use blocks together,
+    // before the `user` events of the tool results.
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "alpha\n").unwrap();
+    let first = Reply::sse(vec![
+        ev_role(),
+        ev_reasoning("I should "),
+        ev_reasoning("look."),
+        ev_text("Let me "),
+        ev_text("check."),
+        ev_tool_start(0, "c1", "read_file"),
+        ev_tool_args(0, "{\"path\":"),
+        ev_tool_args(0, "\"a.txt\"}"),
+        ev_tool_call(1, "c2", "list_files", "{}"),
+        ev_finish("tool_calls"),
+        ev_done(),
+    ]);
+    let mock = MockServer::start(vec![
+        first,
+        // A dropped attempt before anything was shown: retried, and not a message.
+        Reply::sse(vec![ev_role(), Frame::Drop]),
+        Reply::sse(vec![
+            ev_text("It "),
+            ev_text("says "),
+            ev_text("alpha."),
+            ev_finish("stop"),
+            ev_done(),
+        ]),
+    ]);
+    sb.project_config("[retry]\nbase_delay_ms = 10\n");
+    let o = sb
+        .against(&mock)
+        .args(["-p", "q", "--output-format", "stream-json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ev = json_lines(&o);
+    assert_eq!(
+        kinds(&ev),
+        [
+            "system/init",
+            "assistant",
+            "user",
+            "user",
+            "system/retry",
+            "assistant",
+            "result"
+        ],
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        ev[1]["message"]["content"],
+        serde_json::json!([
+            {"type": "thinking", "thinking": "I should look."},
+            {"type": "text", "text": "Let me check."},
+            {"type": "tool_use", "id": "c1", "name": "read_file", "input": {"path": "a.txt"}},
+            {"type": "tool_use", "id": "c2", "name": "list_files", "input": {}},
+        ])
+    );
+    let results: Vec<&str> = ev[2..4]
+        .iter()
+        .map(|e| e["message"]["content"][0]["tool_use_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["c1", "c2"]);
+    assert!(
+        ev[2]["message"]["content"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("alpha"),
+        "{}",
+        ev[2]
+    );
+    assert_eq!(
+        ev[5]["message"]["content"],
+        serde_json::json!([{"type": "text", "text": "It says alpha."}])
+    );
+    assert_eq!(ev[6]["result"], "It says alpha.");
+    assert_eq!(ev[6]["num_turns"], 2);
+}
+
+#[test]
+fn stream_json_keeps_the_text_of_a_cut_message() {
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_text("half "),
+        ev_text("an answer"),
+        Frame::Drop,
+    ])]);
+    let sb = Sandbox::new();
+    let o = sb
+        .against(&mock)
+        .args(["-p", "q", "--output-format", "stream-json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let ev = json_lines(&o);
+    assert_eq!(kinds(&ev), ["system/init", "assistant", "result"]);
+    assert_eq!(
+        ev[1]["message"]["content"],
+        serde_json::json!([{"type": "text", "text": "half an answer"}])
+    );
+    assert_eq!(ev[2]["is_error"], true);
+}
+
+#[test]
+fn verbose_logs_every_request_body_as_sent() {
+    // The user's report: `request body:` showed only the system message, logged before the
+    // prompt was added; now each body is logged as it goes out.
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "alpha\n").unwrap();
+    let mock = MockServer::start(vec![
+        Reply::sse(vec![
+            ev_tool_call(0, "c1", "read_file", "{\"path\":\"a.txt\"}"),
+            ev_finish("tool_calls"),
+            ev_done(),
+        ]),
+        Reply::answer("done"),
+    ]);
+    let o = sb
+        .against(&mock)
+        .args(["-p", "what is in a.txt?", "--verbose"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_no_key(&o);
+    let logged: Vec<Value> = stderr(&o)
+        .lines()
+        .filter_map(|l| l.strip_prefix("hone: request body: "))
+        .map(|b| serde_json::from_str(b).unwrap_or_else(|e| panic!("{e}: {b}")))
+        .collect();
+    let sent: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    assert_eq!(logged.len(), 2, "{}", stderr(&o));
+    assert_eq!(logged, sent, "the bodies logged are the bodies sent");
+    let first = &logged[0];
+    assert_eq!(first["messages"][1]["content"], "what is in a.txt?");
+    assert_eq!(first["tools"].as_array().map(Vec::len), Some(7));
+    assert_eq!(first["model"], "deepseek-flash");
+    assert_eq!(logged[1]["messages"][3]["role"], "tool");
+}
+
+#[test]
+fn verbose_cuts_a_huge_request_body_and_says_how_much() {
+    let mock = MockServer::start(vec![Reply::answer("ok")]);
+    let sb = Sandbox::new();
+    let prompt = "p".repeat(100_000);
+    let o = sb
+        .against(&mock)
+        .args(["-p", &prompt, "--verbose"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sent = mock.chat_requests()[0].body.len();
+    let line = stderr(&o)
+        .lines()
+        .find_map(|l| l.strip_prefix("hone: request body: "))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.ends_with(&format!("… ({} more bytes not shown)", sent - 64 * 1024)),
+        "{}",
+        &line[line.len().saturating_sub(80)..]
+    );
+}
+
+#[test]
+fn a_refused_command_under_yes_names_the_rule_that_allows_it() {
+    // The user's report: the refusal said "--yes or --allowed-tools", but --yes never allows
+    // commands.
+    let refusal = |yes: bool| {
+        let mock = MockServer::start(vec![
+            Reply::sse(vec![
+                ev_tool_call(0, "c1", "run_command", "{\"command\":\"cargo test\"}"),
+                ev_finish("tool_calls"),
+                ev_done(),
+            ]),
+            Reply::answer("ok"),
+        ]);
+        let sb = Sandbox::new();
+        let mut args = vec!["-p", "q"];
+        if yes {
+            args.push("--yes");
+        }
+        let o = sb.against(&mock).args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let req = mock.chat_requests()[1].json();
+        req["messages"][3]["content"].as_str().unwrap().to_string()
+    };
+    let with_yes = refusal(true);
+    assert!(
+        with_yes.contains(
+            "the user can allow commands with --allowed-tools 'run_command(<command prefix>:*)'; --yes does not cover commands"
+        ),
+        "{with_yes}"
+    );
+    let without = refusal(false);
+    assert!(
+        without.contains(
+            "the user can allow edits with --yes, and commands with --allowed-tools 'run_command(<command prefix>:*)'"
+        ),
+        "{without}"
+    );
 }

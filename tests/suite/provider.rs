@@ -362,6 +362,7 @@ fn config_for(mock: &MockServer, provider: &str) -> hone::config::Config {
     };
     let env = |k: &str| (k == "HONE_API_KEY").then(|| TEST_KEY.to_string());
     hone::config::resolve::resolve(&hone::config::resolve::Inputs {
+        keys: true,
         flags: &flags,
         env: &env,
         user: None,
@@ -487,4 +488,40 @@ fn events_arrive_in_order_and_dropping_the_future_cancels() {
         1,
         "the server saw the request cancelled"
     );
+}
+
+#[test]
+fn event_streams_with_a_charset_odd_label_or_no_content_type_are_read() {
+    // llama.cpp, vLLM and Ollama label their streams in different ways; the check that refuses
+    // web pages must not refuse these.
+    let sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"fine\"},\"finish_reason\":null}]}\n\n\
+               data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    let labels = [
+        Some("text/event-stream; charset=utf-8"),
+        Some("text/event-stream;charset=UTF-8"),
+        None,
+        Some("text/plain; charset=utf-8"),
+        Some("application/octet-stream"),
+    ];
+    let mock = MockServer::start(
+        labels
+            .iter()
+            .map(|ct| Reply::body(200, *ct, &format!(": keep-alive\n\n{sse}")))
+            .collect(),
+    );
+    let sb = Sandbox::new();
+    for ct in labels {
+        let o = run(&sb, &mock, &[]);
+        assert_eq!(
+            (o.status.code(), stdout(&o).as_str()),
+            (Some(0), "fine\n"),
+            "{ct:?}: {}",
+            stderr(&o)
+        );
+    }
+    // An unlabelled stream need not open with a comment.
+    mock.push(Reply::body(200, None, sse));
+    let o = run(&sb, &mock, &[]);
+    assert_eq!(stdout(&o), "fine\n", "{}", stderr(&o));
+    assert_eq!(mock.chat_requests().len(), labels.len() + 1);
 }

@@ -275,3 +275,149 @@ fn the_non_streaming_fallback() {
     assert_eq!(body["stream"], false);
     assert!(body.get("stream_options").is_none());
 }
+
+const NGINX: &str = "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n<style>\nhtml { color-scheme: light dark; }\n</style>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n";
+
+#[test]
+fn an_html_page_at_the_base_url_fails_at_once_and_says_what_came_back() {
+    // The user's report: a base URL without /v1 reached nginx's welcome page, which hone
+    // retried for 20 s as a cut-off answer with advice about timeouts.
+    let mock = MockServer::start(vec![
+        Reply::body(200, Some("text/html"), NGINX),
+        Reply::body(200, Some("text/plain; charset=utf-8"), NGINX),
+        Reply::body(
+            200,
+            Some("text/plain"),
+            "\u{1b}[31mHello\r\n from the proxy\u{7}\n",
+        ),
+        Reply::body(200, None, NGINX),
+    ]);
+    let sb = Sandbox::new();
+    quick(&sb, "");
+    let url = format!("{}/chat/completions", mock.base_url);
+    for (n, content_type, start) in [
+        (
+            1,
+            "text/html",
+            "<!DOCTYPE html> <html> <head> <title>Welcome to nginx!</title> <style> html",
+        ),
+        (2, "text/plain; charset=utf-8", "<!DOCTYPE html> <html>"),
+        (3, "text/plain", "[31mHello from the proxy"),
+        (4, "no content type", "<!DOCTYPE html> <html>"),
+    ] {
+        let start_time = Instant::now();
+        let o = run(&sb, &mock, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(3), "{err}");
+        assert_eq!(mock.chat_requests().len(), n, "not retried: {err}");
+        assert!(start_time.elapsed() < Duration::from_secs(5));
+        assert!(
+            err.contains(&format!(
+                "{url} answered 200 with {content_type}, not a Chat Completions event stream: {start}"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: is --base-url the API root (often ending in /v1)?"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("retrying") && !err.contains("idle_secs"),
+            "{err}"
+        );
+        assert!(
+            !err.contains('\u{1b}'),
+            "control characters are stripped: {err:?}"
+        );
+        assert_eq!(stdout(&o), "");
+    }
+}
+
+#[test]
+fn an_html_page_in_the_non_streaming_fallback_is_named_too() {
+    let mock = MockServer::start(vec![
+        Reply::body(200, Some("text/html"), NGINX),
+        Reply::body(200, Some("text/plain"), "not json"),
+    ]);
+    let sb = Sandbox::new();
+    sb.project_config("stream = false\n");
+    let o = run(&sb, &mock, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(
+            "answered 200 with text/html, not a Chat Completions JSON response: <!DOCTYPE html>"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: is --base-url the API root"), "{err}");
+    // Text that is neither JSON nor a page stays a protocol error.
+    let o = run(&sb, &mock, &[]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o)
+            .contains("not a Chat Completions stream: expected ident at line 1 column 2: not json"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(mock.chat_requests().len(), 2);
+}
+
+#[test]
+fn a_stream_of_only_done_is_no_answer_and_is_retried() {
+    let only_done = || Reply::sse(vec![ev_done()]);
+    let mock = MockServer::start(vec![
+        only_done(),
+        Reply::sse(vec![ev_role(), ev_usage(5, 0, 0, 5, 0), ev_done()]),
+        Reply::answer("third time"),
+    ]);
+    let sb = Sandbox::new();
+    quick(&sb, "max_retries = 2\n");
+    let o = run(&sb, &mock, &["--output-format", "json"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(result_json(&o)["result"], "third time");
+    assert_eq!(
+        err.matches("the server ended the stream without sending an answer; retrying")
+            .count(),
+        2,
+        "{err}"
+    );
+
+    // Out of retries: exit 3, with the kind and a hint.
+    mock.set_fallback(only_done());
+    let o = run(&sb, &mock, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("caused by: the server ended the stream without sending an answer"),
+        "{err}"
+    );
+    assert!(err.contains("hint: the server's own log"), "{err}");
+    assert_eq!(mock.chat_requests().len(), 3 + 3);
+}
+
+#[test]
+fn text_then_done_without_a_finish_reason_is_still_an_answer() {
+    let mock = MockServer::start(vec![
+        Reply::sse(vec![
+            ev_role(),
+            ev_text("just "),
+            ev_text("text"),
+            ev_done(),
+        ]),
+        Reply::sse(vec![ev_reasoning("only thought"), ev_done()]),
+    ]);
+    let sb = Sandbox::new();
+    let o = run(&sb, &mock, &["--output-format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = result_json(&o);
+    assert_eq!(
+        (r["result"].as_str(), r["finish_reason"].as_str()),
+        (Some("just text"), Some("stop"))
+    );
+    let o = run(&sb, &mock, &["--output-format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(result_json(&o)["reasoning"], "only thought");
+    assert_eq!(mock.chat_requests().len(), 2);
+}

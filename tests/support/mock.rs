@@ -4,7 +4,8 @@
 //!
 //! Replies are queued per `POST /v1/chat/completions`: SSE streams built from [`Frame`]s (data
 //! chunks from the `ev_*` builders, `:` keep-alive comments, delays, a dropped connection), bare
-//! statuses with headers (`Retry-After`) and bodies, or whole JSON responses. `GET /v1/models`
+//! statuses with headers (`Retry-After`) and bodies, whole JSON responses, or any body under any
+//! content type (or none). `GET /v1/models`
 //! lists [`MockServer::set_models`]. The server runs on its own thread and runtime, so tests stay
 //! synchronous; it stops when dropped. Must not depend on hone's crate: it plays the far side.
 
@@ -92,6 +93,19 @@ impl Reply {
         Reply {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
+            body: ReplyBody::Text(body.to_string()),
+        }
+    }
+
+    /// A status with `body` as given under `content_type`, or no `Content-Type` at all (a web
+    /// page at the wrong URL, a server that labels its stream oddly or not at all).
+    pub fn body(status: u16, content_type: Option<&str>, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: content_type
+                .map(|ct| ("content-type".to_string(), ct.to_string()))
+                .into_iter()
+                .collect(),
             body: ReplyBody::Text(body.to_string()),
         }
     }
