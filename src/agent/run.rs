@@ -219,6 +219,17 @@ impl Agent {
         events: &mut dyn EventSink,
         approver: &mut dyn Approver,
     ) -> Result<String, String> {
+        // Checked before locating: a failed match would show the file's closest lines.
+        let secret = ops
+            .iter()
+            .flat_map(|op| match op {
+                EditOp::Rename { from, to } => vec![from.as_str(), to.as_str()],
+                other => vec![other.path()],
+            })
+            .find(|p| crate::tools::secret(&self.ws, p));
+        if let Some(path) = secret {
+            return Err(crate::prompts::tool_error("secret_file", &[("path", path)]));
+        }
         let plan = edit::plan(&self.ws, ops).map_err(|e| e.to_string())?;
         if plan.is_empty() {
             return Ok("no change: the new text equals the old text.".to_string());

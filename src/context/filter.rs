@@ -29,7 +29,8 @@ pub fn path_verdict(rel: &str, opts: &ScanOptions) -> Option<SkipReason> {
 /// Such files are never read into context unless the person adds them explicitly.
 pub fn is_secret_path(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
-    const NAMES: [&str; 12] = [
+    const NAMES: [&str; 13] = [
+        ".envrc",
         ".netrc",
         ".npmrc",
         ".pypirc",
@@ -43,14 +44,15 @@ pub fn is_secret_path(rel: &str) -> bool {
         "secrets.toml",
         "service-account.json",
     ];
-    const SUFFIXES: [&str; 11] = [
+    // Not `.asc`: AsciiDoc sources share it with armoured PGP keys, and documentation matters
+    // more to a coding assistant than a key file anyone would keep under that name.
+    const SUFFIXES: [&str; 10] = [
         ".pem",
         ".key",
         ".p12",
         ".pfx",
         ".jks",
         ".keystore",
-        ".asc",
         ".gpg",
         ".kdbx",
         ".ovpn",
@@ -65,9 +67,13 @@ pub fn is_secret_path(rel: &str) -> bool {
     }
     NAMES.contains(&name.as_str())
         || SUFFIXES.iter().any(|s| name.ends_with(s))
-        || KEY_PREFIXES
-            .iter()
-            .any(|p| name.starts_with(p) && !name.ends_with(".pub"))
+        // `id_rsa`, `id_rsa.old`, `id_ed25519-cert`; not `id_rsa_test.go` nor a `.pub` key.
+        || KEY_PREFIXES.iter().any(|p| {
+            name.strip_prefix(p).is_some_and(|rest| {
+                (rest.is_empty() || rest == ".old" || rest == ".bak" || rest.starts_with('-'))
+                    && !name.ends_with(".pub")
+            })
+        })
         || rel
             .split('/')
             .any(|part| part == ".ssh" || part == ".aws" || part == ".gnupg")
@@ -180,6 +186,9 @@ mod tests {
             "x/.ssh/config",
             ".netrc",
             "store.p12",
+            ".envrc",
+            "id_rsa.old",
+            "id_ed25519-cert",
         ] {
             assert!(is_secret_path(p), "{p}");
         }
@@ -190,6 +199,8 @@ mod tests {
             "keyboard.rs",
             "src/keys.rs",
             "environment.ts",
+            "book/ch01-getting-started.asc",
+            "auth/id_rsa_test.go",
         ] {
             assert!(!is_secret_path(p), "{p}");
         }

@@ -321,7 +321,10 @@ impl Journal {
         let mut group = vec![(last, dir, newest)];
         if let Some(run) = &run {
             for &seq in all.iter().rev().skip(1) {
-                let (dir, m) = self.manifest(seq)?;
+                // An unreadable or vanished older entry ends the run, as another run would.
+                let Ok((dir, m)) = self.manifest(seq) else {
+                    break;
+                };
                 if m.run.as_ref() != Some(run) {
                     break;
                 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use command::{CommandOutput, Finished, STREAM_LIMIT, kill_group, run_command, shell};
-pub use read::{ReadLimits, list_files, read_file, search};
+pub use read::{ReadLimits, list_files, read_file, search, secret};
 
 use crate::edit::EditOp;
 

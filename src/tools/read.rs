@@ -42,15 +42,29 @@ impl Default for ReadLimits {
     }
 }
 
-/// Whether a file holds secrets by the one rule of [`is_secret_path`], judged by the name the
-/// model used and by the name of the file it resolves to (a symlink `notes.txt -> .env`).
-fn secret(rel: &str, resolved: &Path) -> bool {
-    is_secret_path(rel)
-        || resolved
-            .canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .is_some_and(|name| is_secret_path(&name))
+/// Whether a workspace file holds secrets by the one rule of [`is_secret_path`], judged by the
+/// name the model used and by where it resolves to inside the workspace (a symlink
+/// `notes.txt -> .env`, or `cloud -> .aws`). A path that does not exist yet is judged by name.
+pub fn secret(ws: &Workspace, rel: &str) -> bool {
+    if is_secret_path(rel) {
+        return true;
+    }
+    let Ok(resolved) = ws.resolve(rel) else {
+        return false;
+    };
+    let root = ws
+        .root()
+        .canonicalize()
+        .unwrap_or_else(|_| ws.root().to_path_buf());
+    resolved
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.strip_prefix(&root).ok().map(relative_slash))
+        .is_some_and(|target| is_secret_path(&target))
+}
+
+fn relative_slash(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
 }
 
 /// `read_file`: numbered lines `N\tline`, paged.
@@ -62,10 +76,8 @@ pub fn read_file(
     limits: &ReadLimits,
 ) -> Result<String, String> {
     let path = ws.resolve(rel).map_err(|e| e.to_string())?;
-    if secret(rel, &path) {
-        return Err(format!(
-            "`{rel}` looks like a file that holds secrets; hone does not send it to the model. Ask the user for the part you need."
-        ));
+    if secret(ws, rel) {
+        return Err(crate::prompts::tool_error("secret_file", &[("path", rel)]));
     }
     let meta = std::fs::metadata(&path).map_err(|e| io_message(rel, &e))?;
     if meta.is_dir() {
@@ -212,7 +224,7 @@ pub fn search(
         if matcher
             .as_ref()
             .is_some_and(|m| !m.is_match(&rel) && !m.is_match(file_name(&rel)))
-            || secret(&rel, &path)
+            || secret(ws, &rel)
         {
             continue;
         }

@@ -927,3 +927,46 @@ fn a_secrets_file_named_by_the_person_is_sent_with_a_note() {
     let sent = mock.chat_requests()[0].json().to_string();
     assert!(sent.contains("TOKEN=abc123"), "named explicitly, so sent");
 }
+
+#[test]
+fn the_model_can_neither_read_nor_edit_a_secrets_file() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join(".env"), "OPENAI_API_KEY=sk-live-123456\n").unwrap();
+    std::os::unix::fs::symlink(".env", sb.workspace.join("notes.txt")).unwrap();
+    let mock = MockServer::start(vec![
+        // A wrong old text would make the engine show the closest lines of the file.
+        call(
+            "c1",
+            "edit_file",
+            json!({"path": ".env", "old_string": "OPENAI_API_KEY=xxxxxxxxxx", "new_string": "X=1"}),
+        ),
+        call("c2", "read_file", json!({"path": "notes.txt"})),
+        call(
+            "c3",
+            "apply_patch",
+            json!({"patch": "*** Begin Patch\n*** Update File: .env\n*** Move to: plain.txt\n*** End Patch\n"}),
+        ),
+        Reply::answer("ok"),
+    ]);
+    let o = fix(&sb, &mock, &["x", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
+    for (i, id) in ["c1", "c2", "c3"].iter().enumerate() {
+        let result = tool_result(&reqs[i + 1], id);
+        assert!(
+            result.contains("looks like a file that holds secrets"),
+            "{id}: {result}"
+        );
+    }
+    for r in &reqs {
+        assert!(
+            !r.to_string().contains("sk-live"),
+            "the secret was sent: {r}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join(".env")).unwrap(),
+        "OPENAI_API_KEY=sk-live-123456\n"
+    );
+    assert!(!sb.workspace.join("plain.txt").exists());
+}

@@ -58,7 +58,15 @@ pub(super) fn parse_all(
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&i) = which.get(k) else { break };
-                        let parsed = parse_one(root, &candidates[i], opts, &mut extractor);
+                        // A panic in one file's extraction (a bug; grammars are C and cannot
+                        // unwind) costs that file, not the batch the worker holds.
+                        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            parse_one(root, &candidates[i], opts, &mut extractor)
+                        }))
+                        .unwrap_or_else(|_| {
+                            extractor = Extractor::new();
+                            Parsed::Skipped(SkipReason::Unreadable)
+                        });
                         progress.done.fetch_add(1, Ordering::Relaxed);
                         batch.push((k, parsed));
                         if batch.len() == BATCH
