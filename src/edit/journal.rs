@@ -265,10 +265,16 @@ impl Journal {
         let _ = fs::remove_dir_all(self.dir.join(name));
     }
 
+    /// Drops the oldest batches beyond [`KEEP`], except those of the run being recorded: a long
+    /// run may pass the limit, and undoing it must still find all of it.
     fn prune(&self) {
         if let Ok(all) = self.batches() {
-            for old in all.iter().take(all.len().saturating_sub(KEEP)) {
-                self.discard(&format!("{old:010}"));
+            for &old in all.iter().take(all.len().saturating_sub(KEEP)) {
+                let current =
+                    self.run.is_some() && self.manifest(old).is_ok_and(|(_, m)| m.run == self.run);
+                if !current {
+                    self.discard(&format!("{old:010}"));
+                }
             }
         }
     }

@@ -445,3 +445,23 @@ fn a_run_with_a_conflict_restores_nothing() {
     assert_eq!(fx.read("b.txt").unwrap(), b"b2\n", "nothing restored");
     assert_eq!(fx.journal().len().unwrap(), 2);
 }
+
+#[test]
+fn pruning_never_splits_the_run_being_recorded() {
+    let fx = Fixture::new(&[("a.txt", b"0\n")]);
+    let mut journal = fx.journal();
+    journal.start_run();
+    let n = crate::edit::journal::KEEP + 5;
+    for i in 0..n {
+        let ops = [EditOp::replace(
+            "a.txt",
+            format!("{i}\n"),
+            format!("{}\n", i + 1),
+        )];
+        apply(&fx.ws, &plan(&fx.ws, &ops).unwrap(), &journal).unwrap();
+    }
+    assert_eq!(fx.journal().len().unwrap(), n, "the run is kept whole");
+    let report = fx.journal().undo_run(&fx.ws).unwrap();
+    assert_eq!(report.batches, n);
+    assert_eq!(fx.read("a.txt").unwrap(), b"0\n");
+}
