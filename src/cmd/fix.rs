@@ -201,7 +201,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
                 "diff": { "edits_proposed": proposed, "edits_applied": applied, "added": added, "removed": removed },
                 "patch": if args.dry_run { Some(patch) } else { None },
                 "answer": collect_answer(&quiet.0),
-                "usage": agent.usage(),
+                "usage": super::print::usage_json(agent.usage()),
                 "total_cost_usd": agent.cost(),
                 "session_id": agent.session_id(),
                 "model": agent.model(),

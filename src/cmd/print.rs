@@ -572,6 +572,8 @@ pub fn tool_use(call: &crate::provider::ToolCall) -> Value {
 
 /// Usage in the result object: Claude Code's names (`input_tokens` are the uncached prompt
 /// tokens), plus the totals and reasoning tokens.
+/// Token use in every JSON output (`-p`'s result, `fix`'s report): Claude Code's names first,
+/// then the OpenAI and DeepSeek names the provider reported, so either kind of script reads it.
 pub fn usage_json(u: &Usage) -> Value {
     json!({
         "input_tokens": u.cache_miss_tokens,
@@ -580,6 +582,8 @@ pub fn usage_json(u: &Usage) -> Value {
         "reasoning_tokens": u.reasoning_tokens,
         "prompt_tokens": u.prompt_tokens,
         "completion_tokens": u.completion_tokens,
+        "cache_hit_tokens": u.cache_hit_tokens,
+        "cache_miss_tokens": u.cache_miss_tokens,
     })
 }
 

@@ -443,6 +443,12 @@ fn json_report_names_files_usage_and_cost() {
     assert_eq!(v["outcome"], "done");
     assert_eq!(v["answer"], "done");
     assert_eq!(v["usage"]["prompt_tokens"], 120);
+    // The same usage fields as `-p --output-format json`.
+    assert_eq!(
+        v["usage"]["input_tokens"].as_u64().unwrap()
+            + v["usage"]["cache_read_input_tokens"].as_u64().unwrap(),
+        120
+    );
     assert!(v["total_cost_usd"].as_f64().unwrap() > 0.0);
 }
 
