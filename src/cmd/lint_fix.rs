@@ -191,7 +191,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let first = match Lint::run(&lint_cmd, &ws).await {
         Ok(l) => l,
         Err(e) => {
-            out.line(&format!("the lint command could not run: {e}"));
+            // The error itself, with its output and hints, is the report on stderr.
+            out.line("stopped: the lint command could not run (exit 4; why is on stderr)");
             outputs.write(&mut out, None, ("lint_error", lint_exit(&e)), &[], "", None)?;
             return Err(lint_failure(e));
         }
