@@ -207,7 +207,7 @@ fn usage_counts_cache_hits_misses_and_reasoning() {
     assert_eq!(
         r["usage"],
         json!({"input_tokens": 904, "cache_read_input_tokens": 4096, "output_tokens": 300, "reasoning_tokens": 120,
-               "prompt_tokens": 5000, "completion_tokens": 300})
+               "prompt_tokens": 5000, "completion_tokens": 300, "cache_hit_tokens": 4096, "cache_miss_tokens": 904})
     );
 }
 
