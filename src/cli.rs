@@ -9,6 +9,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand};
 
 use crate::exit::{self, Exit, Failure};
@@ -91,16 +92,16 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Provider preset or custom provider from the config file (deepseek, openai, openrouter,
     /// ollama, vllm, llamacpp, lmstudio, …). Env: HONE_PROVIDER.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", value_parser = NonEmptyStringValueParser::new())]
     pub provider: Option<String>,
 
     /// Model to ask (default: the provider's default model). Env: HONE_MODEL.
-    #[arg(long, short = 'm', global = true, value_name = "MODEL")]
+    #[arg(long, short = 'm', global = true, value_name = "MODEL", value_parser = NonEmptyStringValueParser::new())]
     pub model: Option<String>,
 
     /// Base URL of the Chat Completions API (the request goes to BASE/chat/completions).
     /// Env: HONE_BASE_URL.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = NonEmptyStringValueParser::new())]
     pub base_url: Option<String>,
 
     /// Thinking mode, for providers that have one (DeepSeek).

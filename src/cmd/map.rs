@@ -24,7 +24,7 @@ use crate::exit::{Exit, Failure};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Token budget for the map (default: 2000 when FOCUS names a file, 4000 otherwise).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub tokens: Option<usize>,
 
     /// Files to treat as in the chat, or identifiers to focus on.

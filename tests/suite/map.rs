@@ -157,3 +157,14 @@ fn an_empty_workspace_prints_nothing_and_succeeds() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to map"));
 }
+
+#[test]
+fn a_zero_budget_or_an_empty_model_is_a_usage_error() {
+    let sb = workspace();
+    let o = sb.cmd().args(["map", "--tokens", "0"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--tokens"));
+    let o = sb.cmd().args(["-m", "", "config"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--model"));
+}
