@@ -206,24 +206,24 @@ impl Fixer<'_> {
             let outcome = match ran {
                 Some(Ok(o)) => o,
                 Some(Err(e)) => {
-                    let end = self.abandon(applied, number, "the model's provider failed", log);
-                    return self.finish(
+                    return self.stop(
                         rounds,
                         report,
                         started,
                         current,
-                        end.unwrap_or(End::Agent(e)),
+                        "the model's provider failed",
+                        End::Agent(e),
                         log,
                     );
                 }
                 None => {
-                    let end = self.abandon(applied, number, "interrupted", log);
-                    return self.finish(
+                    return self.stop(
                         rounds,
                         report,
                         started,
                         current,
-                        end.unwrap_or(End::Interrupted),
+                        "interrupted",
+                        End::Interrupted,
                         log,
                     );
                 }
@@ -246,24 +246,24 @@ impl Fixer<'_> {
             let next = match self.unless_interrupted(Lint::run(self.lint, self.ws)).await {
                 Some(Ok(l)) => l,
                 None => {
-                    let end = self.abandon(applied, number, "interrupted", log);
-                    return self.finish(
+                    return self.stop(
                         rounds,
                         report,
                         started,
                         current,
-                        end.unwrap_or(End::Interrupted),
+                        "interrupted",
+                        End::Interrupted,
                         log,
                     );
                 }
                 Some(Err(e)) => {
-                    let end = self.abandon(applied, number, "the linter could not run again", log);
-                    return self.finish(
+                    return self.stop(
                         rounds,
                         report,
                         started,
                         current,
-                        end.unwrap_or(End::Lint(e)),
+                        "the linter could not run again",
+                        End::Lint(e),
                         log,
                     );
                 }
@@ -348,6 +348,26 @@ impl Fixer<'_> {
         let total = ms(started.elapsed());
         report.overhead_ms = total.saturating_sub(report.lint_ms + report.model_ms);
         log.progress(Progress::RoundEnded(report));
+    }
+
+    /// Ends the loop in the middle of a round: the round's edits are undone (`why` says why),
+    /// and the run ends with `end`, or with the rollback's failure if the undo failed.
+    // The loop's state, passed through to `finish` as the call sites hold it.
+    #[allow(clippy::too_many_arguments)]
+    fn stop(
+        &self,
+        rounds: Vec<RoundReport>,
+        report: RoundReport,
+        started: Instant,
+        last: Lint,
+        why: &str,
+        end: End,
+        log: &mut dyn Log,
+    ) -> Summary {
+        let end = self
+            .abandon(report.edits_applied, report.round, why, log)
+            .unwrap_or(end);
+        self.finish(rounds, report, started, last, end, log)
     }
 
     fn finish(
