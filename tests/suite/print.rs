@@ -40,6 +40,18 @@ fn json_lines(o: &std::process::Output) -> Vec<Value> {
         .collect()
 }
 
+/// `hone -p q --output-format stream-json` against `mock`: its events, after checking the exit
+/// code.
+fn stream_json(sb: &Sandbox, mock: &MockServer, code: i32) -> Vec<Value> {
+    let o = sb
+        .against(mock)
+        .args(["-p", "q", "--output-format", "stream-json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
+    json_lines(&o)
+}
+
 #[test]
 fn streams_the_answer_to_stdout_and_sends_the_deepseek_request() {
     let mock = MockServer::start(vec![Reply::answer("Hello, world")]);
@@ -220,13 +232,7 @@ fn stream_json_prints_the_init_the_message_and_the_result() {
         ev_done(),
     ])]);
     let sb = Sandbox::new();
-    let o = sb
-        .against(&mock)
-        .args(["-p", "q", "--output-format", "stream-json"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let ev = json_lines(&o);
+    let ev = stream_json(&sb, &mock, 0);
     assert_eq!(
         (ev[0]["type"].as_str(), ev[0]["subtype"].as_str()),
         (Some("system"), Some("init"))
@@ -235,7 +241,7 @@ fn stream_json_prints_the_init_the_message_and_the_result() {
     assert_eq!(ev[0]["tools"][0], "read_file");
     assert_eq!(ev[0]["cwd"], sb.workspace.display().to_string());
     // One assistant event for the message, however many chunks it came in.
-    assert_eq!(ev.len(), 3, "{}", stdout(&o));
+    assert_eq!(ev.len(), 3, "{ev:#?}");
     assert_eq!(ev[1]["type"], "assistant");
     assert_eq!(
         ev[1]["message"]["content"],
@@ -425,13 +431,7 @@ fn stream_json_writes_one_assistant_event_per_message() {
         ]),
     ]);
     sb.project_config("[retry]\nbase_delay_ms = 10\n");
-    let o = sb
-        .against(&mock)
-        .args(["-p", "q", "--output-format", "stream-json"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let ev = json_lines(&o);
+    let ev = stream_json(&sb, &mock, 0);
     assert_eq!(
         kinds(&ev),
         [
@@ -443,8 +443,7 @@ fn stream_json_writes_one_assistant_event_per_message() {
             "assistant",
             "result"
         ],
-        "{}",
-        stdout(&o)
+        "{ev:#?}"
     );
     assert_eq!(
         ev[1]["message"]["content"],
@@ -484,13 +483,7 @@ fn stream_json_keeps_the_text_of_a_cut_message() {
         Frame::Drop,
     ])]);
     let sb = Sandbox::new();
-    let o = sb
-        .against(&mock)
-        .args(["-p", "q", "--output-format", "stream-json"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    let ev = json_lines(&o);
+    let ev = stream_json(&sb, &mock, 3);
     assert_eq!(kinds(&ev), ["system/init", "assistant", "result"]);
     assert_eq!(
         ev[1]["message"]["content"],
