@@ -105,8 +105,14 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         config.workspace = s.path().to_path_buf();
     }
     let input = common::attach_files(&args.instruction, &original_root, &args.paths)?;
+    // The rule the model's tools obey (symlinks judged by their target): named files pass it.
+    let ws = crate::edit::Workspace::new(&original_root).ok();
     for p in &args.paths {
-        if crate::context::is_secret_path(&p.to_string_lossy()) {
+        let rel = p
+            .strip_prefix(&original_root)
+            .unwrap_or(p)
+            .to_string_lossy();
+        if ws.as_ref().is_some_and(|ws| crate::tools::secret(ws, &rel)) {
             eprintln!(
                 "hone: note: {} looks like it holds secrets; it is sent to the model because you named it",
                 p.display()
