@@ -149,6 +149,7 @@ pub enum Command {
 
 /// The program: parse, dispatch, report. Returns the process exit code.
 pub fn main() -> ExitCode {
+    crate::crash::install();
     let cli = Cli::parse();
     let result = run(cli);
     match result {

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod context;
+pub mod crash;
 pub mod edit;
 pub mod exit;
 pub mod lint;

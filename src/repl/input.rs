@@ -155,6 +155,7 @@ pub fn editor(helper: InputHelper, history: Option<&Path>) -> rustyline::Result<
         .completion_type(CompletionType::List)
         .bracketed_paste(true)
         .build();
+    crate::crash::save_terminal();
     let mut ed: LineEditor = Editor::with_config(config)?;
     ed.set_helper(Some(helper));
     ed.bind_sequence(

@@ -79,6 +79,8 @@ pub async fn shell(
     }
     let mut child = cmd.spawn()?;
     let mut guard = GroupGuard(child.id());
+    // Killed by the crash hook too: an aborting process runs no destructors.
+    let _tracked = child.id().map(crate::crash::track);
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let collect = async {

@@ -1,6 +1,6 @@
 //! Markdown for the terminal, rendered a line at a time so an answer can be shown while it
 //! streams: headings, lists, block quotes, rules, emphasis, inline code and links, and fenced code
-//! blocks highlighted by `syntect` (Sublime Text grammars, pure-Rust regexes).
+//! blocks highlighted with hone's tree-sitter grammars (`highlight`).
 //!
 //! [`Markdown`] turns one complete line into styled text, keeping only the state that crosses
 //! lines (an open code fence and its highlighter). [`Stream`] feeds it from the chunks a model
@@ -17,11 +17,10 @@ use std::fmt::Write as _;
 
 use anstyle::Style;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use syntect::easy::HighlightLines;
 use unicode_width::UnicodeWidthStr as _;
 
 use super::palette;
-use highlight::{highlight, highlighter_for};
+use highlight::{Highlighter, highlight, highlighter_for};
 
 mod highlight;
 
@@ -35,7 +34,7 @@ pub struct Markdown {
 struct Fence {
     marker: char,
     len: usize,
-    highlighter: Option<HighlightLines<'static>>,
+    highlighter: Option<Highlighter>,
 }
 
 impl Markdown {

@@ -35,7 +35,7 @@ const BATCH: usize = 32;
 
 /// Reads and parses the candidates at `which` on the configured number of threads, handing each
 /// result to `sink` (with its position in `which`) on the calling thread as soon as it is ready,
-/// so interning overlaps with parsing. A worker that panics leaves its remaining files unreported.
+/// so interning overlaps with parsing.
 pub(super) fn parse_all(
     root: &Path,
     candidates: &[Candidate],
@@ -58,15 +58,7 @@ pub(super) fn parse_all(
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&i) = which.get(k) else { break };
-                        // A panic in one file's extraction (a bug; grammars are C and cannot
-                        // unwind) costs that file, not the batch the worker holds.
-                        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            parse_one(root, &candidates[i], opts, &mut extractor)
-                        }))
-                        .unwrap_or_else(|_| {
-                            extractor = Extractor::new();
-                            Parsed::Skipped(SkipReason::Unreadable)
-                        });
+                        let parsed = parse_one(root, &candidates[i], opts, &mut extractor);
                         progress.done.fetch_add(1, Ordering::Relaxed);
                         batch.push((k, parsed));
                         if batch.len() == BATCH
@@ -86,7 +78,6 @@ pub(super) fn parse_all(
             sink(k, parsed);
         }
         for w in workers {
-            // Joined here so a panic stays in its worker instead of unwinding the scope.
             let _ = w.join();
         }
     });

@@ -1,134 +1,354 @@
-//! Syntax highlighting of fenced code for [`super::Markdown`]: `syntect`'s default grammars
-//! (loaded once, on the first code block) under a theme of ANSI colours from the palette.
+//! Syntax highlighting of fenced code for [`super::Markdown`]. Code in a language hone indexes
+//! (Rust, Python, JavaScript, TypeScript, TSX, Go, Java, C, C++) is coloured with the tree-sitter
+//! grammar the repository map already carries and that grammar's own highlight query
+//! (`tree-sitter-highlight`); a `diff` or `patch` block is coloured by line prefix. Anything else
+//! is shown plain: a second engine with its own grammars (syntect) cost 0.7 MB of the binary's
+//! 15 MB budget (ARCHITECTURE.md, "What the binary weighs").
 //!
-//! Must not load anything before a code block appears, and must never lose text: a line the
-//! grammar cannot handle is returned plain.
+//! Lines are coloured as they stream in, each in the light of the block so far; a line inside a
+//! string or comment whose end has not arrived yet may be coloured as code (tree-sitter reads an
+//! unclosed `"""` or `/*` as an error, not as the start of a long token).
+//!
+//! Must not load anything before a code block appears, and must never lose text: every line comes
+//! back with all its characters, coloured or not.
 
 use std::sync::OnceLock;
 
 use anstyle::Style;
-use syntect::easy::HighlightLines;
-use syntect::highlighting::{Color, ScopeSelectors, StyleModifier, Theme, ThemeItem};
-use syntect::parsing::SyntaxSet;
+use tree_sitter_highlight::{Highlight, HighlightConfiguration, HighlightEvent};
 
 use super::push_styled;
+use crate::context::lang::Language;
 use crate::ui::palette;
 
-/// Grammars, loaded on the first code block (a few milliseconds and a few megabytes that an
-/// answer without code never pays).
-fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
-}
-
-/// The token kinds coloured, each with the palette style it gets. A theme colour encodes the
-/// index into this table in its red channel with alpha 0 (bat's trick for ANSI themes), so the
-/// terminal's own palette decides the shades.
-const KINDS: [(&str, Style); 7] = [
-    (
-        "comment, punctuation.definition.comment",
-        palette::CODE_COMMENT,
-    ),
-    (
-        "string, constant.character, punctuation.definition.string",
-        palette::CODE_STRING,
-    ),
-    ("constant.numeric, constant.language", palette::CODE_NUMBER),
-    (
-        "keyword, storage.modifier, storage.type.function, storage.type.struct, storage.type.enum, \
-         storage.type.impl, storage.type.trait, storage.type.class, variable.language",
-        palette::CODE_KEYWORD,
-    ),
-    (
-        "entity.name.type, entity.name.class, entity.name.struct, entity.name.enum, \
-         support.type, support.class, storage.type",
-        palette::CODE_TYPE,
-    ),
-    (
-        "entity.name.function, support.function, variable.function",
-        palette::CODE_FUNCTION,
-    ),
-    (
-        "support.macro, entity.name.macro, meta.preprocessor, keyword.directive",
-        palette::CODE_MACRO,
-    ),
+/// The capture names coloured, each with the palette style it gets. A capture matches the entry
+/// with the most leading parts in common (`function.method` takes `function`,
+/// `function.macro` takes `function.macro`); captures matching none (variables, punctuation,
+/// operators) stay plain.
+const KINDS: [(&str, Style); 12] = [
+    ("comment", palette::CODE_COMMENT),
+    ("string", palette::CODE_STRING),
+    ("escape", palette::CODE_STRING),
+    ("number", palette::CODE_NUMBER),
+    ("boolean", palette::CODE_NUMBER),
+    ("constant.builtin", palette::CODE_NUMBER),
+    ("keyword", palette::CODE_KEYWORD),
+    ("type", palette::CODE_TYPE),
+    ("constructor", palette::CODE_TYPE),
+    ("function", palette::CODE_FUNCTION),
+    ("function.macro", palette::CODE_MACRO),
+    ("attribute", palette::CODE_MACRO),
 ];
 
-fn theme() -> &'static Theme {
-    static THEME: OnceLock<Theme> = OnceLock::new();
-    THEME.get_or_init(|| Theme {
-        name: Some("hone-ansi".to_string()),
-        scopes: KINDS
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (selectors, _))| {
-                Some(ThemeItem {
-                    scope: selectors.parse::<ScopeSelectors>().ok()?,
-                    style: StyleModifier {
-                        foreground: Some(Color {
-                            r: i as u8,
-                            g: 0,
-                            b: 0,
-                            a: 0,
-                        }),
-                        background: None,
-                        font_style: None,
-                    },
-                })
-            })
-            .collect(),
-        ..Theme::default()
-    })
+/// A block longer than this is highlighted up to here and plain after: each new line re-reads
+/// the block so far, so the cost grows with the square of its length.
+const MAX_BLOCK: usize = 64 * 1024;
+
+/// How the lines of one open code block are coloured.
+pub(super) enum Highlighter {
+    Syntax(Block),
+    Diff,
 }
 
-/// Languages the default grammars lack, mapped to the nearest one they have.
-fn language_alias(lang: &str) -> &str {
-    match lang {
-        "ts" | "typescript" | "tsx" | "jsx" | "mjs" | "cjs" => "js",
-        "shell" | "console" | "zsh" | "fish" => "sh",
-        "golang" => "go",
-        "py3" | "python3" => "py",
-        "c++" | "hpp" | "cc" => "cpp",
-        "yml" => "yaml",
-        "rs" => "rust",
-        other => other,
-    }
+/// A block in a language with a grammar: the text so far, re-highlighted as each line arrives
+/// (tree-sitter needs the lines before to know what a line is inside).
+pub(super) struct Block {
+    language: Language,
+    source: String,
+    /// Set once the block outgrows [`MAX_BLOCK`]: the rest of it is plain.
+    full: bool,
+    engine: tree_sitter_highlight::Highlighter,
 }
 
-/// A highlighter for a fence's info string (`rust`, `py title="x"`, …); `None` for an unknown or
-/// missing language.
-pub(super) fn highlighter_for(info: &str) -> Option<HighlightLines<'static>> {
-    let lang = info
+/// A highlighter for a fence's info string (`rust`, `py title="x"`, …); `None` for a language
+/// without a grammar or no language at all.
+pub(super) fn highlighter_for(info: &str) -> Option<Highlighter> {
+    let token = info
         .split([' ', ',', '{'])
         .next()
         .unwrap_or("")
         .trim_start_matches('.')
         .to_ascii_lowercase();
-    if lang.is_empty() || lang == "text" || lang == "txt" || lang == "plain" {
-        return None;
+    if token == "diff" || token == "patch" {
+        return Some(Highlighter::Diff);
     }
-    let set = syntaxes();
-    let syntax = set.find_syntax_by_token(language_alias(&lang))?;
-    Some(HighlightLines::new(syntax, theme()))
+    let language = language_of(&token)?;
+    config(language)?;
+    Some(Highlighter::Syntax(Block {
+        language,
+        source: String::new(),
+        full: false,
+        engine: tree_sitter_highlight::Highlighter::new(),
+    }))
 }
 
-/// One line of code, coloured by token kind. The grammar may fail on odd input; the line is
-/// then shown plain (never lost).
-pub(super) fn highlight(h: &mut HighlightLines<'static>, line: &str) -> String {
-    let with_newline = format!("{line}\n");
-    let Ok(ranges) = h.highlight_line(&with_newline, syntaxes()) else {
-        return line.to_string();
+/// One line of code, coloured by token kind.
+pub(super) fn highlight(h: &mut Highlighter, line: &str) -> String {
+    match h {
+        Highlighter::Diff => diff_line(line),
+        Highlighter::Syntax(block) => block.line(line),
+    }
+}
+
+/// The language a fence names, by name or by file extension (`rust`, `rs`, `c++`, `golang`).
+fn language_of(token: &str) -> Option<Language> {
+    match token {
+        "" => None,
+        "rust" => Some(Language::Rust),
+        "python" | "python3" | "py3" => Some(Language::Python),
+        "javascript" | "node" => Some(Language::JavaScript),
+        "typescript" => Some(Language::TypeScript),
+        "go" | "golang" => Some(Language::Go),
+        "java" => Some(Language::Java),
+        "c" => Some(Language::C),
+        "cpp" => Some(Language::Cpp),
+        ext => Language::from_path(&format!("x.{ext}")),
+    }
+}
+
+impl Block {
+    fn line(&mut self, line: &str) -> String {
+        let start = self.source.len();
+        self.full |= start + line.len() >= MAX_BLOCK;
+        if self.full {
+            return line.to_string();
+        }
+        self.source.push_str(line);
+        self.source.push('\n');
+        let end = start + line.len();
+        let Some(config) = config(self.language) else {
+            return line.to_string();
+        };
+        let Ok(events) = self
+            .engine
+            .highlight(config, self.source.as_bytes(), None, None, |_| None)
+        else {
+            return line.to_string();
+        };
+        let mut out = String::with_capacity(line.len() + 32);
+        let mut open: Vec<usize> = Vec::new();
+        let mut done = start;
+        for event in events {
+            match event {
+                Ok(HighlightEvent::HighlightStart(Highlight(i))) => open.push(i),
+                Ok(HighlightEvent::HighlightEnd) => {
+                    open.pop();
+                }
+                Ok(HighlightEvent::Source { start: s, end: e }) => {
+                    let (s, e) = (s.max(done), e.min(end));
+                    if s >= e {
+                        if s >= end {
+                            break;
+                        }
+                        continue;
+                    }
+                    let style = open
+                        .last()
+                        .and_then(|&i| KINDS.get(i))
+                        .map_or(Style::new(), |(_, style)| *style);
+                    // Token edges are character edges; if one were not, the line goes plain
+                    // rather than lose or split a character.
+                    let (Some(gap), Some(piece)) =
+                        (self.source.get(done..s), self.source.get(s..e))
+                    else {
+                        return line.to_string();
+                    };
+                    out.push_str(gap);
+                    push_styled(&mut out, style, piece);
+                    done = e;
+                }
+                Err(_) => break,
+            }
+        }
+        match self.source.get(done..end) {
+            Some(rest) => out.push_str(rest),
+            None => return line.to_string(),
+        }
+        out
+    }
+}
+
+/// A line of a unified diff: additions green, removals red, hunk headers and file headers marked.
+fn diff_line(line: &str) -> String {
+    let style = if line.starts_with("+++") || line.starts_with("---") || line.starts_with("diff ") {
+        palette::HEADER
+    } else if line.starts_with('+') {
+        palette::ADDED
+    } else if line.starts_with('-') {
+        palette::REMOVED
+    } else if line.starts_with("@@") {
+        palette::HUNK
+    } else {
+        Style::new()
     };
-    let mut out = String::with_capacity(line.len() + 32);
-    for (style, piece) in ranges {
-        let piece = piece.strip_suffix('\n').unwrap_or(piece);
-        let kind = (style.foreground.a == 0)
-            .then(|| KINDS.get(usize::from(style.foreground.r)))
-            .flatten();
-        match kind {
-            Some((_, s)) => push_styled(&mut out, *s, piece),
-            None => out.push_str(piece),
+    let mut out = String::with_capacity(line.len() + 16);
+    push_styled(&mut out, style, line);
+    out
+}
+
+/// Each language's highlight configuration, built on its first code block and shared after.
+/// `None` if the query does not compile against the grammar (a unit test proves they all do).
+fn config(language: Language) -> Option<&'static HighlightConfiguration> {
+    static SLOTS: [OnceLock<Option<HighlightConfiguration>>; Language::ALL.len()] =
+        [const { OnceLock::new() }; Language::ALL.len()];
+    let slot = Language::ALL.iter().position(|&l| l == language)?;
+    SLOTS
+        .get(slot)?
+        .get_or_init(|| {
+            let mut config = HighlightConfiguration::new(
+                language.grammar(),
+                language.name(),
+                &query(language),
+                "",
+                "",
+            )
+            .ok()?;
+            config.configure(&KINDS.map(|(name, _)| name));
+            Some(config)
+        })
+        .as_ref()
+}
+
+/// The highlight query: each grammar crate's own, with C's under C++ (the C++ grammar extends C's
+/// and so does its query) and hone's JavaScript query under TypeScript's (the TypeScript crate's
+/// query only adds what TypeScript adds).
+fn query(language: Language) -> String {
+    match language {
+        Language::Rust => tree_sitter_rust::HIGHLIGHTS_QUERY.to_string(),
+        Language::Python => tree_sitter_python::HIGHLIGHTS_QUERY.to_string(),
+        Language::Go => tree_sitter_go::HIGHLIGHTS_QUERY.to_string(),
+        Language::Java => tree_sitter_java::HIGHLIGHTS_QUERY.to_string(),
+        Language::C => tree_sitter_c::HIGHLIGHT_QUERY.to_string(),
+        Language::Cpp => [
+            tree_sitter_cpp::HIGHLIGHT_QUERY,
+            tree_sitter_c::HIGHLIGHT_QUERY,
+        ]
+        .concat(),
+        Language::JavaScript | Language::TypeScript | Language::Tsx => [
+            tree_sitter_typescript::HIGHLIGHTS_QUERY,
+            include_str!("javascript.scm"),
+        ]
+        .concat(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::markdown::strip_sgr;
+
+    #[test]
+    fn every_language_has_a_working_query() {
+        for language in Language::ALL {
+            assert!(config(language).is_some(), "{language:?}");
         }
     }
-    out
+
+    #[test]
+    fn fence_names_and_extensions_pick_the_grammar() {
+        for (token, language) in [
+            ("rust", Language::Rust),
+            ("rs", Language::Rust),
+            ("py", Language::Python),
+            ("python3", Language::Python),
+            ("js", Language::JavaScript),
+            ("jsx", Language::JavaScript),
+            ("ts", Language::TypeScript),
+            ("tsx", Language::Tsx),
+            ("golang", Language::Go),
+            ("h", Language::C),
+            ("c++", Language::Cpp),
+            ("hpp", Language::Cpp),
+        ] {
+            assert_eq!(language_of(token), Some(language), "{token}");
+        }
+        for token in ["", "sh", "json", "text", "yaml"] {
+            assert!(highlighter_for(token).is_none(), "{token}");
+        }
+    }
+
+    fn styled(lang: &str, lines: &[&str]) -> Vec<String> {
+        let mut h = highlighter_for(lang).unwrap_or_else(|| panic!("{lang}"));
+        lines.iter().map(|l| highlight(&mut h, l)).collect()
+    }
+
+    fn has(out: &str, style: Style) -> bool {
+        out.contains(&style.render().to_string())
+    }
+
+    #[test]
+    fn each_language_colours_its_keywords_strings_and_comments() {
+        for (lang, line) in [
+            ("rust", r#"fn main() { let s = "hi"; } // c"#),
+            ("python", r#"def f(): return "hi"  # c"#),
+            ("js", r#"function f() { return "hi"; } // c"#),
+            ("ts", r#"function f(): string { return "hi"; } // c"#),
+            ("tsx", r#"function f() { return "hi"; } // c"#),
+            ("go", r#"func f() string { return "hi" } // c"#),
+            ("java", r#"class A { String f() { return "hi"; } } // c"#),
+            ("c", r#"int f(void) { return puts("hi"); } // c"#),
+            (
+                "cpp",
+                r#"class A { const char* f() { return "hi"; } }; // c"#,
+            ),
+        ] {
+            let out = &styled(lang, &[line])[0];
+            assert_eq!(strip_sgr(out), line, "{lang}");
+            for style in [
+                palette::CODE_KEYWORD,
+                palette::CODE_STRING,
+                palette::CODE_COMMENT,
+            ] {
+                assert!(has(out, style), "{lang}: {style:?} missing in {out:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_is_coloured_by_what_came_before_it() {
+        // The second line closes a comment the first opened: its start is comment, not code.
+        let out = styled("rust", &["/* a comment", "still comment */ fn f() {}"]);
+        assert_eq!(strip_sgr(&out[1]), "still comment */ fn f() {}");
+        let comment = palette::CODE_COMMENT.render().to_string();
+        assert!(
+            out[1].starts_with(&format!("{comment}still comment */")),
+            "{:?}",
+            out[1]
+        );
+        assert!(has(&out[1], palette::CODE_KEYWORD), "{:?}", out[1]);
+    }
+
+    #[test]
+    fn diff_blocks_are_coloured_by_line_prefix() {
+        let out = styled(
+            "diff",
+            &["--- a/x", "+++ b/x", "@@ -1 +1 @@", "-old", "+new", " same"],
+        );
+        assert!(has(&out[0], palette::HEADER));
+        assert!(has(&out[2], palette::HUNK));
+        assert!(has(&out[3], palette::REMOVED));
+        assert!(has(&out[4], palette::ADDED));
+        assert_eq!(out[5], " same");
+    }
+
+    #[test]
+    fn a_block_past_the_limit_goes_plain_and_keeps_its_text() {
+        let long = "x".repeat(MAX_BLOCK);
+        let out = styled("rust", &["let a = 1;", &long, "let b = 2;"]);
+        assert_eq!(out[1], long);
+        assert_eq!(out[2], "let b = 2;");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn highlighted_lines_keep_every_character(
+            lines in proptest::collection::vec("\\PC{0,40}", 1..8),
+            lang in proptest::sample::select(vec!["rust", "python", "ts", "tsx", "go", "java", "c", "cpp", "diff"]),
+        ) {
+            let mut h = highlighter_for(lang).unwrap_or_else(|| panic!("{lang}"));
+            for line in &lines {
+                proptest::prop_assert_eq!(&strip_sgr(&highlight(&mut h, line)), line);
+            }
+        }
+    }
 }
