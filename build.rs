@@ -8,8 +8,11 @@
 //! and a C library that loads it (glibc 2.36+): an older glibc refuses to start the binary. So
 //! the script does not guess from versions; it links a trivial program with the flag, with the
 //! same compiler, linker and flags as the real build, and runs it. Anything else (another OS,
-//! musl, cross-compiling, a linker warning, a probe that fails in any way) leaves the link as it
+//! musl, cross-compiling, a failed link or run, any message from rustc) leaves the link as it
 //! was. Must not fail the build: every outcome of the probe is "use the flag" or "do not".
+//!
+//! A binary built this way runs on glibc 2.36 or later only, like the machine that built it;
+//! one meant to be copied to older systems must be built on one.
 
 #![allow(
     clippy::print_stdout,
@@ -66,7 +69,7 @@ fn relr_supported() -> bool {
             link.arg(flag);
         }
     }
-    // A linker that does not know the flag may only warn: any output at all means no.
+    // Any message from rustc (a warning it passes on) means no; the run below is the real test.
     let linked = link
         .output()
         .is_ok_and(|o| o.status.success() && o.stderr.is_empty() && o.stdout.is_empty());

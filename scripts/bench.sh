@@ -55,5 +55,5 @@ echo
 echo "summary:"
 echo "  hone --version median:      $(median "$tmp/version.json") ms   (target < 5 ms)"
 echo "  hone -p (mock) median:      $(median "$tmp/print.json") ms   (target < 20 ms to the request leaving)"
-echo "  release binary size:        $((size / 1024)) KiB ($(python3 -c "print('%.1f' % ($size / 1048576))") MiB; target < 15 MB)"
+echo "  release binary size:        $size bytes ($(python3 -c "print('%.2f MB, %.1f MiB' % ($size / 1e6, $size / 1048576))"); target < 15 MB)"
 echo "  peak RSS of a -p run:       $((rss_kb / 1024)) MiB ($rss_kb KiB; target < 20 MB)"

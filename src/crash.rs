@@ -53,7 +53,7 @@ pub fn report(what: Option<&str>, place: Option<&str>) -> String {
          This is a bug in hone; please report it with the line above.\n\
          Files are whole: every write is atomic, and `hone undo` reverts the last request's \
          edits.\n\
-         The conversation is saved: `hone --continue` resumes it.\n"
+         A conversation in the REPL is saved as it goes: `hone --continue` resumes it.\n"
     )
 }
 
@@ -91,11 +91,15 @@ pub fn save_terminal() {
     }
 }
 
+/// Puts back the saved settings (echo, line mode) and turns off bracketed paste, which the line
+/// editor turns on while it reads a line.
 fn restore_terminal() {
     if let Some(saved) = lock(&TERMINAL)
         && let Some(termios) = saved.as_ref()
     {
         let _ = tcsetattr(std::io::stdin(), SetArg::TCSANOW, termios);
+        let _ = std::io::stdout().write_all(b"\x1b[?2004l");
+        let _ = std::io::stdout().flush();
     }
 }
 
@@ -104,13 +108,20 @@ fn hold<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Takes a lock without waiting, for the hook: the panicking thread may hold it already.
+/// Takes a lock for the hook, waiting at most about 100 ms. Nothing done under these locks can
+/// panic, so the panicking thread does not hold one; another thread may, for the moment it
+/// takes to add or remove an entry.
 fn lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
-    match m.try_lock() {
-        Ok(guard) => Some(guard),
-        Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
-        Err(TryLockError::WouldBlock) => None,
+    for _ in 0..100 {
+        match m.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(1))
+            }
+        }
     }
+    None
 }
 
 #[cfg(test)]

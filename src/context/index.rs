@@ -272,7 +272,8 @@ impl RepoIndex {
                         });
                     }
                 }
-                // Only when a parsing worker panicked.
+                // Not reached: a panic in a parsing worker ends the process (`crate::crash`).
+                // Were it ever reached, the file counts as unreadable rather than vanishing.
                 Slot::Pending => *skipped.entry(SkipReason::Unreadable).or_insert(0) += 1,
             }
         }

@@ -5,8 +5,9 @@
 //! A [`MapJob`] starts `hone -C ROOT map [FOCUS…]` (at a lower priority, through `nice`) with
 //! its output captured by a thread, and hands the map over when it is ready; [`MapJob::wait`] never waits longer than asked. The
 //! child writes the index cache as `hone map` always does, so later jobs are warm starts.
-//! Invariant: a job's child is killed when the job is dropped, so no process outlives the
-//! session that started it.
+//! Invariant: a job's child is killed when the job is dropped. If the session crashes instead
+//! (`crate::crash`: no destructor runs), the child is left to finish: it only indexes, writes
+//! the cache and exits.
 
 use std::io::Read as _;
 use std::path::Path;

@@ -2,16 +2,19 @@
 //! (Rust, Python, JavaScript, TypeScript, TSX, Go, Java, C, C++) is coloured with the tree-sitter
 //! grammar the repository map already carries and that grammar's own highlight query
 //! (`tree-sitter-highlight`); a `diff` or `patch` block is coloured by line prefix. Anything else
-//! is shown plain: a second engine with its own grammars (syntect) cost 0.7 MB of the binary's
-//! 15 MB budget (ARCHITECTURE.md, "What the binary weighs").
+//! is shown plain: a second engine with grammars of its own (syntect) cost 0.7 MB of a binary that
+//! must stay under 15 MB (ARCHITECTURE.md, "What the binary weighs").
 //!
-//! Lines are coloured as they stream in, each in the light of the block so far; a line inside a
+//! Lines are coloured as they stream in, each in the light of the lines just before it (up to
+//! [`WINDOW_LINES`]), so the work per line is bounded however long the block. A line inside a
 //! string or comment whose end has not arrived yet may be coloured as code (tree-sitter reads an
-//! unclosed `"""` or `/*` as an error, not as the start of a long token).
+//! unclosed `"""` or `/*` as an error, not as the start of a long token), and so may a line more
+//! than a window below the start of its comment.
 //!
 //! Must not load anything before a code block appears, and must never lose text: every line comes
 //! back with all its characters, coloured or not.
 
+use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use anstyle::Style;
@@ -21,10 +24,12 @@ use super::push_styled;
 use crate::context::lang::Language;
 use crate::ui::palette;
 
-/// The capture names coloured, each with the palette style it gets. A capture matches the entry
-/// with the most leading parts in common (`function.method` takes `function`,
-/// `function.macro` takes `function.macro`); captures matching none (variables, punctuation,
-/// operators) stay plain.
+/// The capture names coloured, each with the palette style it gets. A capture takes the entry
+/// all of whose dot-separated parts it contains, the one with the most parts if several do
+/// (`function.method` takes `function`, `function.macro` takes `function.macro`). Captures that
+/// match no entry (variables, properties, punctuation, operators) are switched off in the query:
+/// in `tree-sitter-highlight` the last pattern matching a node wins, and a catch-all
+/// `(identifier) @variable` late in a grammar's query would otherwise blank its function names.
 const KINDS: [(&str, Style); 12] = [
     ("comment", palette::CODE_COMMENT),
     ("string", palette::CODE_STRING),
@@ -40,9 +45,11 @@ const KINDS: [(&str, Style); 12] = [
     ("attribute", palette::CODE_MACRO),
 ];
 
-/// A block longer than this is highlighted up to here and plain after: each new line re-reads
-/// the block so far, so the cost grows with the square of its length.
-const MAX_BLOCK: usize = 64 * 1024;
+/// How many lines before the newest one are re-read to colour it.
+const WINDOW_LINES: usize = 100;
+
+/// At most this many bytes are re-read for one line; a line longer than this alone is plain.
+const WINDOW_BYTES: usize = 32 * 1024;
 
 /// How the lines of one open code block are coloured.
 pub(super) enum Highlighter {
@@ -50,13 +57,13 @@ pub(super) enum Highlighter {
     Diff,
 }
 
-/// A block in a language with a grammar: the text so far, re-highlighted as each line arrives
+/// A block in a language with a grammar: its latest lines, re-highlighted as each line arrives
 /// (tree-sitter needs the lines before to know what a line is inside).
 pub(super) struct Block {
     language: Language,
-    source: String,
-    /// Set once the block outgrows [`MAX_BLOCK`]: the rest of it is plain.
-    full: bool,
+    window: VecDeque<String>,
+    /// Bytes in `window`, line breaks included.
+    bytes: usize,
     engine: tree_sitter_highlight::Highlighter,
 }
 
@@ -76,8 +83,8 @@ pub(super) fn highlighter_for(info: &str) -> Option<Highlighter> {
     config(language)?;
     Some(Highlighter::Syntax(Block {
         language,
-        source: String::new(),
-        full: false,
+        window: VecDeque::new(),
+        bytes: 0,
         engine: tree_sitter_highlight::Highlighter::new(),
     }))
 }
@@ -108,20 +115,32 @@ fn language_of(token: &str) -> Option<Language> {
 
 impl Block {
     fn line(&mut self, line: &str) -> String {
-        let start = self.source.len();
-        self.full |= start + line.len() >= MAX_BLOCK;
-        if self.full {
+        if line.len() >= WINDOW_BYTES {
+            self.window.clear();
+            self.bytes = 0;
             return line.to_string();
         }
-        self.source.push_str(line);
-        self.source.push('\n');
-        let end = start + line.len();
+        self.window.push_back(line.to_string());
+        self.bytes += line.len() + 1;
+        while self.window.len() > WINDOW_LINES + 1 || self.bytes > WINDOW_BYTES {
+            let Some(old) = self.window.pop_front() else {
+                break;
+            };
+            self.bytes -= old.len() + 1;
+        }
+        let mut source = String::with_capacity(self.bytes);
+        for l in &self.window {
+            source.push_str(l);
+            source.push('\n');
+        }
+        let end = source.len() - 1;
+        let start = end - line.len();
         let Some(config) = config(self.language) else {
             return line.to_string();
         };
         let Ok(events) = self
             .engine
-            .highlight(config, self.source.as_bytes(), None, None, |_| None)
+            .highlight(config, source.as_bytes(), None, None, |_| None)
         else {
             return line.to_string();
         };
@@ -148,9 +167,7 @@ impl Block {
                         .map_or(Style::new(), |(_, style)| *style);
                     // Token edges are character edges; if one were not, the line goes plain
                     // rather than lose or split a character.
-                    let (Some(gap), Some(piece)) =
-                        (self.source.get(done..s), self.source.get(s..e))
-                    else {
+                    let (Some(gap), Some(piece)) = (source.get(done..s), source.get(s..e)) else {
                         return line.to_string();
                     };
                     out.push_str(gap);
@@ -160,7 +177,7 @@ impl Block {
                 Err(_) => break,
             }
         }
-        match self.source.get(done..end) {
+        match source.get(done..end) {
             Some(rest) => out.push_str(rest),
             None => return line.to_string(),
         }
@@ -203,15 +220,34 @@ fn config(language: Language) -> Option<&'static HighlightConfiguration> {
                 "",
             )
             .ok()?;
+            let plain: Vec<String> = config
+                .query
+                .capture_names()
+                .iter()
+                .filter(|name| !coloured(name))
+                .map(|name| name.to_string())
+                .collect();
+            for name in &plain {
+                config.query.disable_capture(name);
+            }
             config.configure(&KINDS.map(|(name, _)| name));
             Some(config)
         })
         .as_ref()
 }
 
-/// The highlight query: each grammar crate's own, with C's under C++ (the C++ grammar extends C's
-/// and so does its query) and hone's JavaScript query under TypeScript's (the TypeScript crate's
-/// query only adds what TypeScript adds).
+/// Whether `tree-sitter-highlight` would give a capture one of [`KINDS`] (its matching rule).
+fn coloured(capture: &str) -> bool {
+    KINDS.iter().any(|(kind, _)| {
+        kind.split('.')
+            .all(|part| capture.split('.').any(|c| c == part))
+    })
+}
+
+/// The highlight query: each grammar crate's own, with C++'s after C's (the C++ grammar extends
+/// C's, and so does its query) and the TypeScript crate's after hone's JavaScript query (it only
+/// adds what TypeScript adds). Later patterns win, so the extension comes last, as in the
+/// grammar repositories' own `tree-sitter.json`.
 fn query(language: Language) -> String {
     match language {
         Language::Rust => tree_sitter_rust::HIGHLIGHTS_QUERY.to_string(),
@@ -277,7 +313,7 @@ mod tests {
     }
 
     #[test]
-    fn each_language_colours_its_keywords_strings_and_comments() {
+    fn each_language_colours_keywords_strings_comments_and_function_names() {
         for (lang, line) in [
             ("rust", r#"fn main() { let s = "hi"; } // c"#),
             ("python", r#"def f(): return "hi"  # c"#),
@@ -301,7 +337,28 @@ mod tests {
             ] {
                 assert!(has(out, style), "{lang}: {style:?} missing in {out:?}");
             }
+            let function = format!(
+                "{}f{}",
+                palette::CODE_FUNCTION.render(),
+                palette::CODE_FUNCTION.render_reset()
+            );
+            let main = format!(
+                "{}main{}",
+                palette::CODE_FUNCTION.render(),
+                palette::CODE_FUNCTION.render_reset()
+            );
+            assert!(
+                out.contains(&function) || out.contains(&main),
+                "{lang}: the function name is not coloured in {out:?}"
+            );
         }
+    }
+
+    #[test]
+    fn cpp_keeps_its_own_captures_over_c_ones() {
+        let out = &styled("cpp", &["void Foo::bar() { ns::f(); }"])[0];
+        let function = palette::CODE_FUNCTION.render().to_string();
+        assert!(out.contains(&format!("{function}bar")), "{out:?}");
     }
 
     #[test]
@@ -332,11 +389,23 @@ mod tests {
     }
 
     #[test]
-    fn a_block_past_the_limit_goes_plain_and_keeps_its_text() {
-        let long = "x".repeat(MAX_BLOCK);
-        let out = styled("rust", &["let a = 1;", &long, "let b = 2;"]);
-        assert_eq!(out[1], long);
-        assert_eq!(out[2], "let b = 2;");
+    fn long_blocks_and_long_lines_cost_a_bounded_window() {
+        let mut h = highlighter_for("rust").unwrap_or_else(|| panic!("rust"));
+        for _ in 0..3 * WINDOW_LINES {
+            let _ = highlight(&mut h, "let a = 1;");
+        }
+        let Highlighter::Syntax(block) = &h else {
+            panic!("a syntax highlighter")
+        };
+        assert_eq!(block.window.len(), WINDOW_LINES + 1);
+        let long = "x".repeat(WINDOW_BYTES);
+        assert_eq!(highlight(&mut h, &long), long, "a giant line is plain");
+        let out = highlight(&mut h, "let b = \"s\";");
+        assert_eq!(strip_sgr(&out), "let b = \"s\";");
+        assert!(
+            has(&out, palette::CODE_KEYWORD),
+            "highlighting resumes after it: {out:?}"
+        );
     }
 
     proptest::proptest! {
