@@ -46,12 +46,8 @@ pub struct Args {
 
 /// The workspace `-C` names, or the current directory.
 pub(crate) fn workspace(global: &GlobalArgs) -> Result<Workspace, Failure> {
-    let root = match &global.workspace {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().context("could not read the current directory")?,
-    };
-    Workspace::new(&root)
-        .map_err(|e| Failure::usage(e).hint("pass an existing directory with -C DIR"))
+    let root = super::common::workspace_root(global)?;
+    Workspace::new(&root).map_err(Failure::usage)
 }
 
 fn read_input(args: &Args) -> Result<String, Failure> {

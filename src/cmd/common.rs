@@ -6,17 +6,32 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
 use crate::cli::GlobalArgs;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::exit::{Exit, Failure};
 
 /// Loads the settings; a configuration problem is a usage error with its hints.
 pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
-    Config::load(global).map_err(|e| {
-        let hints = e.hints();
-        let mut f = Failure::new(Exit::Usage, e);
-        f.hints = hints;
-        f
-    })
+    Config::load(global).map_err(config_failure)
+}
+
+/// The workspace `-C` names (else the current directory), checked the one way every command
+/// checks it.
+pub fn workspace_root(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
+    crate::config::workspace_root(global.workspace.as_deref()).map_err(config_failure)
+}
+
+/// A configuration error on its way out: exit code 2, with its hints. A bad `-C` is said as it
+/// is; anything else is introduced as the configuration being unusable.
+pub fn config_failure(e: ConfigError) -> Failure {
+    let hints = e.hints();
+    let exit = e.exit();
+    let error = match e {
+        e @ ConfigError::Workspace { .. } => anyhow::Error::new(e),
+        e => anyhow::Error::new(e).context("the configuration is not usable"),
+    };
+    let mut f = Failure::new(exit, error);
+    f.hints = hints;
+    f
 }
 
 /// Maps an agent error to the exit code it means.

@@ -25,20 +25,8 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
             if let Ok(cfg) = Config::load_without_key(global) {
                 print!("{}", show::render(&cfg, &|p| p.is_file()));
             }
-            Err(failure(e))
+            Err(super::common::config_failure(e))
         }
-        Err(e) => Err(failure(e)),
+        Err(e) => Err(super::common::config_failure(e)),
     }
-}
-
-/// A configuration error on its way out: exit code 2, with its hints.
-pub fn failure(e: ConfigError) -> Failure {
-    let hints = e.hints();
-    let exit = e.exit();
-    let mut f = Failure::new(
-        exit,
-        anyhow::Error::new(e).context("the configuration is not usable"),
-    );
-    f.hints = hints;
-    f
 }

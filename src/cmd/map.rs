@@ -109,15 +109,13 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     }
 }
 
-/// The workspace: `-C DIR`, else the current directory (as `hone config` resolves it).
+/// The workspace, checked as every command checks `-C`, as a canonical path (the index keys
+/// files by it).
 fn workspace(global: &GlobalArgs) -> Result<PathBuf, Failure> {
-    let dir = match &global.workspace {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().context("cannot read the current directory")?,
-    };
+    let dir = super::common::workspace_root(global)?;
     dir.canonicalize()
         .with_context(|| format!("cannot open the workspace {}", dir.display()))
-        .map_err(|e| Failure::new(Exit::Usage, e).hint("pass an existing directory with -C"))
+        .map_err(|e| Failure::new(Exit::Usage, e))
 }
 
 /// A term naming an existing file or directory becomes its canonical path, so that `./src/a.rs`

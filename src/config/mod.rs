@@ -254,7 +254,9 @@ impl ConfigError {
                 format!("known providers: {}", known.join(", ")),
                 "define a new one in a [providers.NAME] table of the config file".to_string(),
             ],
-            ConfigError::Workspace { .. } => vec!["pass an existing directory to -C".to_string()],
+            ConfigError::Workspace { .. } => {
+                vec!["pass an existing directory with -C DIR".to_string()]
+            }
         }
     }
 
@@ -262,6 +264,30 @@ impl ConfigError {
     pub fn exit(&self) -> crate::exit::Exit {
         crate::exit::Exit::Usage
     }
+}
+
+/// The workspace: the directory `-C` names, else the current one, as an absolute path, checked
+/// to be a readable directory. The one check every command makes of `-C`.
+pub fn workspace_root(dir: Option<&std::path::Path>) -> Result<PathBuf, ConfigError> {
+    match dir {
+        Some(dir) => std::path::absolute(dir),
+        None => std::env::current_dir(),
+    }
+    .and_then(|p| std::fs::metadata(&p).map(|m| (p, m.is_dir())))
+    .and_then(|(p, is_dir)| {
+        if is_dir {
+            Ok(p)
+        } else {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "not a directory",
+            ))
+        }
+    })
+    .map_err(|source| ConfigError::Workspace {
+        path: dir.map(std::path::Path::to_path_buf).unwrap_or_default(),
+        source,
+    })
 }
 
 impl Config {
@@ -277,25 +303,7 @@ impl Config {
     }
 
     fn load_with(global: &crate::cli::GlobalArgs, keys: bool) -> Result<Config, ConfigError> {
-        let workspace = match &global.workspace {
-            Some(dir) => std::path::absolute(dir),
-            None => std::env::current_dir(),
-        }
-        .and_then(|p| std::fs::metadata(&p).map(|m| (p, m.is_dir())))
-        .and_then(|(p, is_dir)| {
-            if is_dir {
-                Ok(p)
-            } else {
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::NotADirectory,
-                    "not a directory",
-                ))
-            }
-        })
-        .map_err(|source| ConfigError::Workspace {
-            path: global.workspace.clone().unwrap_or_default(),
-            source,
-        })?;
+        let workspace = workspace_root(global.workspace.as_deref())?;
         let files = ConfigFiles {
             user: crate::paths::config_dir().map(|d| d.join("config.toml")),
             project: workspace.join(".hone").join("config.toml"),

@@ -393,3 +393,44 @@ fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn every_command_says_the_same_of_a_bad_workspace() {
+    let sb = Sandbox::new();
+    let missing = sb.workspace.join("no-such-dir");
+    let file = sb.workspace.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    for dir in [&missing, &file] {
+        for args in [
+            &["map"][..],
+            &["undo"],
+            &["apply", "--yes"],
+            &["config"],
+            &["fix", "x"],
+            &["-p", "q"],
+            &["lint-fix", "--cmd", "true", "."],
+        ] {
+            let o = sb
+                .cmd()
+                .arg("-C")
+                .arg(dir)
+                .args(args)
+                .env("DEEPSEEK_API_KEY", TEST_KEY)
+                .output()
+                .unwrap();
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.starts_with(&format!(
+                    "error: the workspace {} is not a readable directory\n",
+                    dir.display()
+                )),
+                "{args:?}: {err}"
+            );
+            assert!(
+                err.contains("hint: pass an existing directory with -C DIR"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+}
