@@ -64,15 +64,15 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         let skipped: Vec<String> = s
             .skipped
             .iter()
-            .map(|(r, n)| format!("{r:?} {n}"))
+            .map(|(r, n)| format!("{} {n}", r.label()))
             .collect();
         eprintln!(
-            "hone: indexed {} files in {} ms ({} parsed, {} from cache; cache {:?}; git recency {})",
+            "hone: indexed {} files in {} ms ({} parsed, {} from cache; cache {}; git recency {})",
             s.files,
             s.elapsed.as_millis(),
             s.parsed,
             s.reused,
-            s.cache,
+            s.cache.label(),
             if s.git_recency { "on" } else { "off" },
         );
         let t = s.timings;

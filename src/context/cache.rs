@@ -45,6 +45,19 @@ pub enum CacheOutcome {
     Corrupt,
 }
 
+impl CacheOutcome {
+    /// How `hone -v map` says what the cache did.
+    pub fn label(self) -> &'static str {
+        match self {
+            CacheOutcome::Off => "off",
+            CacheOutcome::Loaded => "loaded",
+            CacheOutcome::Missing => "none yet",
+            CacheOutcome::Stale => "stale (another version or options), rebuilt",
+            CacheOutcome::Corrupt => "unreadable, rebuilt",
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Header {
     fingerprint: String,

@@ -167,6 +167,23 @@ pub enum SkipReason {
     OverFileLimit,
 }
 
+impl SkipReason {
+    /// How `hone -v map` names the reason.
+    pub fn label(self) -> &'static str {
+        match self {
+            SkipReason::Secret => "secrets",
+            SkipReason::LockFile => "lock files",
+            SkipReason::Generated => "generated",
+            SkipReason::Minified => "minified",
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too large",
+            SkipReason::VendoredDir => "vendored directories",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::OverFileLimit => "over the file limit",
+        }
+    }
+}
+
 /// The walk's result: candidates sorted by path, and how many files were skipped for what.
 #[derive(Debug, Clone, Default)]
 pub struct ScanReport {

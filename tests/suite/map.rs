@@ -132,12 +132,15 @@ fn ignored_secret_and_vendored_files_stay_out() {
 #[test]
 fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
     let sb = workspace();
+    std::fs::write(sb.workspace.join("package-lock.json"), "{}\n").unwrap();
     let first = sb.cmd().args(["map", "-v"]).output().unwrap();
     let err = String::from_utf8_lossy(&first.stderr);
     assert!(
-        err.contains("indexed 5 files") && err.contains("(5 parsed, 0 from cache"),
+        err.contains("indexed 5 files") && err.contains("(5 parsed, 0 from cache; cache none yet;"),
         "{err}"
     );
+    // Skip reasons are named for a person, not as the code's enum variants.
+    assert!(err.contains("hone: skipped: lock files 1"), "{err}");
 
     write_old(
         &sb.workspace.join("lib/store.py"),
@@ -145,7 +148,10 @@ fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
     );
     let second = sb.cmd().args(["map", "-v"]).output().unwrap();
     let err = String::from_utf8_lossy(&second.stderr);
-    assert!(err.contains("(1 parsed, 4 from cache"), "{err}");
+    assert!(
+        err.contains("(1 parsed, 4 from cache; cache loaded;"),
+        "{err}"
+    );
     assert!(String::from_utf8_lossy(&second.stdout).contains("def fresh_helper()"));
 }
 
