@@ -171,6 +171,9 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
         repl,
         command,
     } = cli;
+    if global.verbose {
+        crate::provider::log_request_bodies(crate::cmd::common::log_request_body);
+    }
     match command {
         Some(Command::Fix(args)) => runtime()?.block_on(crate::cmd::fix::run(&global, args)),
         Some(Command::Config(args)) => crate::cmd::config::run(&global, &args),

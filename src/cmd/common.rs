@@ -221,3 +221,15 @@ mod tests {
         assert!(!s.path().join("target").exists());
     }
 }
+
+/// `-v`, for every command: each request body is written to stderr as it is sent (the key is
+/// already scrubbed by the provider; control characters are stripped here).
+pub fn log_request_body(body: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "hone: request body: {}",
+        crate::ui::strip_controls(body)
+    );
+}

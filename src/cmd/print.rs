@@ -21,8 +21,8 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::exit::{Exit, Failure};
 use crate::provider::ProviderError;
-use crate::ui;
-use std::io::{Read as _, Write};
+
+use std::io::Read as _;
 
 use printer::Printer;
 pub use printer::usage_json;
@@ -93,7 +93,6 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
             client.url(),
             client.auth_for_log()
         ));
-        crate::provider::log_request_bodies(log_body);
     }
     p.init();
     let outcome = rt.block_on(async {
@@ -146,11 +145,6 @@ fn how_to_allow(yes: bool) -> String {
 
 /// `--verbose`: each request body as sent, on stderr. Its text holds file contents and model
 /// output, so it is stripped of control characters like any foreign text.
-fn log_body(body: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "hone: request body: {}", ui::strip_controls(body));
-}
-
 /// The prompt from the flag, or from stdin for `-`.
 fn read_prompt(arg: &str) -> Result<String, Failure> {
     let prompt = if arg == "-" {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::support::mock::*;
-use crate::support::sandbox::Sandbox;
+use crate::support::sandbox::{Sandbox, TEST_KEY};
 
 fn out(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -975,4 +975,21 @@ fn the_model_can_neither_read_nor_edit_a_secrets_file() {
         "OPENAI_API_KEY=sk-live-123456\n"
     );
     assert!(!sb.workspace.join("plain.txt").exists());
+}
+
+#[test]
+fn verbose_fix_logs_every_request_body_without_the_key() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "old\n").unwrap();
+    let mock = MockServer::start(vec![Reply::answer("nothing to change")]);
+    let o = fix(&sb, &mock, &["look at a.txt", "a.txt", "--yes", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let logged = err(&o)
+        .lines()
+        .filter(|l| l.starts_with("hone: request body: {"))
+        .count();
+    assert!(logged >= 1, "{}", err(&o));
+    assert_eq!(logged, mock.chat_requests().len(), "{}", err(&o));
+    assert!(err(&o).contains("\"messages\""), "{}", err(&o));
+    assert!(!err(&o).contains(TEST_KEY));
 }
