@@ -179,6 +179,18 @@ pub fn scratch_copy(root: &Path) -> Result<Scratch, Failure> {
     Ok(Scratch { dir })
 }
 
+/// `-v`, for every command: each request body is written to stderr as it is sent (the key is
+/// already scrubbed by the provider; control characters are stripped here).
+pub fn log_request_body(body: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "hone: request body: {}",
+        crate::ui::strip_controls(body)
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,16 +232,4 @@ mod tests {
         assert!(!s.path().join(".git").exists());
         assert!(!s.path().join("target").exists());
     }
-}
-
-/// `-v`, for every command: each request body is written to stderr as it is sent (the key is
-/// already scrubbed by the provider; control characters are stripped here).
-pub fn log_request_body(body: &str) {
-    use std::io::Write as _;
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(
-        err,
-        "hone: request body: {}",
-        crate::ui::strip_controls(body)
-    );
 }
