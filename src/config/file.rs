@@ -176,6 +176,19 @@ prices = { cache_hit = 0.1, cache_miss = 1.0, output = 2.0 }
     }
 
     #[test]
+    fn a_provider_table_takes_model_for_default_model() {
+        let f = parse(
+            Path::new("/c.toml"),
+            "[providers.mine]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m2\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            f.providers["mine"].get_ref().default_model.as_deref(),
+            Some("m2")
+        );
+    }
+
+    #[test]
     fn unknown_key_names_line_and_field() {
         let e = err("model = \"x\"\n[timeouts]\nidel_secs = 3\n");
         let ConfigError::Parse {

@@ -129,6 +129,8 @@ pub struct ProviderTable {
     pub key_required: Option<bool>,
     /// Allowed only in the user file: a project file may be committed.
     pub api_key: Option<String>,
+    /// Also accepted as `model`, the name the top level of the file uses for the same idea.
+    #[serde(alias = "model")]
     pub default_model: Option<String>,
     pub models: Option<Vec<String>>,
     pub context_window: Option<u64>,
