@@ -1,8 +1,9 @@
 //! Syntax highlighting of fenced code for [`super::Markdown`]. Code in a language hone indexes
 //! (Rust, Python, JavaScript, TypeScript, TSX, Go, Java, C, C++) is coloured with the tree-sitter
 //! grammar the repository map already carries and that grammar's own highlight query
-//! (`tree-sitter-highlight`); a `diff` or `patch` block is coloured by line prefix. Anything else
-//! is shown plain: a second engine with grammars of its own (syntect) cost 0.7 MB of a binary that
+//! (`tree-sitter-highlight`); JSON, common in answers and tiny as a grammar (about 30 KB), has
+//! one of its own; a `diff` or `patch` block is coloured by line prefix. Anything else is shown
+//! plain: a second engine with grammars of its own (syntect) cost 0.7 MB of a binary that
 //! must stay under 15 MB (ARCHITECTURE.md, "What the binary weighs").
 //!
 //! Lines are coloured as they stream in, each in the light of the lines just before it (up to
@@ -57,10 +58,30 @@ pub(super) enum Highlighter {
     Diff,
 }
 
+/// A grammar code blocks are coloured with: one the map indexes with, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Code(Language),
+    Json,
+}
+
+impl Syntax {
+    /// Every syntax, in the order of [`config`]'s slots.
+    const ALL: [Syntax; Language::ALL.len() + 1] = {
+        let mut all = [Syntax::Json; Language::ALL.len() + 1];
+        let mut i = 0;
+        while i < Language::ALL.len() {
+            all[i] = Syntax::Code(Language::ALL[i]);
+            i += 1;
+        }
+        all
+    };
+}
+
 /// A block in a language with a grammar: its latest lines, re-highlighted as each line arrives
 /// (tree-sitter needs the lines before to know what a line is inside).
 pub(super) struct Block {
-    language: Language,
+    syntax: Syntax,
     window: VecDeque<String>,
     /// Bytes in `window`, line breaks included.
     bytes: usize,
@@ -79,10 +100,10 @@ pub(super) fn highlighter_for(info: &str) -> Option<Highlighter> {
     if token == "diff" || token == "patch" {
         return Some(Highlighter::Diff);
     }
-    let language = language_of(&token)?;
-    config(language)?;
+    let syntax = syntax_of(&token)?;
+    config(syntax)?;
     Some(Highlighter::Syntax(Block {
-        language,
+        syntax,
         window: VecDeque::new(),
         bytes: 0,
         engine: tree_sitter_highlight::Highlighter::new(),
@@ -97,7 +118,14 @@ pub(super) fn highlight(h: &mut Highlighter, line: &str) -> String {
     }
 }
 
-/// The language a fence names, by name or by file extension (`rust`, `rs`, `c++`, `golang`).
+/// The syntax a fence names, by name or by file extension (`rust`, `rs`, `c++`, `golang`).
+fn syntax_of(token: &str) -> Option<Syntax> {
+    match token {
+        "json" | "jsonc" | "json5" | "geojson" => Some(Syntax::Json),
+        other => language_of(other).map(Syntax::Code),
+    }
+}
+
 fn language_of(token: &str) -> Option<Language> {
     match token {
         "" => None,
@@ -135,7 +163,7 @@ impl Block {
         }
         let end = source.len() - 1;
         let start = end - line.len();
-        let Some(config) = config(self.language) else {
+        let Some(config) = config(self.syntax) else {
             return line.to_string();
         };
         let Ok(events) = self
@@ -203,23 +231,21 @@ fn diff_line(line: &str) -> String {
     out
 }
 
-/// Each language's highlight configuration, built on its first code block and shared after.
+/// Each syntax's highlight configuration, built on its first code block and shared after.
 /// `None` if the query does not compile against the grammar (a unit test proves they all do).
-fn config(language: Language) -> Option<&'static HighlightConfiguration> {
-    static SLOTS: [OnceLock<Option<HighlightConfiguration>>; Language::ALL.len()] =
-        [const { OnceLock::new() }; Language::ALL.len()];
-    let slot = Language::ALL.iter().position(|&l| l == language)?;
+fn config(syntax: Syntax) -> Option<&'static HighlightConfiguration> {
+    static SLOTS: [OnceLock<Option<HighlightConfiguration>>; Syntax::ALL.len()] =
+        [const { OnceLock::new() }; Syntax::ALL.len()];
+    let slot = Syntax::ALL.iter().position(|&s| s == syntax)?;
     SLOTS
         .get(slot)?
         .get_or_init(|| {
-            let mut config = HighlightConfiguration::new(
-                language.grammar(),
-                language.name(),
-                &query(language),
-                "",
-                "",
-            )
-            .ok()?;
+            let (grammar, name) = match syntax {
+                Syntax::Code(language) => (language.grammar(), language.name()),
+                Syntax::Json => (tree_sitter_json::LANGUAGE.into(), "json"),
+            };
+            let mut config =
+                HighlightConfiguration::new(grammar, name, &query(syntax), "", "").ok()?;
             let plain: Vec<String> = config
                 .query
                 .capture_names()
@@ -248,7 +274,10 @@ fn coloured(capture: &str) -> bool {
 /// C's, and so does its query) and the TypeScript crate's after hone's JavaScript query (it only
 /// adds what TypeScript adds). Later patterns win, so the extension comes last, as in the
 /// grammar repositories' own `tree-sitter.json`.
-fn query(language: Language) -> String {
+fn query(syntax: Syntax) -> String {
+    let Syntax::Code(language) = syntax else {
+        return tree_sitter_json::HIGHLIGHTS_QUERY.to_string();
+    };
     match language {
         Language::Rust => tree_sitter_rust::HIGHLIGHTS_QUERY.to_string(),
         Language::Python => tree_sitter_python::HIGHLIGHTS_QUERY.to_string(),
@@ -274,9 +303,9 @@ mod tests {
     use crate::ui::markdown::strip_sgr;
 
     #[test]
-    fn every_language_has_a_working_query() {
-        for language in Language::ALL {
-            assert!(config(language).is_some(), "{language:?}");
+    fn every_syntax_has_a_working_query() {
+        for syntax in Syntax::ALL {
+            assert!(config(syntax).is_some(), "{syntax:?}");
         }
     }
 
@@ -298,7 +327,8 @@ mod tests {
         ] {
             assert_eq!(language_of(token), Some(language), "{token}");
         }
-        for token in ["", "sh", "json", "text", "yaml"] {
+        assert_eq!(syntax_of("json"), Some(Syntax::Json));
+        for token in ["", "sh", "text", "yaml"] {
             assert!(highlighter_for(token).is_none(), "{token}");
         }
     }
@@ -351,6 +381,15 @@ mod tests {
                 out.contains(&function) || out.contains(&main),
                 "{lang}: the function name is not coloured in {out:?}"
             );
+        }
+    }
+
+    #[test]
+    fn json_colours_strings_numbers_and_literals() {
+        let out = &styled("json", &[r#"{"a": [1, true, null, "x"]}"#])[0];
+        assert_eq!(strip_sgr(out), r#"{"a": [1, true, null, "x"]}"#);
+        for style in [palette::CODE_STRING, palette::CODE_NUMBER] {
+            assert!(has(out, style), "{style:?} missing in {out:?}");
         }
     }
 
@@ -412,7 +451,7 @@ mod tests {
         #[test]
         fn highlighted_lines_keep_every_character(
             lines in proptest::collection::vec("\\PC{0,40}", 1..8),
-            lang in proptest::sample::select(vec!["rust", "python", "ts", "tsx", "go", "java", "c", "cpp", "diff"]),
+            lang in proptest::sample::select(vec!["rust", "python", "ts", "tsx", "go", "java", "c", "cpp", "json", "diff"]),
         ) {
             let mut h = highlighter_for(lang).unwrap_or_else(|| panic!("{lang}"));
             for line in &lines {
