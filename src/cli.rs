@@ -23,6 +23,7 @@ Exit codes:
   3    the model provider failed after retries
   4    lint-fix: the lint command could not run
   130  interrupted (Ctrl-C); files are left whole and the transcript saved
+  101  hone hit a bug: it says where; files are left whole (please report it)
 
 Keys come from the provider's environment variable (DEEPSEEK_API_KEY for the default
 provider) or HONE_API_KEY. `hone config` shows the effective settings.";
@@ -147,6 +148,41 @@ pub enum Command {
     LintFix(crate::cmd::lint_fix::Args),
 }
 
+/// The first flag of `-p` or of the session given together with a subcommand, which clap
+/// accepts (they live on the top-level command) but the subcommand never reads.
+fn misplaced_flag(
+    print: &crate::cmd::print::Args,
+    repl: &crate::cmd::repl::Args,
+) -> Option<&'static str> {
+    use crate::cmd::print::OutputFormat;
+    [
+        (print.prompt.is_some(), "-p"),
+        (print.yes, "--yes"),
+        (!print.allowed_tools.is_empty(), "--allowed-tools"),
+        (print.max_turns.is_some(), "--max-turns"),
+        (print.no_reasoning, "--no-reasoning"),
+        (print.output_format != OutputFormat::Text, "--output-format"),
+        (repl.continue_latest, "--continue"),
+        (repl.resume.is_some(), "--resume"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+impl Command {
+    /// The subcommand as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Fix(_) => "fix",
+            Command::Config(_) => "config",
+            Command::Map(_) => "map",
+            Command::Apply(_) => "apply",
+            Command::Undo(_) => "undo",
+            Command::LintFix(_) => "lint-fix",
+        }
+    }
+}
+
 /// The program: parse, dispatch, report. Returns the process exit code.
 pub fn main() -> ExitCode {
     crate::crash::install();
@@ -171,6 +207,18 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
         repl,
         command,
     } = cli;
+    if let Some(command) = &command
+        && let Some(flag) = misplaced_flag(&print, &repl)
+    {
+        let name = command.name();
+        return Err(Failure::usage(format!(
+            "`{flag}` before `{name}` is a flag of hone without a subcommand (`hone -p`, the \
+             session), and `{name}` would not see it"
+        ))
+        .hint(format!(
+            "put `{name}`'s own flags after it (`hone {name} --help` lists them)"
+        )));
+    }
     if global.verbose {
         crate::provider::log_request_bodies(crate::cmd::common::log_request_body);
     }

@@ -30,6 +30,7 @@ pub use printer::usage_json;
 /// The `-p` flags, flattened into the top-level command line.
 #[derive(Debug, Clone, Default, clap::Args)]
 #[group(id = "print_args")]
+#[command(next_help_heading = "Options for -p")]
 pub struct Args {
     /// Answer PROMPT and exit, for scripts; `-p -` reads the prompt from stdin.
     #[arg(short = 'p', long = "print", value_name = "PROMPT")]

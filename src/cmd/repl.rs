@@ -23,6 +23,7 @@ use crate::repl::{Repl, Setup};
 /// Flags of the interactive session (on the top-level command).
 #[derive(Debug, Clone, Default, clap::Args)]
 #[group(id = "session")]
+#[command(next_help_heading = "Options for the interactive session")]
 pub struct Args {
     /// Resume the latest session of this workspace.
     #[arg(short = 'c', long = "continue", conflicts_with = "resume")]

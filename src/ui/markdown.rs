@@ -322,6 +322,9 @@ pub fn strip_sgr(s: &str) -> String {
     out
 }
 
+/// Rows an unfinished line may take on screen while it is previewed raw.
+const PREVIEW_ROWS: usize = 8;
+
 /// Feeds streamed chunks to a [`Markdown`] renderer and says what to write.
 ///
 /// With colour and a known terminal width, the unfinished line is shown raw as it arrives and
@@ -375,9 +378,14 @@ impl Stream {
         }
         if self.width > 0 && self.previewed < self.partial.len() {
             let fresh = self.partial[self.previewed..].replace('\t', "    ");
-            self.preview_cols += fresh.width();
-            self.previewed = self.partial.len();
-            out.push_str(&fresh);
+            let cols = fresh.width();
+            // The preview is erased by moving the cursor up its rows, which cannot go above the
+            // top of the screen: a line too long to preview in a few rows waits for its end.
+            if self.preview_cols + cols <= self.width * PREVIEW_ROWS {
+                self.preview_cols += cols;
+                self.previewed = self.partial.len();
+                out.push_str(&fresh);
+            }
         }
         self.at_line_start = self.partial.is_empty();
         out

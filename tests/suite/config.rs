@@ -434,3 +434,24 @@ fn every_command_says_the_same_of_a_bad_workspace() {
         }
     }
 }
+
+#[test]
+fn a_flag_of_p_before_a_subcommand_is_refused_and_global_flags_are_not() {
+    let sb = Sandbox::new();
+    let o = sb.cmd().args(["--yes", "fix", "x"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("`--yes` before `fix`"), "{err}");
+    assert!(err.contains("`hone fix --help` lists them"), "{err}");
+    let o = sb.cmd().args(["-c", "map"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Global flags may stand before the subcommand.
+    let o = sb
+        .cmd()
+        .args(["--provider", "llamacpp", "-C"])
+        .arg(&sb.workspace)
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

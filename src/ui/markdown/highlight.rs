@@ -7,10 +7,11 @@
 //! must stay under 15 MB (ARCHITECTURE.md, "What the binary weighs").
 //!
 //! Lines are coloured as they stream in, each in the light of the lines just before it (up to
-//! [`WINDOW_LINES`]), so the work per line is bounded however long the block. A line inside a
-//! string or comment whose end has not arrived yet may be coloured as code (tree-sitter reads an
-//! unclosed `"""` or `/*` as an error, not as the start of a long token), and so may a line more
-//! than a window below the start of its comment.
+//! [`WINDOW_LINES`]), so the work per line is bounded however long the block. Tree-sitter reads an
+//! unclosed `"""`, `/*` or backtick as an error, not as the start of a long token, so the newest
+//! line is highlighted with the language's closers after it ([`closers`]): a line inside a
+//! docstring or block comment whose end has not arrived is coloured as one. A line more than a
+//! window below the start of its comment may still be coloured as code.
 //!
 //! Must not load anything before a code block appears, and must never lose text: every line comes
 //! back with all its characters, coloured or not.
@@ -163,6 +164,7 @@ impl Block {
         }
         let end = source.len() - 1;
         let start = end - line.len();
+        source.push_str(closers(self.syntax));
         let Some(config) = config(self.syntax) else {
             return line.to_string();
         };
@@ -229,6 +231,20 @@ fn diff_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 16);
     push_styled(&mut out, style, line);
     out
+}
+
+/// Text put after the newest line before highlighting, so that a string or comment still open
+/// there reads as one (its end has not arrived yet). Whatever the closers open or leave dangling
+/// lies after the line and is not shown.
+fn closers(syntax: Syntax) -> &'static str {
+    match syntax {
+        Syntax::Code(Language::Python) => "\"\"\"'''\n",
+        Syntax::Code(
+            Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Go,
+        ) => "*/`\n",
+        Syntax::Code(Language::Rust | Language::Java | Language::C | Language::Cpp) => "*/\n",
+        Syntax::Json => "",
+    }
 }
 
 /// Each syntax's highlight configuration, built on its first code block and shared after.
@@ -412,6 +428,42 @@ mod tests {
             out[1]
         );
         assert!(has(&out[1], palette::CODE_KEYWORD), "{:?}", out[1]);
+    }
+
+    #[test]
+    fn lines_inside_an_unfinished_docstring_comment_or_raw_string_are_coloured_as_such() {
+        let cases: [(&str, &[&str], Style); 5] = [
+            (
+                "python",
+                &["def f():", "    \"\"\"First line.", "    More text if any."],
+                palette::CODE_STRING,
+            ),
+            ("js", &["/**", " * Returns x if y."], palette::CODE_COMMENT),
+            (
+                "rust",
+                &["/* a comment", "   if let Some(x) = y {"],
+                palette::CODE_COMMENT,
+            ),
+            (
+                "go",
+                &["var s = `raw", "func notCode() {}"],
+                palette::CODE_STRING,
+            ),
+            ("java", &["/*", " * class Foo"], palette::CODE_COMMENT),
+        ];
+        for (lang, lines, inside) in cases {
+            let out = styled(lang, lines);
+            let last = out.last().map(String::as_str).unwrap_or_default();
+            assert_eq!(strip_sgr(last), lines[lines.len() - 1], "{lang}");
+            assert!(
+                last.contains(&inside.render().to_string()),
+                "{lang}: {last:?}"
+            );
+            assert!(!has(last, palette::CODE_KEYWORD), "{lang}: {last:?}");
+        }
+        // Nothing open: the closers change nothing on the line itself.
+        let out = styled("python", &["x = 1  # one"]);
+        assert!(has(&out[0], palette::CODE_COMMENT) && has(&out[0], palette::CODE_NUMBER));
     }
 
     #[test]

@@ -146,3 +146,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_line_too_long_to_preview_in_a_few_rows_is_not_previewed() {
+    let mut s = Stream::new(true, Some(10));
+    let shown = s.push(&"x".repeat(10 * PREVIEW_ROWS));
+    assert_eq!(shown.len(), 10 * PREVIEW_ROWS, "fits: previewed");
+    assert_eq!(
+        s.push("yy"),
+        "",
+        "one more column would not fit: not previewed"
+    );
+    let done = s.push("\n");
+    // Erased over exactly the rows shown, then rendered whole.
+    assert!(
+        done.starts_with(&format!("\u{1b}[{}A\r\u{1b}[J", PREVIEW_ROWS - 1)),
+        "{done:?}"
+    );
+    assert_eq!(
+        strip_sgr(&done[done.find('x').unwrap_or(0)..]),
+        format!("{}yy\n", "x".repeat(10 * PREVIEW_ROWS))
+    );
+}
