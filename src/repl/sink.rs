@@ -53,6 +53,8 @@ pub struct Sink {
     session_cost: f64,
     /// (path, content before) of every file an edit batch proposed to change.
     pub befores: Vec<(String, Option<Vec<u8>>)>,
+    /// Text and reasoning cleaned of control characters as they stream.
+    clean: [crate::ui::StreamCleaner; 2],
 }
 
 impl Sink {
@@ -68,6 +70,7 @@ impl Sink {
             run_cost: 0.0,
             session_cost,
             befores: Vec::new(),
+            clean: Default::default(),
         }
     }
 
@@ -152,6 +155,9 @@ impl EventSink for Sink {
         match event {
             Event::RequestStarted { .. } => {
                 self.partial.clear();
+                self.clean
+                    .iter_mut()
+                    .for_each(crate::ui::StreamCleaner::reset);
                 if self.last == Last::Text {
                     self.end_partial();
                 }
@@ -162,7 +168,7 @@ impl EventSink for Sink {
                 if self.last == Last::Reasoning {
                     let _ = writeln!(std::io::stderr().lock());
                 }
-                let t = crate::ui::strip_controls(&t);
+                let t = self.clean[0].push(&t);
                 self.partial.push_str(&t);
                 let shown = self.stream.push(&t);
                 let mut out = std::io::stdout().lock();
@@ -175,7 +181,7 @@ impl EventSink for Sink {
                 if self.last == Last::Text {
                     self.end_partial();
                 }
-                let t = crate::ui::strip_controls(&t);
+                let t = self.clean[1].push(&t);
                 let mut err = std::io::stderr().lock();
                 let _ = err.write_all(paint(palette::DIM, &t, self.look.color_err).as_bytes());
                 let _ = err.flush();

@@ -69,9 +69,13 @@ pub fn strip_controls(text: &str) -> String {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\u{1b}' => skip_escape(&mut chars),
+            '\u{1b}' => {
+                skip_escape(&mut chars);
+            }
             // C1 control sequence introducer (8-bit CSI/OSC) — same treatment.
-            '\u{9b}' | '\u{9d}' => skip_until_final(&mut chars, c == '\u{9d}'),
+            '\u{9b}' | '\u{9d}' => {
+                skip_until_final(&mut chars, c == '\u{9d}');
+            }
             '\n' | '\t' => out.push(c),
             '\r' => {
                 // Keep CRLF as a line break, drop a lone CR (it rewrites the current line).
@@ -86,32 +90,94 @@ pub fn strip_controls(text: &str) -> String {
     out
 }
 
-fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+/// Skips the escape sequence after an ESC; says whether it ended before the text did.
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
     match chars.next() {
         Some('[') => skip_until_final(chars, false),
         Some(']') | Some('P') | Some('_') | Some('^') | Some('X') => skip_until_final(chars, true),
         // Two-character escapes (ESC c, ESC 7, …): the one character is already consumed.
-        _ => {}
+        Some(_) => true,
+        None => false,
     }
 }
 
-/// CSI ends at a byte in 0x40..=0x7e; OSC/DCS-like strings end at BEL or ESC \.
-fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, string: bool) {
+/// CSI ends at a byte in 0x40..=0x7e; OSC/DCS-like strings end at BEL or ESC \\. Says whether
+/// the sequence ended before the text did.
+fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, string: bool) -> bool {
     while let Some(c) = chars.next() {
         if string {
             if c == '\u{7}' || c == '\u{9c}' {
-                return;
+                return true;
             }
             if c == '\u{1b}' {
                 if chars.peek() == Some(&'\\') {
                     chars.next();
+                    return true;
                 }
-                return;
+                return chars.peek().is_some();
             }
         } else if ('\u{40}'..='\u{7e}').contains(&c) {
-            return;
+            return true;
         }
     }
+    false
+}
+
+/// [`strip_controls`] for text that arrives in chunks: an escape sequence or a CR-LF that a chunk
+/// boundary cuts is held back until the next chunk completes it, so the result does not depend
+/// on where the stream was split. What is still held when the stream ends is what
+/// [`strip_controls`] would drop anyway (an unfinished sequence, a lone CR), so it is never
+/// written. Call [`StreamCleaner::reset`] between separate streams.
+#[derive(Debug, Default)]
+pub struct StreamCleaner {
+    held: String,
+}
+
+/// Bytes held back at most: an escape sequence that never ends (an OSC without its BEL) must not
+/// hold the rest of an answer hostage.
+const HOLD_LIMIT: usize = 4096;
+
+impl StreamCleaner {
+    /// Takes the next chunk; returns the cleaned text that is complete so far.
+    pub fn push(&mut self, chunk: &str) -> String {
+        self.held.push_str(chunk);
+        let cut = if self.held.len() > HOLD_LIMIT {
+            self.held.len()
+        } else {
+            unfinished_tail(&self.held)
+        };
+        let rest = self.held.split_off(cut);
+        let out = strip_controls(&self.held);
+        self.held = rest;
+        out
+    }
+
+    /// Forgets anything held: a new stream starts.
+    pub fn reset(&mut self) {
+        self.held.clear();
+    }
+}
+
+/// Where an escape sequence, or a CR that may be the first half of CR-LF, that the end of `text`
+/// cuts short begins; `text.len()` if nothing is cut. Scans as [`strip_controls`] does, so a
+/// character inside a finished sequence is never taken for the start of another.
+fn unfinished_tail(text: &str) -> usize {
+    let mut i = 0;
+    while let Some(c) = text.get(i..).and_then(|t| t.chars().next()) {
+        let after = i + c.len_utf8();
+        let mut rest = text[after..].chars().peekable();
+        let finished = match c {
+            '\u{1b}' => skip_escape(&mut rest),
+            '\u{9b}' | '\u{9d}' => skip_until_final(&mut rest, c == '\u{9d}'),
+            '\r' => after < text.len(),
+            _ => true,
+        };
+        if !finished {
+            return i;
+        }
+        i = text.len() - rest.map(char::len_utf8).sum::<usize>();
+    }
+    text.len()
 }
 
 /// How long ago something happened, as a person says it: `just now`, `5 min ago`, `3 h ago`.
@@ -156,7 +222,51 @@ mod tests {
         assert_eq!(strip_controls("naïve — ok"), "naïve — ok");
     }
 
+    #[test]
+    fn a_stream_is_cleaned_the_same_however_it_is_split() {
+        let text = "esc \u{1b}[31mRED\u{1b}[0m, a CR-LF\r\nand a title\u{1b}]0;t\u{7}.";
+        let whole = strip_controls(text);
+        assert_eq!(whole, "esc RED, a CR-LF\nand a title.");
+        for size in 1..text.len() {
+            let mut cleaner = StreamCleaner::default();
+            let mut out = String::new();
+            let mut rest = text;
+            while !rest.is_empty() {
+                let mut cut = size.min(rest.len());
+                while !rest.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                out.push_str(&cleaner.push(&rest[..cut]));
+                rest = &rest[cut..];
+            }
+            assert_eq!(out, whole, "chunks of {size}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn streamed_cleaning_matches_cleaning_the_whole(
+            s in "[a\u{1b}\\[\\]0-9;m\u{7}\\\\\r\n\u{9b}\u{9d}]{0,60}",
+            cuts in proptest::collection::vec(1usize..8, 0..20),
+        ) {
+            let mut cleaner = StreamCleaner::default();
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            for n in cuts.iter().cycle().take(s.len()) {
+                if rest.is_empty() {
+                    break;
+                }
+                let mut cut = (*n).min(rest.len());
+                while !rest.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                out.push_str(&cleaner.push(&rest[..cut]));
+                rest = &rest[cut..];
+            }
+            out.push_str(&cleaner.push(rest));
+            prop_assert_eq!(out, strip_controls(&s));
+        }
+
         #[test]
         fn stripped_text_has_no_escape(s in ".*") {
             let out = strip_controls(&s);

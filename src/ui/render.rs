@@ -36,6 +36,8 @@ pub struct Terminal {
     session_cost: f64,
     pub outcome: Option<Outcome>,
     pub answer: String,
+    /// Text and reasoning cleaned of control characters as they stream.
+    clean: [crate::ui::StreamCleaner; 2],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,7 @@ impl Terminal {
             session_cost: 0.0,
             outcome: None,
             answer: String::new(),
+            clean: Default::default(),
         }
     }
 
@@ -230,13 +233,16 @@ impl EventSink for Terminal {
             Event::RequestStarted { .. } => {
                 self.stop_spinner();
                 self.spinner = Some(Spinner::start("thinking…", self.spinner_enabled));
+                self.clean
+                    .iter_mut()
+                    .for_each(crate::ui::StreamCleaner::reset);
             }
             Event::Text(t) => {
                 self.stop_spinner();
                 if self.last == Last::Reasoning {
                     let _ = writeln!(std::io::stderr().lock());
                 }
-                let t = crate::ui::strip_controls(&t);
+                let t = self.clean[0].push(&t);
                 self.answer.push_str(&t);
                 self.write_answer(&t);
                 self.last = Last::Text;
@@ -249,7 +255,7 @@ impl EventSink for Terminal {
                 if self.last == Last::Text {
                     self.end_partial();
                 }
-                let t = crate::ui::strip_controls(&t);
+                let t = self.clean[1].push(&t);
                 let mut err = std::io::stderr().lock();
                 let _ = err.write_all(paint(palette::DIM, &t, self.color_err).as_bytes());
                 let _ = err.flush();

@@ -590,3 +590,20 @@ fn a_refused_command_under_yes_names_the_rule_that_allows_it() {
         "{without}"
     );
 }
+
+#[test]
+fn an_escape_sequence_split_across_chunks_is_removed_whole() {
+    let mock = MockServer::start(vec![Reply::sse(vec![
+        ev_role(),
+        ev_text("esc \u{1b}[3"),
+        ev_text("1mRED\u{1b}"),
+        ev_text("[0m and CR\r"),
+        ev_text("\nLF"),
+        ev_finish("stop"),
+        ev_done(),
+    ])]);
+    let sb = Sandbox::new();
+    let o = sb.against(&mock).args(["-p", "q"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "esc RED and CR\nLF\n");
+}

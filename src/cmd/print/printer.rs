@@ -38,6 +38,8 @@ pub(super) struct Printer {
     reasoning_open: bool,
     /// Text was written to stdout and its line is still open.
     text_open: bool,
+    /// Text and reasoning cleaned of control characters as they stream (`ui::StreamCleaner`).
+    clean: [ui::StreamCleaner; 2],
     /// stream-json: the `tool_use` blocks of the current message (see [`Printer::message_done`]).
     tool_uses: Vec<Value>,
     /// stream-json: a request was sent and its message not yet written.
@@ -70,6 +72,7 @@ impl Printer {
             reasoning: String::new(),
             reasoning_open: false,
             text_open: false,
+            clean: Default::default(),
             tool_uses: Vec::new(),
             message_open: false,
             usage: Usage::default(),
@@ -258,6 +261,7 @@ impl EventSink for Printer {
                 self.turns = turn;
                 self.text.clear();
                 self.reasoning.clear();
+                self.clean.iter_mut().for_each(ui::StreamCleaner::reset);
             }
             Event::Text(t) => {
                 self.text.push_str(&t);
@@ -267,7 +271,7 @@ impl EventSink for Printer {
                             self.reasoning_open = false;
                             self.err("\n");
                         }
-                        let t = ui::strip_controls(&t);
+                        let t = self.clean[0].push(&t);
                         self.text_open = !t.ends_with('\n');
                         self.out(&t);
                     }
@@ -278,7 +282,7 @@ impl EventSink for Printer {
                 self.reasoning.push_str(&r);
                 match self.format {
                     OutputFormat::Text => {
-                        let r = ui::strip_controls(&r);
+                        let r = self.clean[1].push(&r);
                         self.err(&palette::paint(palette::DIM, &r, self.dim));
                         self.reasoning_open = !r.ends_with('\n');
                     }
