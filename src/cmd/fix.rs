@@ -139,7 +139,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     } else {
         ui::render::Reasoning::Show
     };
-    let mut terminal = ui::render::Terminal::new(args.dry_run, color_err, stderr_tty, reasoning);
+    let color_answer = global.color.enabled(if args.dry_run {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    });
+    let mut terminal =
+        ui::render::Terminal::new(args.dry_run, color_answer, color_err, stderr_tty, reasoning);
     let mut quiet = agent::Collect::default();
     let renderer: &mut dyn EventSink = match args.output_format {
         FixFormat::Text => &mut terminal,

@@ -38,6 +38,9 @@ pub struct Terminal {
     pub answer: String,
     /// Text and reasoning cleaned of control characters as they stream.
     clean: [crate::ui::StreamCleaner; 2],
+    /// The answer rendered as Markdown a line at a time (passed through untouched without
+    /// colour).
+    md: crate::ui::markdown::Stream,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +52,15 @@ enum Last {
 }
 
 impl Terminal {
-    pub fn new(dry_run: bool, color_err: bool, stderr_tty: bool, reasoning: Reasoning) -> Terminal {
+    /// `color_answer`: whether the stream the answer goes to (stdout, or stderr under
+    /// `dry_run`) gets colour, and so rendered Markdown.
+    pub fn new(
+        dry_run: bool,
+        color_answer: bool,
+        color_err: bool,
+        stderr_tty: bool,
+        reasoning: Reasoning,
+    ) -> Terminal {
         Terminal {
             dry_run,
             color_err,
@@ -63,6 +74,7 @@ impl Terminal {
             outcome: None,
             answer: String::new(),
             clean: Default::default(),
+            md: crate::ui::markdown::Stream::new(color_answer, None),
         }
     }
 
@@ -83,7 +95,10 @@ impl Terminal {
 
     fn end_partial(&mut self) {
         match self.last {
-            Last::Text => self.write_answer("\n"),
+            Last::Text => {
+                let tail = self.md.finish();
+                self.write_answer(&tail);
+            }
             Last::Reasoning => {
                 let _ = writeln!(std::io::stderr().lock());
             }
@@ -244,7 +259,8 @@ impl EventSink for Terminal {
                 }
                 let t = self.clean[0].push(&t);
                 self.answer.push_str(&t);
-                self.write_answer(&t);
+                let shown = self.md.push(&t);
+                self.write_answer(&shown);
                 self.last = Last::Text;
             }
             Event::Reasoning(t) => {

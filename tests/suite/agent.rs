@@ -993,3 +993,23 @@ fn verbose_fix_logs_every_request_body_without_the_key() {
     assert!(err(&o).contains("\"messages\""), "{}", err(&o));
     assert!(!err(&o).contains(TEST_KEY));
 }
+
+#[test]
+fn fix_renders_the_answer_as_markdown_when_colour_is_on() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.workspace.join("a.txt"), "old\n").unwrap();
+    let text = "# Done\n\nThe **fix** is `none`.\n\n```python\ndef f(): pass\n```\n";
+    let mock = MockServer::start(vec![Reply::answer(text)]);
+    let o = fix(&sb, &mock, &["look", "a.txt", "--yes", "--color", "always"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let shown = out(&o);
+    assert!(shown.contains('\u{1b}'), "{shown:?}");
+    assert!(
+        !shown.contains("# Done") && !shown.contains("**fix**"),
+        "{shown:?}"
+    );
+    // Without colour the answer is the model's text, byte for byte.
+    let mock = MockServer::start(vec![Reply::answer(text)]);
+    let o = fix(&sb, &mock, &["look", "a.txt", "--yes", "--color", "never"]);
+    assert_eq!(out(&o), text);
+}
