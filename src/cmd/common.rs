@@ -179,11 +179,12 @@ pub fn scratch_copy(root: &Path) -> Result<Scratch, Failure> {
     Ok(Scratch { dir })
 }
 
-/// `-v`, for every command: each request body is written to stderr as it is sent (the key is
-/// already scrubbed by the provider; control characters are stripped here).
-pub fn log_request_body(body: &str) {
+/// `-v`, for every command: each request is written to stderr as it is sent, where it goes and
+/// its body (the provider has masked the key; control characters are stripped here).
+pub fn log_request_body(target: &str, body: &str) {
     use std::io::Write as _;
     let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "hone: {}", crate::ui::strip_controls(target));
     let _ = writeln!(
         err,
         "hone: request body: {}",

@@ -87,14 +87,6 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
     let mut p = Printer::new(global, args, &cfg, agent.session_id());
-    if global.verbose {
-        let client = crate::provider::Client::new(&cfg).map_err(provider_failure)?;
-        p.note(&format!(
-            "POST {} (authorization: {})",
-            client.url(),
-            client.auth_for_log()
-        ));
-    }
     p.init();
     let outcome = rt.block_on(async {
         tokio::select! {

@@ -28,11 +28,12 @@ use crate::config::{Config, ReasoningFormat, RetryPolicy, Secret, Timeouts};
 /// Where request bodies go for `--verbose`, once a front end says so. Process-wide, like a
 /// tracing subscriber: the provider never prints, and the agent that owns the client need not
 /// carry a debug switch through every layer.
-static BODY_LOG: OnceLock<fn(&str)> = OnceLock::new();
+static BODY_LOG: OnceLock<fn(&str, &str)> = OnceLock::new();
 
-/// Has every request body sent from now on passed to `log` before it is sent: the whole JSON,
+/// Has every request sent from now on passed to `log` before it is sent: where it goes with its
+/// authorization masked (`POST URL (authorization: Bearer ****cdef)`), and the whole JSON body,
 /// scrubbed of the key and cut at [`body::LOG_CAP`] bytes. The first call wins.
-pub fn log_request_bodies(log: fn(&str)) {
+pub fn log_request_bodies(log: fn(&str, &str)) {
     let _ = BODY_LOG.set(log);
 }
 
@@ -131,7 +132,8 @@ impl Client {
                 message: format!("could not encode the request: {e}"),
             })?;
         if let Some(log) = BODY_LOG.get() {
-            log(&body::for_log(&body, self.key.as_ref()));
+            let target = format!("POST {} (authorization: {})", self.url, self.auth_for_log());
+            log(&target, &body::for_log(&body, self.key.as_ref()));
         }
         let mut attempt = 0;
         loop {

@@ -991,6 +991,14 @@ fn verbose_fix_logs_every_request_body_without_the_key() {
     assert!(logged >= 1, "{}", err(&o));
     assert_eq!(logged, mock.chat_requests().len(), "{}", err(&o));
     assert!(err(&o).contains("\"messages\""), "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!(
+            "hone: POST {}/chat/completions (authorization: ",
+            mock.base_url
+        )),
+        "{}",
+        err(&o)
+    );
     assert!(!err(&o).contains(TEST_KEY));
 }
 
