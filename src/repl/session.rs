@@ -178,8 +178,23 @@ impl Repl {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.farewell();
+        if !self.drop_empty_transcript() {
+            self.farewell();
+        }
         Ok(())
+    }
+
+    /// A session in which nothing was asked leaves no transcript behind, so `hone --continue`
+    /// finds the last real conversation rather than an empty one.
+    /// Says whether it did.
+    fn drop_empty_transcript(&self) -> bool {
+        if !self.resumed
+            && !self.agent.messages().iter().any(|m| m.role == Role::User)
+            && let Some(path) = self.agent.transcript_path()
+        {
+            return std::fs::remove_file(path).is_ok();
+        }
+        false
     }
 
     /// Adds a line to the history, and the history file (typed lines only: a script piped into

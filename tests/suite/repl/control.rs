@@ -92,6 +92,10 @@ fn ctrl_d_and_ctrl_c_twice_leave() {
     let mut p = start(&sb, &mock, &[]);
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
+    // Nothing was asked: no empty session is left for `--continue` to find.
+    let sessions = sb.home.join(".local/state/hone/sessions");
+    let saved = walk_files(&sessions);
+    assert!(saved.is_empty(), "{saved:?}");
 
     let mut p = start(&sb, &mock, &[]);
     p.send("half a line").unwrap();
@@ -211,4 +215,18 @@ fn auto_compaction_near_the_window_says_so() {
     p.exp_string("Still here.").unwrap();
     prompt(&mut p);
     leave(p);
+}
+
+/// Every file below `dir` (none if it does not exist).
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
