@@ -47,7 +47,10 @@ fn continue_shows_the_earlier_conversation_and_keeps_it() {
     p.send_line("remember the word pineapple").unwrap();
     p.exp_string("Noted: pineapple.").unwrap();
     prompt(&mut p);
-    leave(p);
+    p.send_line("/exit").unwrap();
+    p.exp_string("saved; `hone --continue` picks it up again")
+        .unwrap();
+    p.exp_eof().unwrap();
 
     let mut p = start(&sb, &mock, &["--continue"]);
     p.send_line("which word?").unwrap();

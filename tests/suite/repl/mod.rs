@@ -51,7 +51,7 @@ fn fix_typo() -> Reply {
 
 fn leave(mut p: PtySession) {
     p.send_line("/exit").unwrap();
-    p.exp_string("saved").unwrap();
+    // "session … saved" only when something was asked (an empty session leaves nothing).
     p.exp_eof().unwrap();
     let status = p.process().wait().unwrap();
     assert!(
