@@ -97,7 +97,7 @@ fn ctrl_d_and_ctrl_c_twice_leave() {
     p.exp_eof().unwrap();
     // Nothing was asked: no empty session is left for `--continue` to find.
     let sessions = sb.home.join(".local/state/hone/sessions");
-    let saved = walk_files(&sessions);
+    let saved = crate::suite::agent::walk(&sessions);
     assert!(saved.is_empty(), "{saved:?}");
 
     let mut p = start(&sb, &mock, &[]);
@@ -218,18 +218,4 @@ fn auto_compaction_near_the_window_says_so() {
     p.exp_string("Still here.").unwrap();
     prompt(&mut p);
     leave(p);
-}
-
-/// Every file below `dir` (none if it does not exist).
-fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk_files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
