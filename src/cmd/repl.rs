@@ -8,7 +8,6 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
-use std::time::SystemTime;
 
 use super::common;
 use crate::agent::transcript;
@@ -119,7 +118,7 @@ fn pick_session(root: &Path) -> Result<String, Failure> {
         eprintln!(
             "  {:>2}  {id}  {:<12} {count:>4} messages  {first}",
             i + 1,
-            ago(*modified)
+            crate::ui::ago(*modified)
         );
     }
     if !crate::ui::interactive() {
@@ -162,14 +161,6 @@ pub fn typed_text(message: &str) -> String {
         short.push('…');
     }
     short
-}
-
-fn ago(t: SystemTime) -> String {
-    let secs = SystemTime::now()
-        .duration_since(t)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    crate::ui::age(secs)
 }
 
 #[cfg(test)]

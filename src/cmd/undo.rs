@@ -46,16 +46,8 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
     };
     eprintln!(
         "hone: undid the change applied {}{edits}; {} earlier change(s) can still be undone",
-        ago(report.time),
+        crate::ui::ago(std::time::UNIX_EPOCH + std::time::Duration::from_secs(report.time)),
         report.remaining
     );
     Ok(Exit::Success)
-}
-
-fn ago(time: u64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(time);
-    crate::ui::age(now.saturating_sub(time))
 }

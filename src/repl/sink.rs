@@ -54,7 +54,7 @@ pub struct Sink {
     /// (path, content before) of every file an edit batch proposed to change.
     pub befores: Vec<(String, Option<Vec<u8>>)>,
     /// Text and reasoning cleaned of control characters as they stream.
-    clean: [crate::ui::StreamCleaner; 2],
+    clean: crate::ui::AnswerCleaners,
 }
 
 impl Sink {
@@ -155,9 +155,7 @@ impl EventSink for Sink {
         match event {
             Event::RequestStarted { .. } => {
                 self.partial.clear();
-                self.clean
-                    .iter_mut()
-                    .for_each(crate::ui::StreamCleaner::reset);
+                self.clean.reset();
                 if self.last == Last::Text {
                     self.end_partial();
                 }
@@ -168,7 +166,7 @@ impl EventSink for Sink {
                 if self.last == Last::Reasoning {
                     let _ = writeln!(std::io::stderr().lock());
                 }
-                let t = self.clean[0].push(&t);
+                let t = self.clean.text.push(&t);
                 self.partial.push_str(&t);
                 let shown = self.stream.push(&t);
                 let mut out = std::io::stdout().lock();
@@ -181,7 +179,7 @@ impl EventSink for Sink {
                 if self.last == Last::Text {
                     self.end_partial();
                 }
-                let t = self.clean[1].push(&t);
+                let t = self.clean.reasoning.push(&t);
                 let mut err = std::io::stderr().lock();
                 let _ = err.write_all(paint(palette::DIM, &t, self.look.color_err).as_bytes());
                 let _ = err.flush();

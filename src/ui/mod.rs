@@ -63,38 +63,49 @@ pub fn interactive() -> bool {
 }
 
 /// Removes terminal escape sequences and other control characters (except newline and tab)
-/// from text that did not come from hone itself.
+/// from text that did not come from hone itself. A CR goes too: CR-LF keeps its line break, and
+/// a lone CR would rewrite the current line.
 pub fn strip_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => {
-                skip_escape(&mut chars);
-            }
-            // C1 control sequence introducer (8-bit CSI/OSC) — same treatment.
-            '\u{9b}' | '\u{9d}' => {
-                skip_until_final(&mut chars, c == '\u{9d}');
-            }
-            '\n' | '\t' => out.push(c),
-            '\r' => {
-                // Keep CRLF as a line break, drop a lone CR (it rewrites the current line).
-                if chars.peek() == Some(&'\n') {
-                    continue;
-                }
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
+    clean_into(text, &mut out);
     out
 }
 
+/// Appends `text` to `out` without its control characters and escape sequences, in one pass;
+/// returns where an escape sequence that the end of `text` cuts short begins (`text.len()` if
+/// none). [`strip_controls`] drops such a tail; [`StreamCleaner`] holds it for the next chunk.
+fn clean_into(text: &str, out: &mut String) -> usize {
+    let mut chars = text.chars();
+    loop {
+        let at = text.len() - chars.as_str().len();
+        let Some(c) = chars.next() else {
+            return text.len();
+        };
+        let finished = match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 control sequence introducer (8-bit CSI/OSC) — same treatment.
+            '\u{9b}' | '\u{9d}' => skip_until_final(&mut chars, c == '\u{9d}'),
+            '\n' | '\t' => {
+                out.push(c);
+                true
+            }
+            c if c.is_control() => true,
+            c => {
+                out.push(c);
+                true
+            }
+        };
+        if !finished {
+            return at;
+        }
+    }
+}
+
 /// Skips the escape sequence after an ESC; says whether it ended before the text did.
-fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+fn skip_escape(chars: &mut std::str::Chars<'_>) -> bool {
     match chars.next() {
         Some('[') => skip_until_final(chars, false),
-        Some(']') | Some('P') | Some('_') | Some('^') | Some('X') => skip_until_final(chars, true),
+        Some(']' | 'P' | '_' | '^' | 'X') => skip_until_final(chars, true),
         // Two-character escapes (ESC c, ESC 7, …): the one character is already consumed.
         Some(_) => true,
         None => false,
@@ -103,18 +114,18 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
 
 /// CSI ends at a byte in 0x40..=0x7e; OSC/DCS-like strings end at BEL or ESC \\. Says whether
 /// the sequence ended before the text did.
-fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, string: bool) -> bool {
+fn skip_until_final(chars: &mut std::str::Chars<'_>, string: bool) -> bool {
     while let Some(c) = chars.next() {
         if string {
             if c == '\u{7}' || c == '\u{9c}' {
                 return true;
             }
             if c == '\u{1b}' {
-                if chars.peek() == Some(&'\\') {
+                if chars.as_str().starts_with('\\') {
                     chars.next();
                     return true;
                 }
-                return chars.peek().is_some();
+                return !chars.as_str().is_empty();
             }
         } else if ('\u{40}'..='\u{7e}').contains(&c) {
             return true;
@@ -123,11 +134,11 @@ fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, string
     false
 }
 
-/// [`strip_controls`] for text that arrives in chunks: an escape sequence or a CR-LF that a chunk
-/// boundary cuts is held back until the next chunk completes it, so the result does not depend
-/// on where the stream was split. What is still held when the stream ends is what
-/// [`strip_controls`] would drop anyway (an unfinished sequence, a lone CR), so it is never
-/// written. Call [`StreamCleaner::reset`] between separate streams.
+/// [`strip_controls`] for text that arrives in chunks: an escape sequence that a chunk boundary
+/// cuts is held back until the next chunk completes it, so the result does not depend on where
+/// the stream was split. What is still held when the stream ends is what [`strip_controls`]
+/// would drop anyway (an unfinished sequence), so it is never written. Call
+/// [`StreamCleaner::reset`] between separate streams.
 #[derive(Debug, Default)]
 pub struct StreamCleaner {
     held: String,
@@ -141,14 +152,13 @@ impl StreamCleaner {
     /// Takes the next chunk; returns the cleaned text that is complete so far.
     pub fn push(&mut self, chunk: &str) -> String {
         self.held.push_str(chunk);
-        let cut = if self.held.len() > HOLD_LIMIT {
-            self.held.len()
+        let mut out = String::with_capacity(self.held.len());
+        let cut = clean_into(&self.held, &mut out);
+        if self.held.len() > HOLD_LIMIT {
+            self.held.clear();
         } else {
-            unfinished_tail(&self.held)
-        };
-        let rest = self.held.split_off(cut);
-        let out = strip_controls(&self.held);
-        self.held = rest;
+            self.held.drain(..cut);
+        }
         out
     }
 
@@ -158,26 +168,26 @@ impl StreamCleaner {
     }
 }
 
-/// Where an escape sequence, or a CR that may be the first half of CR-LF, that the end of `text`
-/// cuts short begins; `text.len()` if nothing is cut. Scans as [`strip_controls`] does, so a
-/// character inside a finished sequence is never taken for the start of another.
-fn unfinished_tail(text: &str) -> usize {
-    let mut i = 0;
-    while let Some(c) = text.get(i..).and_then(|t| t.chars().next()) {
-        let after = i + c.len_utf8();
-        let mut rest = text[after..].chars().peekable();
-        let finished = match c {
-            '\u{1b}' => skip_escape(&mut rest),
-            '\u{9b}' | '\u{9d}' => skip_until_final(&mut rest, c == '\u{9d}'),
-            '\r' => after < text.len(),
-            _ => true,
-        };
-        if !finished {
-            return i;
-        }
-        i = text.len() - rest.map(char::len_utf8).sum::<usize>();
+/// A streamed answer's two cleaners: its text and its reasoning arrive interleaved.
+#[derive(Debug, Default)]
+pub struct AnswerCleaners {
+    pub text: StreamCleaner,
+    pub reasoning: StreamCleaner,
+}
+
+impl AnswerCleaners {
+    /// A new request starts: nothing held from the last one carries over.
+    pub fn reset(&mut self) {
+        self.text.reset();
+        self.reasoning.reset();
     }
-    text.len()
+}
+
+/// How long ago `time` was, as a person says it (see [`age`]); a time in the future is "just now".
+pub fn ago(time: std::time::SystemTime) -> String {
+    age(std::time::SystemTime::now()
+        .duration_since(time)
+        .map_or(0, |d| d.as_secs()))
 }
 
 /// How long ago something happened, as a person says it: `just now`, `5 min ago`, `3 h ago`.

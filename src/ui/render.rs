@@ -37,7 +37,7 @@ pub struct Terminal {
     pub outcome: Option<Outcome>,
     pub answer: String,
     /// Text and reasoning cleaned of control characters as they stream.
-    clean: [crate::ui::StreamCleaner; 2],
+    clean: crate::ui::AnswerCleaners,
     /// The answer rendered as Markdown a line at a time (passed through untouched without
     /// colour).
     md: crate::ui::markdown::Stream,
@@ -248,16 +248,14 @@ impl EventSink for Terminal {
             Event::RequestStarted { .. } => {
                 self.stop_spinner();
                 self.spinner = Some(Spinner::start("thinking…", self.spinner_enabled));
-                self.clean
-                    .iter_mut()
-                    .for_each(crate::ui::StreamCleaner::reset);
+                self.clean.reset();
             }
             Event::Text(t) => {
                 self.stop_spinner();
                 if self.last == Last::Reasoning {
                     let _ = writeln!(std::io::stderr().lock());
                 }
-                let t = self.clean[0].push(&t);
+                let t = self.clean.text.push(&t);
                 self.answer.push_str(&t);
                 let shown = self.md.push(&t);
                 self.write_answer(&shown);
@@ -271,7 +269,7 @@ impl EventSink for Terminal {
                 if self.last == Last::Text {
                     self.end_partial();
                 }
-                let t = self.clean[1].push(&t);
+                let t = self.clean.reasoning.push(&t);
                 let mut err = std::io::stderr().lock();
                 let _ = err.write_all(paint(palette::DIM, &t, self.color_err).as_bytes());
                 let _ = err.flush();

@@ -39,7 +39,7 @@ pub(super) struct Printer {
     /// Text was written to stdout and its line is still open.
     text_open: bool,
     /// Text and reasoning cleaned of control characters as they stream (`ui::StreamCleaner`).
-    clean: [ui::StreamCleaner; 2],
+    clean: ui::AnswerCleaners,
     /// stream-json: the `tool_use` blocks of the current message (see [`Printer::message_done`]).
     tool_uses: Vec<Value>,
     /// stream-json: a request was sent and its message not yet written.
@@ -261,7 +261,7 @@ impl EventSink for Printer {
                 self.turns = turn;
                 self.text.clear();
                 self.reasoning.clear();
-                self.clean.iter_mut().for_each(ui::StreamCleaner::reset);
+                self.clean.reset();
             }
             Event::Text(t) => {
                 self.text.push_str(&t);
@@ -271,7 +271,7 @@ impl EventSink for Printer {
                             self.reasoning_open = false;
                             self.err("\n");
                         }
-                        let t = self.clean[0].push(&t);
+                        let t = self.clean.text.push(&t);
                         self.text_open = !t.ends_with('\n');
                         self.out(&t);
                     }
@@ -282,7 +282,7 @@ impl EventSink for Printer {
                 self.reasoning.push_str(&r);
                 match self.format {
                     OutputFormat::Text => {
-                        let r = self.clean[1].push(&r);
+                        let r = self.clean.reasoning.push(&r);
                         self.err(&palette::paint(palette::DIM, &r, self.dim));
                         self.reasoning_open = !r.ends_with('\n');
                     }
