@@ -60,6 +60,12 @@ pub fn report(what: Option<&str>, place: Option<&str>) -> String {
 /// A command's process group, killed by the hook while this is alive.
 pub struct Tracked(u32);
 
+impl Tracked {
+    pub fn pgid(&self) -> u32 {
+        self.0
+    }
+}
+
 /// Registers a running command's process group until the returned guard is dropped.
 pub fn track(pgid: u32) -> Tracked {
     hold(&GROUPS).push(pgid);

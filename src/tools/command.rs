@@ -78,9 +78,7 @@ pub async fn shell(
         cmd.env_remove(v);
     }
     let mut child = cmd.spawn()?;
-    let mut guard = GroupGuard(child.id());
-    // Killed by the crash hook too: an aborting process runs no destructors.
-    let _tracked = child.id().map(crate::crash::track);
+    let mut guard = GroupGuard(child.id().map(crate::crash::track));
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let collect = async {
@@ -99,7 +97,7 @@ pub async fn shell(
             }))
         }
         Err(_) => {
-            kill_group(guard.0.take());
+            drop(guard);
             Ok(None)
         }
     }
@@ -144,12 +142,15 @@ pub async fn run_command(
     })
 }
 
-/// Kills the command's process group when dropped while armed.
-struct GroupGuard(Option<u32>);
+/// A running command's process group: killed when this is dropped while armed, and by the
+/// crash hook while it lives (`crate::crash`: an aborting process runs no destructors).
+struct GroupGuard(Option<crate::crash::Tracked>);
 
 impl Drop for GroupGuard {
     fn drop(&mut self) {
-        kill_group(self.0.take());
+        if let Some(tracked) = self.0.take() {
+            kill_group(Some(tracked.pgid()));
+        }
     }
 }
 
