@@ -47,7 +47,8 @@ Exit codes:
 const APPLY_EXITS: &str = "\
 Exit codes:
   0    applied, or nothing to do
-  1    nothing applied (the text did not parse, an edit did not match, or you said no)
+  1    nothing applied (the text is not UTF-8 or did not parse, an edit did not match, a
+       file is read-only under --yes, another hone is writing, or you said no)
   2    usage error (no terminal to ask and no --yes or --dry-run)";
 
 const UNDO_EXITS: &str = "\

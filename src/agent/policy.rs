@@ -159,6 +159,14 @@ impl Rules {
 impl Approver for Rules {
     fn approve_edit(&mut self, plan: &Plan) -> Decision {
         let paths = super::touched_paths(plan);
+        if let Some(p) = plan.read_only().first()
+            && !matches!(self.edits, EditRule::Never)
+        {
+            return Decision::denied_by_policy(format!(
+                " (`{p}` is read-only: a policy never writes through that; ask the user to make \
+                 it writable)"
+            ));
+        }
         match &self.edits {
             EditRule::Never => self.refusal("this session is read-only"),
             EditRule::Any => Decision::Yes,

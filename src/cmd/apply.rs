@@ -5,7 +5,8 @@
 //! stdout carries the product (the preview, or the patch with `--dry-run`); notes, the question
 //! and the summary go to stderr. On a non-TTY it never waits for an answer: without `--yes` or
 //! `--dry-run` it refuses and names the flags. Exit codes: 0 applied or nothing to do, 1 nothing
-//! applied (parse or locate failure, or the person said no), 2 usage error.
+//! applied (input that is not UTF-8, a parse or locate failure, a read-only file under `--yes`, or
+//! the person said no), 2 usage error.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -51,21 +52,40 @@ pub(crate) fn workspace(global: &GlobalArgs) -> Result<Workspace, Failure> {
 }
 
 fn read_input(args: &Args) -> Result<String, Failure> {
-    match args.input.as_deref() {
-        Some(path) if path.as_os_str() != "-" => std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("could not read {}: {e}", path.display()))),
+    let (bytes, name) = match args.input.as_deref() {
+        Some(path) if path.as_os_str() != "-" => (
+            std::fs::read(path)
+                .map_err(|e| Failure::usage(format!("could not read {}: {e}", path.display())))?,
+            path.display().to_string(),
+        ),
         _ => {
             if std::io::stdin().is_terminal() {
                 return Err(Failure::usage("no edit text given")
                     .hint("pass a FILE, or pipe the text on standard input"));
             }
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| Failure::usage(format!("could not read standard input: {e}")))?;
-            Ok(text)
+            (bytes, "standard input".to_string())
         }
-    }
+    };
+    // Text that is not UTF-8 is input hone cannot read, not a mistake on the command line:
+    // it fails like edit text that does not parse (1), naming the first bad byte.
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        Failure::new(
+            Exit::Failed,
+            anyhow::anyhow!(
+                "{name} is not UTF-8 text: the byte at offset {at} (line {line}, column {column}) \
+                 is invalid; nothing was applied"
+            ),
+        )
+        .hint("save the edit text as UTF-8")
+    })
 }
 
 /// Runs `hone apply`.
@@ -114,6 +134,17 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         return Err(exit);
     }
     let files = plan.files().len();
+    let read_only = plan.read_only();
+    if args.yes && !read_only.is_empty() {
+        return Err(Failure::new(
+            Exit::Failed,
+            anyhow::anyhow!(
+                "{} is read-only; --yes does not write through that, and nothing was applied",
+                read_only.join(", ")
+            ),
+        )
+        .hint("make it writable (chmod u+w), or run without --yes to be asked"));
+    }
     if !args.yes && !confirm(&format!("Apply these changes to {files} file(s)? [y/N] "))? {
         eprintln!("hone: nothing applied");
         return Ok(Exit::Failed);

@@ -26,6 +26,8 @@ pub struct FileConfig {
     /// `false` asks for whole responses instead of a stream (a fallback for odd servers).
     pub stream: Option<bool>,
     pub max_output_tokens: Option<u32>,
+    /// The most one answer's stream may carry, in MiB; a server streaming past it is cut off.
+    pub max_answer_mb: Option<u32>,
     #[serde(default)]
     pub timeouts: TimeoutsTable,
     #[serde(default)]

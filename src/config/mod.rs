@@ -84,6 +84,9 @@ pub struct Config {
     pub stream: bool,
     /// The answer-length cap sent as the preset's max-tokens field, if any.
     pub max_output_tokens: Option<u32>,
+    /// The most one answer's stream may carry, in MiB (a server that streams forever is cut
+    /// off there).
+    pub max_answer_mb: u32,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
     /// The config files that were looked for, whether or not they exist.
@@ -133,6 +136,10 @@ impl Default for RetryPolicy {
         }
     }
 }
+
+/// The default cap on one answer's stream, in MiB: hundreds of times a long real answer (whose
+/// stream, at ~200 bytes of JSON per token, is a few MB), and still a bound on memory and time.
+pub const DEFAULT_MAX_ANSWER_MB: u32 = 256;
 
 /// The default turn limit.
 pub const DEFAULT_MAX_TURNS: u32 = 50;

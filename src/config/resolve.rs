@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::file::{FileConfig, line_col, line_of_key};
 use super::presets::{self, DEFAULT_PROVIDER};
 use super::{
-    Config, ConfigError, ConfigFiles, DEFAULT_MAX_TURNS, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL,
+    Config, ConfigError, ConfigFiles, DEFAULT_MAX_ANSWER_MB, DEFAULT_MAX_TURNS, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL,
     ENV_PROVIDER, RetryPolicy, Secret, Source, Sources, Timeouts,
 };
 use crate::cli::GlobalArgs;
@@ -236,6 +236,7 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     let mut max_turns = DEFAULT_MAX_TURNS;
     let mut stream = true;
     let mut max_output_tokens = provider.max_output_tokens;
+    let mut max_answer_mb = DEFAULT_MAX_ANSWER_MB;
     let mut timeouts = Timeouts::default();
     let mut retry = RetryPolicy::default();
     for (_, l) in &layers {
@@ -260,6 +261,10 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         if let Some(v) = f.max_output_tokens {
             max_output_tokens = Some(v);
             sources.set("max_output_tokens", src());
+        }
+        if let Some(v) = f.max_answer_mb {
+            max_answer_mb = v.max(1);
+            sources.set("max_answer_mb", src());
         }
         let mut secs = |key: &'static str, v: Option<f64>, dst: &mut Duration| {
             if let Some(d) = v.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
@@ -315,6 +320,7 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         max_turns,
         stream,
         max_output_tokens,
+        max_answer_mb,
         timeouts,
         retry,
         files: i.files.clone(),

@@ -48,6 +48,11 @@ pub fn rows(c: &Config) -> Vec<Row> {
         ("stream", c.stream.to_string(), src("stream")),
         ("max_turns", c.max_turns.to_string(), src("max_turns")),
         (
+            "max_answer_mb",
+            c.max_answer_mb.to_string(),
+            src("max_answer_mb"),
+        ),
+        (
             "timeouts.connect_secs",
             secs(c.timeouts.connect),
             src("timeouts.connect_secs"),

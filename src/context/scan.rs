@@ -245,7 +245,13 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
                 *local.skipped.entry(SkipReason::Unreadable).or_insert(0) += 1;
                 return WalkState::Continue;
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // A write in progress (or one a killed hone left): not part of the repository.
+            if !entry.file_type().is_some_and(|t| t.is_file())
+                || entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(crate::edit::is_temp_name)
+            {
                 return WalkState::Continue;
             }
             let Some(rel) = relative(root, entry.path()) else {

@@ -45,6 +45,7 @@ pub enum JailRule {
     AbsoluteOutside,
     SymlinkOutside { link: String },
     GitDir,
+    ControlCharacter,
 }
 
 impl fmt::Display for JailRule {
@@ -65,6 +66,10 @@ impl fmt::Display for JailRule {
                 )
             }
             JailRule::GitDir => write!(f, "files inside `.git/` are never edited"),
+            JailRule::ControlCharacter => write!(
+                f,
+                "a path may not hold control characters (escape sequences, carriage returns, tabs)"
+            ),
         }
     }
 }
@@ -181,6 +186,17 @@ pub enum EditError {
 
     #[error("the undo journal entry {path} is unreadable: {message}")]
     Journal { path: String, message: String },
+
+    #[error(
+        "another hone process{} has been writing to this workspace for {}s; nothing was written. \
+         Try again when it has finished",
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+        waited.as_secs()
+    )]
+    Busy {
+        pid: Option<u32>,
+        waited: std::time::Duration,
+    },
 
     #[error("nothing to undo in this workspace")]
     NothingToUndo,

@@ -64,6 +64,14 @@ impl Workspace {
         if trimmed.is_empty() {
             return Err(refuse(JailRule::Empty));
         }
+        // A control character in a path could rewrite the terminal line that shows it
+        // (`ESC[2K`, a carriage return) so that one file is shown while another is written.
+        if trimmed.chars().any(char::is_control) {
+            return Err(EditError::Jail {
+                path: rel.escape_debug().to_string(),
+                rule: JailRule::ControlCharacter,
+            });
+        }
         let given = Path::new(trimmed);
         let relative: PathBuf = if given.is_absolute() {
             match given.strip_prefix(&self.root) {

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::EditError;
 use super::jail::Workspace;
+use super::lock::WriteLock;
 use super::write::{read_now, sync_dir, write_atomic};
 
 /// Batches kept per workspace.
@@ -121,10 +122,16 @@ impl Journal {
     /// The journal of `ws`, under hone's state directory.
     pub fn open(ws: &Workspace) -> Result<Journal, EditError> {
         let dir = crate::paths::workspace_state_dir(ws.root()).ok_or(EditError::NoStateDir)?;
-        Ok(Journal {
-            dir: dir.join("journal"),
-            run: None,
-        })
+        let dir = dir.join("journal");
+        // The next hone run in a workspace cleans up after one that was killed mid-write.
+        super::lock::recover(&dir);
+        Ok(Journal { dir, run: None })
+    }
+
+    /// Takes the workspace's write lock (see `edit::lock`), waiting for another hone process
+    /// to finish its write step.
+    pub(crate) fn lock(&self) -> Result<WriteLock, EditError> {
+        WriteLock::acquire(&self.dir, super::lock::WAIT)
     }
 
     /// A journal kept in `dir` (tests and benchmarks).
@@ -318,6 +325,7 @@ impl Journal {
     }
 
     fn undo_last(&self, ws: &Workspace, whole_run: bool) -> Result<UndoReport, EditError> {
+        let mut lock = self.lock()?;
         let all = self.batches()?;
         let Some(&last) = all.last() else {
             return Err(EditError::NothingToUndo);
@@ -384,6 +392,14 @@ impl Journal {
             conflicts.dedup();
             return Err(EditError::UndoConflict { files: conflicts });
         }
+        let mut dirs: Vec<PathBuf> = plans
+            .iter()
+            .flatten()
+            .filter_map(|(abs, ..)| abs.parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        lock.staging_in(dirs)?;
         let mut report = UndoReport {
             restored: Vec::new(),
             removed: Vec::new(),

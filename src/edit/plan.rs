@@ -70,6 +70,11 @@ impl FileChange {
     pub fn mode(&self) -> Option<u32> {
         self.mode
     }
+    /// Whether the file exists with no write permission for anyone: someone marked it as not
+    /// to be changed, and only a person's yes (never a policy) writes through that.
+    pub fn read_only(&self) -> bool {
+        self.kind != ChangeKind::Create && self.mode.is_some_and(|m| m & 0o222 == 0)
+    }
 }
 
 /// A located, computed batch, ready to preview and apply.
@@ -90,6 +95,14 @@ impl Plan {
     }
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+    /// The files of the batch that are read-only ([`FileChange::read_only`]), as shown.
+    pub fn read_only(&self) -> Vec<&str> {
+        self.files
+            .iter()
+            .filter(|f| f.read_only())
+            .map(|f| f.from.as_deref().unwrap_or(&f.path))
+            .collect()
     }
 }
 

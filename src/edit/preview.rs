@@ -101,6 +101,7 @@ fn render_file(out: &mut String, f: &FileChange, opts: &PreviewOptions) {
     let (added, removed) = f.stats();
     let head = match f.kind {
         ChangeKind::Create => format!("{} (new file)", f.path),
+        ChangeKind::Modify if f.read_only() => format!("{} (read-only)", f.path),
         ChangeKind::Modify => f.path.clone(),
         ChangeKind::Delete => {
             let title = paint(

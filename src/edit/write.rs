@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use super::error::EditError;
 use super::jail::Workspace;
 use super::journal::{Entry, Journal};
+use super::lock::{WriteLock, temp_name};
 use super::plan::{ChangeKind, Plan};
 
 /// What [`apply`] did.
@@ -27,13 +28,17 @@ pub struct Applied {
 }
 
 /// Writes `plan` into the workspace, all or nothing, and journals it for undo.
+///
+/// Holds the workspace's write lock from the check to the last rename: another hone process
+/// that planned on the same bytes waits, then finds them changed and refuses.
 pub fn apply(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<Applied, EditError> {
+    let mut lock = journal.lock()?;
     verify(ws, plan)?;
     // The line counts need a diff of every file: CPU work, done while this thread waits for
     // the disk (and cached in the plan for the callers that ask again).
     std::thread::scope(|s| {
         let stats = s.spawn(|| plan.stats());
-        let written = write(ws, plan, journal);
+        let written = write(ws, plan, journal, &mut lock);
         let (added, removed) = match stats.join() {
             Ok(counts) => counts,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -57,7 +62,12 @@ pub fn apply(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<Applied, 
 }
 
 /// Journals, stages and commits a verified plan; returns the journal entry.
-fn write(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<String, EditError> {
+fn write(
+    ws: &Workspace,
+    plan: &Plan,
+    journal: &Journal,
+    lock: &mut WriteLock,
+) -> Result<String, EditError> {
     let mut entries = Vec::new();
     let mut writes: Vec<(PathBuf, &[u8], Option<u32>, String)> = Vec::new();
     let mut removals: Vec<(PathBuf, String)> = Vec::new();
@@ -79,6 +89,17 @@ fn write(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<String, EditE
             writes.push((f.abs.clone(), after, f.mode, f.path.clone()));
         }
     }
+    // Every directory a temporary file may appear in (the writes', and the rollback's of a
+    // rename source), noted before the first one is created.
+    let mut dirs: Vec<PathBuf> = writes
+        .iter()
+        .map(|w| &w.0)
+        .chain(removals.iter().map(|r| &r.0))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    lock.staging_in(dirs.clone())?;
     let new_dirs = missing_dirs(ws, &writes);
     let created: Vec<String> = new_dirs.iter().map(|(_, d)| d.clone()).collect();
     let batch = journal.record(&entries, &created)?;
@@ -96,14 +117,6 @@ fn write(ws: &Workspace, plan: &Plan, journal: &Journal) -> Result<String, EditE
         journal.discard(&batch);
         return Err(e);
     }
-    let mut dirs: Vec<PathBuf> = writes
-        .iter()
-        .map(|w| &w.0)
-        .chain(removals.iter().map(|r| &r.0))
-        .filter_map(|p| p.parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
     for d in &dirs {
         sync_dir(d);
     }
@@ -316,7 +329,7 @@ fn write_temp(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<P
         .unwrap_or_default();
     let mut attempt = 0;
     let (temp, mut file) = loop {
-        let temp = dir.join(format!(".{name}.hone-{:08x}.tmp", fastrand::u32(..)));
+        let temp = dir.join(temp_name(&name));
         match OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(f) => break (temp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
@@ -325,6 +338,7 @@ fn write_temp(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<P
     };
     let result = (|| {
         file.write_all(bytes)?;
+        keep_owner(&file, dest)?;
         if let Some(mode) = mode {
             set_mode(&file, mode)?;
         }
@@ -337,6 +351,36 @@ fn write_temp(dest: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<P
             Err(e)
         }
     }
+}
+
+/// Gives the new file the owner and group of the one it replaces, where the process may: hone
+/// running as root (containers, CI) must not leave a person's file owned by root. Without the
+/// right to (the common case of editing one's own files) nothing changes. Called before the mode
+/// is set, since a change of owner clears set-id bits.
+#[cfg(unix)]
+fn keep_owner(file: &fs::File, dest: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(old) = fs::metadata(dest) else {
+        return Ok(());
+    };
+    let new = file.metadata()?;
+    if (old.uid(), old.gid()) == (new.uid(), new.gid()) {
+        return Ok(());
+    }
+    match std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid())) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            // Not ours to give away; keep at least the group when we belong to it.
+            let _ = std::os::unix::fs::fchown(file, None, Some(old.gid()));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &fs::File, _dest: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -138,6 +138,13 @@ impl Approver for LintPolicy {
 
     fn approve_edit(&mut self, plan: &Plan) -> Decision {
         let paths = crate::agent::touched_paths(plan);
+        if let Some(p) = plan.read_only().first() {
+            self.declined += 1;
+            return Decision::denied_by_policy(format!(
+                " (`{p}` is read-only: lint-fix never writes through that; fix the diagnostics \
+                 in other files, or say in your answer that it must change)"
+            ));
+        }
         if let Some(p) = paths.iter().find(|p| !self.allows(p)) {
             let widen = if self.glob_text.is_empty() {
                 String::new()

@@ -10,7 +10,6 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use eventsource_stream::{EventStreamError, Eventsource as _};
 use futures_util::StreamExt as _;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
@@ -20,6 +19,7 @@ use super::body::{self, Wire};
 use super::error::ProviderError;
 use super::retry;
 use super::sniff;
+use super::sse::{Decoder, SseError};
 use super::status::{self, Ctx};
 use super::stream::{Assembler, Fault};
 use super::types::{ChatRequest, Completion, StreamEvent};
@@ -50,6 +50,8 @@ pub struct Client {
     reasoning: ReasoningFormat,
     timeouts: Timeouts,
     retry: RetryPolicy,
+    /// The most one answer's stream may carry (`max_answer_mb`).
+    max_answer_bytes: u64,
 }
 
 impl Client {
@@ -95,6 +97,7 @@ impl Client {
             reasoning: p.reasoning,
             timeouts: cfg.timeouts,
             retry: cfg.retry,
+            max_answer_bytes: u64::from(cfg.max_answer_mb) << 20,
         })
     }
 
@@ -256,9 +259,16 @@ impl Client {
             }
             sniff::Body::Json => {
                 // A whole response, asked for or not (some servers answer errors this way).
-                read(&mut body, &mut head, first_deadline, |_| false)
+                let limit = self.max_answer_bytes;
+                read(&mut body, &mut head, first_deadline, |h| h.len() as u64 > limit)
                     .await
                     .map_err(|e| e.into_error(self.timeouts.first_byte))?;
+                if head.len() as u64 > limit {
+                    return Err(ProviderError::TooLong {
+                        limit,
+                        partial: None,
+                    });
+                }
                 let text = String::from_utf8_lossy(&head);
                 let v: Value = match serde_json::from_str(&text) {
                     Ok(v) => v,
@@ -278,20 +288,33 @@ impl Client {
             sniff::Body::EventStream => {}
         }
 
-        // The bytes read to sniff the body go first; `into` makes them the stream's own chunk
-        // type.
-        let mut events = futures_util::stream::iter([Ok(head.into())])
-            .chain(body)
-            .eventsource();
+        // The bytes read to sniff the body go first.
+        let mut sse = Decoder::new(self.max_answer_bytes);
+        let mut events: Vec<String> = Vec::new();
+        sse.push(&head, &mut |e| events.push(e))
+            .map_err(|e| self.sse_error(e, &asm))?;
         let mut done = false;
+        let mut ended = false;
+        let mut last_event = Instant::now();
         loop {
+            if !events.is_empty() {
+                last_event = Instant::now();
+                if self.take_events(&mut events, &mut asm, emit)? {
+                    done = true;
+                    break;
+                }
+            }
+            if ended {
+                break;
+            }
             let started = asm.chunks() > 0;
+            // Keep-alive comments are not events: the idle limit runs from the last event.
             let deadline = if started {
-                Instant::now() + self.timeouts.idle
+                last_event + self.timeouts.idle
             } else {
                 first_deadline
             };
-            let next = match timeout_at(deadline, events.next()).await {
+            let next = match timeout_at(deadline, body.next()).await {
                 Ok(next) => next,
                 // A server that sent its finish reason and then went quiet has answered.
                 Err(_) if asm.finished() => break,
@@ -303,31 +326,21 @@ impl Client {
                     });
                 }
             };
-            match next {
-                None => break,
-                Some(Ok(ev)) => {
-                    let data = ev.data.trim();
-                    if data == "[DONE]" {
-                        done = true;
-                        break;
-                    }
-                    if !data.is_empty() {
-                        asm.push(data, emit).map_err(|f| self.fault(f, &asm))?;
-                    }
+            let decoded = match next {
+                None => {
+                    ended = true;
+                    sse.finish(&mut |e| events.push(e))
                 }
+                Some(Ok(chunk)) => sse.push(&chunk, &mut |e| events.push(e)),
                 Some(Err(_)) if asm.finished() => break,
-                Some(Err(EventStreamError::Transport(e))) => {
+                Some(Err(e)) => {
                     return Err(ProviderError::Dropped {
                         reason: e.to_string(),
                         partial: partial(&asm),
                     });
                 }
-                Some(Err(e)) => {
-                    return Err(ProviderError::Protocol {
-                        message: e.to_string(),
-                    });
-                }
-            }
+            };
+            decoded.map_err(|e| self.sse_error(e, &asm))?;
         }
         if !done && !asm.finished() {
             return Err(ProviderError::Dropped {
@@ -346,6 +359,37 @@ impl Client {
             return Err(ProviderError::EmptyAnswer);
         }
         Ok(c)
+    }
+
+    /// Hands decoded events to the assembler; says whether `[DONE]` came.
+    fn take_events(
+        &self,
+        events: &mut Vec<String>,
+        asm: &mut Assembler,
+        emit: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<bool, ProviderError> {
+        for data in events.drain(..) {
+            let data = data.trim();
+            if data == "[DONE]" {
+                return Ok(true);
+            }
+            if !data.is_empty() {
+                asm.push(data, emit).map_err(|f| self.fault(f, asm))?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn sse_error(&self, e: SseError, asm: &Assembler) -> ProviderError {
+        match e {
+            SseError::TooLong { limit } => ProviderError::TooLong {
+                limit,
+                partial: partial(asm),
+            },
+            SseError::NotUtf8 { .. } => ProviderError::Protocol {
+                message: e.to_string(),
+            },
+        }
     }
 
     fn fault(&self, f: Fault, asm: &Assembler) -> ProviderError {

@@ -124,6 +124,13 @@ pub enum ProviderError {
         /// The body's first characters, control characters and runs of spaces folded.
         start: String,
     },
+    /// The stream passed the cap on one answer (`max_answer_mb`): a server that streams forever
+    /// is cut off. Asking again would stream as much again.
+    #[error("the answer passed the limit of {} MiB and was cut off", limit >> 20)]
+    TooLong {
+        limit: u64,
+        partial: Option<Box<Message>>,
+    },
     /// `data: [DONE]` with no choice, text, tool call or finish reason before it: servers do
     /// this when generation failed on their side (a model that did not load, a worker that
     /// died), and another attempt often succeeds.
@@ -160,6 +167,7 @@ impl ProviderError {
             // not helped by asking again, and a second wait would double it.
             | ProviderError::FirstByteTimeout { .. }
             | ProviderError::InStream { .. }
+            | ProviderError::TooLong { .. }
             | ProviderError::Protocol { .. }
             | ProviderError::NotAnApi { .. } => false,
         }
@@ -179,7 +187,8 @@ impl ProviderError {
         match self {
             ProviderError::IdleTimeout { partial, .. }
             | ProviderError::Dropped { partial, .. }
-            | ProviderError::InStream { partial, .. } => partial.as_deref(),
+            | ProviderError::InStream { partial, .. }
+            | ProviderError::TooLong { partial, .. } => partial.as_deref(),
             _ => None,
         }
     }
@@ -271,6 +280,9 @@ impl ProviderError {
             }
             ProviderError::EmptyAnswer => vec![
                 "the server's own log may say why it sent nothing; try again, or another model with --model".into(),
+            ],
+            ProviderError::TooLong { .. } => vec![
+                "raise max_answer_mb in the config file if an answer this long is meant".into(),
             ],
             ProviderError::InStream { partial, .. } => match partial {
                 Some(_) => vec!["the partial answer above was kept".into()],

@@ -14,6 +14,7 @@ mod client;
 mod error;
 mod retry;
 mod sniff;
+mod sse;
 mod status;
 mod stream;
 mod think;

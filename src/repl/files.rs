@@ -69,6 +69,10 @@ pub fn read_text(root: &Path, arg: &str) -> Result<TextFile, FileError> {
     if meta.is_dir() {
         return Err(FileError::Directory { path: rel });
     }
+    // A FIFO would block the read forever: only regular files are attached.
+    if !meta.is_file() {
+        return Err(FileError::Binary { path: rel });
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(FileError::TooLarge {
             path: rel,

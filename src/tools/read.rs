@@ -85,6 +85,13 @@ pub fn read_file(
             "`{rel}` is a directory; use list_files to see what it holds."
         ));
     }
+    // A FIFO would block the read forever, a device could be endless: only regular files are
+    // read, as binary files are refused.
+    if !meta.is_file() {
+        return Err(format!(
+            "`{rel}` is not a regular file (a pipe, socket or device); it cannot be shown as text."
+        ));
+    }
     if meta.len() > limits.max_file_bytes {
         return Err(format!(
             "`{rel}` is {} bytes, over the {} byte limit for reading; use search to find the part you need.",
@@ -273,7 +280,11 @@ fn walker(base: &Path) -> WalkBuilder {
         .git_exclude(true)
         .require_git(false);
     b.add_custom_ignore_filename(".honeignore");
-    b.filter_entry(|e| e.file_name() != ".git");
+    // hone's own temporary files (a write in progress, or one a killed hone left) are not part
+    // of the repository.
+    b.filter_entry(|e| {
+        e.file_name() != ".git" && !e.file_name().to_str().is_some_and(crate::edit::is_temp_name)
+    });
     b
 }
 

@@ -71,6 +71,21 @@ pub fn strip_controls(text: &str) -> String {
     out
 }
 
+/// Shows the control characters of foreign text (other than newline and tab) as visible escapes
+/// (`\u{1b}`), for messages where what was received matters: an error quoting a server's bytes
+/// or a file name must neither act on the terminal nor hide what it held.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Appends `text` to `out` without its control characters and escape sequences, in one pass;
 /// returns where an escape sequence that the end of `text` cuts short begins (`text.len()` if
 /// none). [`strip_controls`] drops such a tail; [`StreamCleaner`] holds it for the next chunk.

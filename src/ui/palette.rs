@@ -46,10 +46,13 @@ pub fn paint(style: Style, text: &str, color: bool) -> String {
     }
 }
 
-/// Colours the `error:` / `caused by:` / `hint:` prefixes of a rendered failure.
+/// Colours the `error:` / `caused by:` / `hint:` prefixes of a rendered failure. Every error a
+/// person sees passes here, so it is also where the control characters an error may quote (a
+/// server's malformed line, a model's path) are made visible instead of acting on the terminal.
 pub fn paint_report(text: &str, color: bool) -> String {
+    let text = crate::ui::escape_controls(text);
     if !color {
-        return text.to_string();
+        return text;
     }
     let mut out = String::with_capacity(text.len() + 32);
     for line in text.split_inclusive('\n') {

@@ -231,7 +231,8 @@ pub fn describe_call(name: &str, arguments: &str) -> String {
         "run_command" => s("command").unwrap_or_default(),
         _ => String::new(),
     };
-    let detail: String = crate::ui::strip_controls(&detail)
+    // Escaped, not stripped: a path must be shown as what it is, not as it would display.
+    let detail: String = crate::ui::escape_controls(&detail)
         .chars()
         .take(120)
         .collect();
@@ -408,7 +409,7 @@ mod tests {
         );
         assert_eq!(
             describe_call("run_command", r#"{"command":"ls\u001b[2J"}"#),
-            "run_command ls"
+            "run_command ls\\u{1b}[2J"
         );
         assert_eq!(describe_call("list_files", "not json"), "list_files");
     }

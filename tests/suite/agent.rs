@@ -891,7 +891,7 @@ fn fix_interrupted_exits_130_with_files_whole() {
         "x\n"
     );
     let sessions = sb.home.join(".local/state/hone/sessions");
-    let saved: Vec<_> = walk(&sessions)
+    let saved: Vec<_> = crate::support::walk(&sessions)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect();
@@ -901,20 +901,6 @@ fn fix_interrupted_exits_130_with_files_whole() {
             .unwrap()
             .contains("\"role\":\"user\"")
     );
-}
-
-/// Every file below `dir` (none if it does not exist).
-pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

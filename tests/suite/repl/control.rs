@@ -97,7 +97,7 @@ fn ctrl_d_and_ctrl_c_twice_leave() {
     p.exp_eof().unwrap();
     // Nothing was asked: no empty session is left for `--continue` to find.
     let sessions = sb.home.join(".local/state/hone/sessions");
-    let saved = crate::suite::agent::walk(&sessions);
+    let saved = crate::support::walk(&sessions);
     assert!(saved.is_empty(), "{saved:?}");
 
     let mut p = start(&sb, &mock, &[]);
