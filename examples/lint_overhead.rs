@@ -140,7 +140,7 @@ fn main() {
         assert_eq!(first.parsed.files().len(), 10);
         let opts = agent::Options {
             transcript: false,
-            without_tools: vec!["run_command"],
+            without: Some(hone::tools::Effect::Command),
             ..agent::Options::default()
         };
         let mut agent = Agent::new(&cfg, opts).unwrap();

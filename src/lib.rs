@@ -18,5 +18,6 @@ pub mod paths;
 pub mod prompts;
 pub mod provider;
 pub mod repl;
+pub mod sanitize;
 pub mod tools;
 pub mod ui;

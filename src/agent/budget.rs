@@ -2,23 +2,20 @@
 //!
 //! [`Breakdown`] splits the next request by part — system prompt, tool schemas, project
 //! instructions, repo map, files added during the session, conversation — against the model's
-//! window, for `/tokens`. Estimates use four characters a token (the figure tokenizers of code
-//! models average on source text); the provider's own count arrives with each answer's usage.
+//! window, for `/tokens`. Estimates use [`crate::context::tokens_for_chars`], the one estimate
+//! hone has; the provider's own count arrives with each answer's usage.
 //!
 //! Context that arrives mid-session (a refreshed map, a file's new content, a newly added file)
 //! is never spliced into messages already sent: it is queued and rides at the front of the next
 //! user message, so every request still starts with the previous one byte for byte.
 
-use super::{Agent, message_chars};
+use super::transcript::Line;
+use super::{Agent, AgentError, SystemParts, message_chars};
 use crate::provider::Role;
 
-/// Marker between the system prompt and the project context in the system message.
-pub const CONTEXT_MARK: &str = "\n\nProject context follows";
-/// Marker before the repo map inside the project context.
-pub const MAP_MARK: &str = "\n\nRepository map (";
-
 /// What kind of context is queued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ContextKind {
     /// A file's content, added by the person or refreshed after a change.
     File,
@@ -45,21 +42,10 @@ impl Breakdown {
     }
 }
 
-/// Estimated tokens of a text.
+/// Estimated tokens of a text of `chars` characters (the one estimate,
+/// [`crate::context::tokens_for_chars`]).
 pub fn tokens(chars: usize) -> u64 {
-    chars.div_ceil(4) as u64
-}
-
-/// Splits a system message into (prompt, instructions, map) character counts.
-pub fn split_system(system: &str) -> (usize, usize, usize) {
-    let Some(at) = system.find(CONTEXT_MARK) else {
-        return (system.len(), 0, 0);
-    };
-    let context = &system[at..];
-    match context.find(MAP_MARK) {
-        Some(m) => (at, m, context.len() - m),
-        None => (at, context.len(), 0),
-    }
+    crate::context::tokens_for_chars(chars) as u64
 }
 
 impl Agent {
@@ -69,21 +55,38 @@ impl Agent {
     }
 
     /// Takes the queued context, prefixed to `input`; counts file and map characters sent.
-    pub(super) fn take_pending(&mut self, input: &str) -> String {
+    pub(super) fn take_pending(&mut self, input: &str) -> Result<String, AgentError> {
         if self.pending.is_empty() {
-            return input.to_string();
+            return Ok(input.to_string());
         }
         let mut out = String::new();
-        for (kind, text) in self.pending.drain(..) {
-            match kind {
-                ContextKind::File => self.file_chars += text.len(),
-                ContextKind::Map => self.map_chars += text.len(),
-            }
+        for (kind, text) in std::mem::take(&mut self.pending) {
+            self.note_context(kind, text.len())?;
             out.push_str(&text);
             out.push_str("\n\n");
         }
         out.push_str(input);
-        out
+        Ok(out)
+    }
+
+    /// Counts context sent for the breakdown, and records it in the transcript so a resumed
+    /// session knows it (a map already sent is not sent again).
+    pub(super) fn note_context(
+        &mut self,
+        kind: ContextKind,
+        chars: usize,
+    ) -> Result<(), AgentError> {
+        match kind {
+            ContextKind::File => self.file_chars += chars,
+            ContextKind::Map => {
+                self.map_chars += chars;
+                self.map_sent = true;
+            }
+        }
+        if let Some(t) = self.transcript.as_mut() {
+            t.append(&Line::Context { kind, chars })?;
+        }
+        Ok(())
     }
 
     /// The next request, by part.
@@ -93,7 +96,11 @@ impl Agent {
             .first()
             .filter(|m| m.role == Role::System)
             .map_or("", |m| m.text());
-        let (prompt, instructions, map) = split_system(system);
+        let SystemParts {
+            prompt,
+            instructions,
+            map,
+        } = self.system_parts;
         let all: usize = self.messages.iter().map(message_chars).sum();
         let tools = match self.opts.edit_format {
             super::EditFormat::Tools => crate::prompts::TOOLS_JSON.len(),
@@ -123,19 +130,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_the_system_message() {
-        assert_eq!(split_system("prompt"), (6, 0, 0));
-        let s = format!("prompt{CONTEXT_MARK} x\nrules{MAP_MARK}map)");
-        let (p, i, m) = split_system(&s);
-        assert_eq!(p, 6);
-        assert_eq!(p + i + m, s.len());
-        assert_eq!(&s[p + i..], format!("{MAP_MARK}map)"));
+    fn the_system_message_knows_its_parts_by_construction() {
+        use super::super::{EditFormat, system_message};
+        let (s, p) = system_message(EditFormat::Tools, None, None);
+        assert_eq!((p.prompt, p.instructions, p.map), (s.len(), 0, 0));
+        let (s, p) = system_message(EditFormat::Tools, Some("rules"), Some("a.rs\n  fn a()"));
+        assert_eq!(p.prompt + p.instructions + p.map, s.len());
+        assert_eq!(p.instructions, "rules".len());
+        assert!(s[s.len() - p.map..].ends_with("fn a()"));
+        // A heading in the instructions is only text: nothing searches for it.
+        let (s, p) = system_message(EditFormat::Tools, Some("Repository map (x):\nrules"), None);
+        assert_eq!(p.map, 0);
+        assert_eq!(p.prompt + p.instructions, s.len());
     }
 
     #[test]
     fn token_estimate_rounds_up() {
         assert_eq!(tokens(0), 0);
         assert_eq!(tokens(1), 1);
-        assert_eq!(tokens(8), 2);
+        assert_eq!(tokens(7), 2);
+        assert_eq!(tokens(8), 3);
     }
 }

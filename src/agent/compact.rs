@@ -10,10 +10,37 @@
 use super::event::{Event, EventSink};
 use super::transcript::Line;
 use super::{Agent, AgentError};
+use crate::prompts::{Text, text};
 use crate::provider::{ChatRequest, Message, Role};
 
 /// The share of the context window the verbatim tail may fill after a compaction.
 const KEEP_SHARE: f64 = 0.4;
+
+/// Where the kept tail of `messages` starts (`head` messages are the fixed system part). Cuts are
+/// allowed only before a user or an assistant message, never before a tool message, so every
+/// tool call stays with its results. The tail keeps as many recent messages as fit in
+/// [`KEEP_SHARE`] of `window` tokens, and at least the latest round; `None` when nothing before
+/// the tail is left to summarise.
+pub(super) fn cut_point(messages: &[Message], head: usize, window: u64) -> Option<usize> {
+    let candidates: Vec<usize> = messages
+        .iter()
+        .enumerate()
+        .skip(head + 1)
+        .filter(|(_, m)| matches!(m.role, Role::User | Role::Assistant))
+        .map(|(i, _)| i)
+        .collect();
+    let budget = (window as f64 * KEEP_SHARE) as usize;
+    let mut cut = *candidates.last()?;
+    for &c in candidates.iter().rev().skip(1) {
+        let tail =
+            crate::context::tokens_for_chars(messages[c..].iter().map(super::message_chars).sum());
+        if tail > budget {
+            break;
+        }
+        cut = c;
+    }
+    (cut > head).then_some(cut)
+}
 
 impl Agent {
     pub(super) fn should_compact(&self) -> bool {
@@ -22,33 +49,8 @@ impl Agent {
             && self.cut_point().is_some()
     }
 
-    /// Where the kept tail starts. Cuts are allowed only before a user or an assistant message,
-    /// never before a tool message, so every tool call stays with its results. The tail keeps
-    /// as many recent messages as fit in `keep_share` of the window, and at least the latest
-    /// round; `None` when nothing before the tail is left to summarise.
     fn cut_point(&self) -> Option<usize> {
-        let candidates: Vec<usize> = self
-            .messages
-            .iter()
-            .enumerate()
-            .skip(self.head + 1)
-            .filter(|(_, m)| matches!(m.role, Role::User | Role::Assistant))
-            .map(|(i, _)| i)
-            .collect();
-        let budget = (self.context_window as f64 * KEEP_SHARE) as usize;
-        let mut cut = *candidates.last()?;
-        for &c in candidates.iter().rev().skip(1) {
-            let tail: usize = self.messages[c..]
-                .iter()
-                .map(super::message_chars)
-                .sum::<usize>()
-                / 4;
-            if tail > budget {
-                break;
-            }
-            cut = c;
-        }
-        (cut > self.head).then_some(cut)
+        cut_point(&self.messages, self.head, self.context_window)
     }
 
     /// Summarises the messages between the head and the kept tail. Returns whether it compacted.
@@ -71,15 +73,17 @@ impl Agent {
         }
         let mut summary = completion.message.content.unwrap_or_default();
         if !self.changed.is_empty() {
-            summary.push_str("\n\nFiles changed so far in this session: ");
-            summary.push_str(&self.changed.iter().cloned().collect::<Vec<_>>().join(", "));
+            let files = self.changed.iter().cloned().collect::<Vec<_>>().join(", ");
+            summary.push_str("\n\n");
+            summary.push_str(&text(Text::CompactFiles, &[("files", &files)]));
         }
         let mut next = self.messages[..self.head].to_vec();
         next.push(Message::user(format!(
-            "[Summary of the earlier conversation]\n{summary}"
+            "{}\n{summary}",
+            text(Text::CompactSummary, &[])
         )));
         next.push(Message::assistant(
-            Some("Understood; continuing from the summary.".to_string()),
+            Some(text(Text::CompactAck, &[])),
             None,
             Vec::new(),
         ));
@@ -93,9 +97,58 @@ impl Agent {
         let after = self.estimated_tokens();
         // The next request shares only the head with the last one.
         self.last_request_chars = None;
-        events.emit(Event::Notice(format!(
-            "compacted the conversation: ~{before} → ~{after} tokens"
-        )));
+        events.emit(Event::Compacted { before, after });
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::ToolCall;
+
+    fn call(id: &str) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            name: "read_file".into(),
+            arguments: "{}".into(),
+        }
+    }
+
+    fn conversation(body: usize) -> Vec<Message> {
+        let big = "x".repeat(body);
+        vec![
+            Message::system("system"),
+            Message::user(big.clone()),
+            Message::assistant(None, None, vec![call("a")]),
+            Message::tool("a", big.clone()),
+            Message::assistant(Some(big.clone()), None, vec![]),
+            Message::user("latest"),
+            Message::assistant(None, None, vec![call("b")]),
+            Message::tool("b", "result"),
+        ]
+    }
+
+    #[test]
+    fn the_cut_never_separates_a_call_from_its_result_and_keeps_the_latest_round() {
+        let m = conversation(10_000);
+        // A small window keeps only the latest round (from the latest user message on): the
+        // big messages before it go to the summary.
+        let cut = cut_point(&m, 1, 1_000).unwrap();
+        assert_eq!(cut, 5);
+        // However small the window, the cut is before a user or assistant message, never
+        // between a call and its result.
+        for window in [0, 10, 3_000, 6_000] {
+            let cut = cut_point(&m, 1, window).unwrap();
+            assert!(
+                matches!(m[cut].role, Role::User | Role::Assistant),
+                "{window}"
+            );
+        }
+        // A large window keeps more of the tail, still cutting before a user/assistant message.
+        let cut = cut_point(&m, 1, 1_000_000).unwrap();
+        assert_eq!(cut, 2);
+        // Nothing before the tail to summarise: no cut.
+        assert_eq!(cut_point(&m[..2], 1, 1_000), None);
     }
 }

@@ -7,10 +7,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::edit::Plan;
-use crate::provider::Usage;
+use serde_json::Value;
 
-/// One thing that happened during a run.
+use crate::edit::Plan;
+use crate::provider::{FinishReason, ToolCall, Usage};
+use crate::tools::{Call, Effect, OutputChunk, Refusal, Reply};
+
+/// One thing that happened during a run. Every decision of the core is one of these, with its
+/// data: no front end reads a sentence to learn what happened.
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A request to the model is about to be sent (a spinner may start).
@@ -25,16 +29,24 @@ pub enum Event {
         delay: Duration,
         reason: String,
     },
+    /// What streamed since the request started (text and reasoning) is void: the answer was
+    /// cut and the request is being sent again. Whatever a front end collected of it must go.
+    AnswerDiscarded,
     /// The model's message is complete (its text and reasoning streamed before this), with
     /// every tool call it makes; the calls run next, each announced by [`Event::ToolCall`].
-    MessageComplete {
-        tool_calls: Vec<crate::provider::ToolCall>,
-    },
-    /// The model asked for a tool; `arguments` is its raw JSON.
+    MessageComplete { tool_calls: Vec<ToolCall> },
+    /// The answer ended for another reason than finishing or calling tools (`length`: cut by
+    /// the output token limit; `content_filter`; …).
+    Truncated { reason: FinishReason },
+    /// The model asked for a tool. `call` is the parsed call (`None` when the call is invalid,
+    /// whose [`Event::ToolResult`] says why); `description` is the tool's one line for a person;
+    /// `input` the arguments as parsed JSON (for JSON output).
     ToolCall {
         id: String,
         name: String,
-        arguments: String,
+        call: Option<Call>,
+        description: String,
+        input: Value,
     },
     /// An edit batch was located and is about to be decided on.
     EditProposed { id: String, plan: Arc<Plan> },
@@ -45,15 +57,27 @@ pub enum Event {
         added: usize,
         removed: usize,
     },
+    /// An edit batch was refused before anything was written.
+    EditDeclined {
+        id: String,
+        files: Vec<String>,
+        by: Refusal,
+    },
     /// A command is about to run (after approval).
     CommandStarted { id: String, command: String },
-    /// A tool's result, exactly as the model receives it.
+    /// A running command's output, as it arrives.
+    CommandOutput { id: String, chunk: OutputChunk },
+    /// A tool's result: its typed outcome and the text the model receives; `effect` is what
+    /// the tool may affect (`None` for a call of no known tool).
     ToolResult {
         id: String,
         name: String,
-        output: String,
-        is_error: bool,
+        effect: Option<Effect>,
+        reply: Reply,
     },
+    /// Edit blocks in an answer (`--edit-format blocks`) could not be read or placed; the reply
+    /// goes back to the model.
+    BlocksFailed { reply: Reply },
     /// Token use after each request: this request's, and the session's so far.
     Usage {
         request: Usage,
@@ -61,8 +85,14 @@ pub enum Event {
         request_cost: f64,
         session_cost: f64,
     },
-    /// Something the person should know that is not an error (loop breaker, compaction, …).
-    Notice(String),
+    /// The conversation was summarised to fit the window (estimated tokens before and after).
+    Compacted { before: u64, after: u64 },
+    /// The repository map became ready and rides with the next request.
+    MapAdded { chars: usize },
+    /// The model made the same call `count` times; the loop breaker ended the run.
+    LoopBroken { name: String, count: usize },
+    /// `limit` requests were made without a final answer; the run ended.
+    TurnLimit { limit: u32 },
     /// The run ended.
     Finished { outcome: Outcome },
 }

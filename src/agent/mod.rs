@@ -11,6 +11,7 @@
 //! the previous request byte for byte. The single exception is [`Agent::compact`], which replaces
 //! older turns with a summary when the context window fills.
 
+mod answer;
 pub mod budget;
 mod compact;
 pub mod control;
@@ -22,13 +23,16 @@ pub mod transcript;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+pub use answer::Answer;
 pub use budget::{Breakdown, ContextKind};
 pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
 pub use policy::{CommandRule, EditRule, Rules};
 
 use crate::config::Config;
 use crate::edit::{Journal, Workspace};
+use crate::prompts::{Text, text};
 use crate::provider::{ChatRequest, Client, Message, Role, Usage};
+use crate::tools::{Effect, Registry};
 use transcript::{Line, Transcript};
 
 /// Polled before each request for context that became ready late (the repo map of a large
@@ -50,17 +54,19 @@ pub enum EditFormat {
 pub struct Options {
     pub edit_format: EditFormat,
     pub max_turns: u32,
-    /// Project instructions and repo map, appended to the system message once at the start.
-    pub project_context: Option<String>,
+    /// Project instructions (`AGENTS.md` …), part of the system message from the start.
+    pub instructions: Option<String>,
+    /// The repository map, part of the system message from the start when it is ready then.
+    pub map: Option<String>,
     /// Compact when the estimated prompt passes this share of the context window.
     pub compact_at: f64,
     /// Default `run_command` timeout.
     pub command_timeout_s: u64,
     /// Write a transcript (off in tests that do not want state).
     pub transcript: bool,
-    /// Tools left out of the schemas sent (`lint-fix` sends no `run_command`). Empty: all of
-    /// them, the schema list byte-identical to `prompts/tools.json`.
-    pub without_tools: Vec<&'static str>,
+    /// Tools of this effect are left out (`lint-fix` runs no command). `None`: every tool, the
+    /// schema list byte-identical to `prompts/tools.json`.
+    pub without: Option<Effect>,
 }
 
 impl Default for Options {
@@ -68,11 +74,12 @@ impl Default for Options {
         Options {
             edit_format: EditFormat::Tools,
             max_turns: 30,
-            project_context: None,
+            instructions: None,
+            map: None,
             compact_at: 0.8,
             command_timeout_s: 120,
             transcript: true,
-            without_tools: Vec::new(),
+            without: None,
         }
     }
 }
@@ -91,6 +98,9 @@ pub enum AgentError {
 /// One conversation with the model over one workspace.
 pub struct Agent {
     client: Client,
+    tools: Registry,
+    /// Characters of the system message's parts, known from how it was built.
+    system_parts: SystemParts,
     ws: Workspace,
     journal: Journal,
     opts: Options,
@@ -110,6 +120,8 @@ pub struct Agent {
     /// Characters of files and maps sent through `pending`, for the breakdown.
     file_chars: usize,
     map_chars: usize,
+    /// A repository map is part of the conversation (in the system message or sent since).
+    map_sent: bool,
     /// Characters of the last request sent, and the share of it that repeated the one before.
     last_request_chars: Option<usize>,
     prefix_share: Option<f64>,
@@ -132,22 +144,12 @@ impl Agent {
             edit_format,
             ..opts
         };
-        let mut system = match edit_format {
-            EditFormat::Tools => crate::prompts::SYSTEM.to_string(),
-            EditFormat::Blocks => crate::prompts::SYSTEM_BLOCKS.to_string(),
-        };
-        if let Some(ctx) = opts
-            .project_context
-            .as_deref()
-            .filter(|c| !c.trim().is_empty())
-        {
-            system.push_str(budget::CONTEXT_MARK);
-            system.push_str(
-                crate::prompts::PROJECT_CONTEXT.trim_start_matches("Project context follows"),
-            );
-            system.push('\n');
-            system.push_str(ctx);
-        }
+        let (system, system_parts) = system_message(
+            edit_format,
+            opts.instructions.as_deref(),
+            opts.map.as_deref(),
+        );
+        let tools = Registry::builtin();
         let session_id = transcript::new_session_id();
         let transcript = if opts.transcript {
             let dir = transcript::sessions_dir(ws.root())?;
@@ -162,6 +164,9 @@ impl Agent {
         };
         let mut agent = Agent {
             client,
+            tools,
+            map_sent: system_parts.map > 0,
+            system_parts,
             journal,
             context_window: cfg.provider.context_window,
             prices: cfg.prices().unwrap_or(crate::config::Prices {
@@ -208,6 +213,9 @@ impl Agent {
         }
         agent.session_usage = saved.usage;
         agent.session_id = saved.id;
+        agent.file_chars = saved.file_chars;
+        agent.map_chars = saved.map_chars;
+        agent.map_sent |= saved.map_chars > 0;
         if opts.transcript {
             agent.transcript = Some(Transcript::reopen(&path)?);
         }
@@ -221,18 +229,27 @@ impl Agent {
 
     /// Appends late context as its own message, if it has arrived: appended, so the requests
     /// already sent stay a prefix of the next one.
-    fn poll_context(&mut self) -> Result<(), AgentError> {
+    fn poll_context(&mut self, events: &mut dyn EventSink) -> Result<(), AgentError> {
         let Some(poll) = self.context_poll.as_mut() else {
             return Ok(());
         };
-        if let Some(text) = poll() {
+        if let Some(map) = poll() {
             self.context_poll = None;
-            self.map_chars += text.len();
-            self.push(Message::user(format!(
-                "[hone: the repository map is ready]\n{text}"
-            )))?;
+            let message = format!(
+                "{}\n{}\n{map}",
+                text(Text::MapReady, &[]),
+                text(Text::Map, &[])
+            );
+            self.note_context(ContextKind::Map, message.len())?;
+            self.push(Message::user(message))?;
+            events.emit(Event::MapAdded { chars: map.len() });
         }
         Ok(())
+    }
+
+    /// Whether a repository map is part of the conversation already.
+    pub fn map_sent(&self) -> bool {
+        self.map_sent
     }
 
     /// Why the model stopped its last answer (`stop`, `length`, `tool_calls`, …).
@@ -276,17 +293,7 @@ impl Agent {
     /// The request the next turn would send (exactly; the provider adds model and options).
     pub fn request(&self) -> ChatRequest {
         let tools = match self.opts.edit_format {
-            EditFormat::Tools if self.opts.without_tools.is_empty() => {
-                crate::tools::schemas().to_vec()
-            }
-            EditFormat::Tools => crate::tools::schemas()
-                .iter()
-                .filter(|t| {
-                    let name = t["function"]["name"].as_str().unwrap_or_default();
-                    !self.opts.without_tools.contains(&name)
-                })
-                .cloned()
-                .collect(),
+            EditFormat::Tools => self.tools.schemas(self.opts.without),
             EditFormat::Blocks => Vec::new(),
         };
         ChatRequest {
@@ -310,34 +317,13 @@ impl Agent {
     /// After a cancelled run, an assistant message may have tool calls without results, which
     /// every provider rejects; answer them as cancelled so the conversation stays valid.
     fn repair(&mut self) -> Result<(), AgentError> {
-        let Some(last_assistant) = self
-            .messages
-            .iter()
-            .rposition(|m| m.role == Role::Assistant)
-        else {
-            return Ok(());
-        };
-        let answered: BTreeSet<String> = self.messages[last_assistant..]
-            .iter()
-            .filter_map(|m| m.tool_call_id.clone())
-            .collect();
-        let missing: Vec<String> = self.messages[last_assistant]
-            .tool_calls
-            .iter()
-            .filter(|c| !answered.contains(&c.id))
-            .map(|c| c.id.clone())
-            .collect();
-        for id in missing {
-            self.push(Message::tool(
-                id,
-                crate::prompts::tool_error("cancelled", &[]),
-            ))?;
+        for id in unanswered(&self.messages) {
+            self.push(Message::tool(id, text(Text::Cancelled, &[])))?;
         }
         Ok(())
     }
 
-    /// Estimated tokens of the next request: the last reported prompt size plus what was added
-    /// since, at four characters a token.
+    /// Estimated tokens of the next request (the conversation and the tool schemas).
     pub fn estimated_tokens(&self) -> u64 {
         let chars: usize = self.messages.iter().map(message_chars).sum();
         let schema_chars = if self.opts.edit_format == EditFormat::Tools {
@@ -345,12 +331,79 @@ impl Agent {
         } else {
             0
         };
-        ((chars + schema_chars) / 4) as u64
+        budget::tokens(chars + schema_chars)
     }
 
     pub fn context_window(&self) -> u64 {
         self.context_window
     }
+}
+
+/// The characters of the system message's parts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SystemParts {
+    pub prompt: usize,
+    pub instructions: usize,
+    pub map: usize,
+}
+
+/// The system message: the prompt for the edit format, then, when there is any, the project
+/// context (its heading, the instructions, the map under its own heading). Returns it with the
+/// size of each part, so nothing has to find the parts again by searching for a heading.
+pub fn system_message(
+    format: EditFormat,
+    instructions: Option<&str>,
+    map: Option<&str>,
+) -> (String, SystemParts) {
+    let mut system = match format {
+        EditFormat::Tools => crate::prompts::SYSTEM.to_string(),
+        EditFormat::Blocks => crate::prompts::SYSTEM_BLOCKS.to_string(),
+    };
+    let mut parts = SystemParts {
+        prompt: system.len(),
+        ..SystemParts::default()
+    };
+    let instructions = instructions.filter(|i| !i.trim().is_empty());
+    let map = map.filter(|m| !m.trim().is_empty());
+    if instructions.is_none() && map.is_none() {
+        return (system, parts);
+    }
+    system.push_str("\n\n");
+    system.push_str(crate::prompts::PROJECT_CONTEXT.trim_end());
+    system.push('\n');
+    let start = system.len();
+    if let Some(i) = instructions {
+        system.push_str(i);
+    }
+    parts.instructions = system.len() - start;
+    if let Some(m) = map {
+        let start = system.len();
+        system.push_str("\n\n");
+        system.push_str(&text(Text::Map, &[]));
+        system.push('\n');
+        system.push_str(m);
+        parts.map = system.len() - start;
+    }
+    parts.prompt = system.len() - parts.instructions - parts.map;
+    (system, parts)
+}
+
+/// The ids of the last assistant message's tool calls that have no result: a cancelled run
+/// leaves them, and every provider rejects a conversation holding one.
+pub(crate) fn unanswered(messages: &[Message]) -> Vec<String> {
+    let Some(last) = messages.iter().rposition(|m| m.role == Role::Assistant) else {
+        return Vec::new();
+    };
+    let answered: BTreeSet<&str> = messages[last..]
+        .iter()
+        .filter_map(|m| m.tool_call_id.as_deref())
+        .collect();
+    messages[last]
+        .tool_calls
+        .iter()
+        .filter(|c| !answered.contains(c.id.as_str()))
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 /// Characters a message contributes to a request (text, reasoning, tool-call arguments).

@@ -10,6 +10,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::event::{Approver, Decision};
 use crate::edit::Plan;
+use crate::tools::{Effect, Registry};
 
 /// Which edits a policy allows.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +72,7 @@ impl Rules {
     /// Parses `--allowed-tools` values (each may hold several rules separated by commas or
     /// spaces outside parentheses).
     pub fn parse(specs: &[String]) -> Result<Rules, RuleError> {
+        let registry = Registry::builtin();
         let mut rules = Rules::default();
         let mut globs = Vec::new();
         let mut any_edit = false;
@@ -88,38 +90,32 @@ impl Rules {
                     }
                     None => (rule.as_str(), None),
                 };
-                match (tool, arg) {
-                    (
-                        "edit_file" | "write_file" | "apply_patch" | "edit" | "Edit" | "Write",
-                        None,
-                    ) => any_edit = true,
-                    (
-                        "edit_file" | "write_file" | "apply_patch" | "edit" | "Edit" | "Write",
-                        Some(g),
-                    ) => {
+                match (effect(&registry, tool), arg) {
+                    (Some(Effect::Edit), None) => any_edit = true,
+                    (Some(Effect::Edit), Some(g)) => {
                         Glob::new(g).map_err(|e| RuleError {
                             rule: rule.clone(),
                             why: e.to_string(),
                         })?;
                         globs.push(g.to_string());
                     }
-                    ("run_command" | "Bash", Some(c)) => match c.strip_suffix(":*") {
+                    (Some(Effect::Command), Some(c)) => match c.strip_suffix(":*") {
                         Some(prefix) => rules.commands.prefixes.push(prefix.trim().to_string()),
                         None => rules.commands.exact.push(c.trim().to_string()),
                     },
-                    ("run_command" | "Bash", None) => {
+                    (Some(Effect::Command), None) => {
                         return Err(RuleError {
                             rule: rule.clone(),
                             why: "name the commands, e.g. `run_command(cargo test:*)`".into(),
                         });
                     }
-                    ("read_file" | "list_files" | "search" | "Read" | "Grep" | "Glob", _) => {}
-                    _ => {
+                    (Some(Effect::Read), _) => {}
+                    (None, _) => {
                         return Err(RuleError {
                             rule: rule.clone(),
                             why: format!(
                                 "unknown tool; the tools are {}",
-                                crate::tools::NAMES.join(", ")
+                                registry.names().join(", ")
                             ),
                         });
                     }
@@ -186,6 +182,18 @@ impl Approver for Rules {
         } else {
             self.refusal("commands need an explicit rule")
         }
+    }
+}
+
+/// What a rule's tool name allows: a tool of the registry, or one of Claude Code's names for the
+/// same kinds of tool (`Edit`, `Write`, `Bash`, `Read`, `Grep`, `Glob`; `edit` for any edit tool),
+/// so `--allowedTools` lines carry over.
+fn effect(registry: &Registry, tool: &str) -> Option<Effect> {
+    match tool {
+        "edit" | "Edit" | "Write" => Some(Effect::Edit),
+        "Bash" => Some(Effect::Command),
+        "Read" | "Grep" | "Glob" => Some(Effect::Read),
+        name => registry.get(name).map(|t| t.effect()),
     }
 }
 

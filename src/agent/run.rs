@@ -2,7 +2,9 @@
 //!
 //! Every tool call gets exactly one tool message in reply, in the order the model sent them,
 //! whatever happens (bad arguments, refusal, failure, loop breaker): providers reject a
-//! conversation with an unanswered call, and the model learns from the precise error.
+//! conversation with an unanswered call, and the model learns from the precise error. What
+//! happened reaches the front end as typed events ([`Event`]); the model's texts come from
+//! `prompts/`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,11 +14,54 @@ use super::event::{Approver, Decision, Event, EventSink, Outcome};
 use super::transcript::Line;
 use super::{Agent, AgentError, EditFormat};
 use crate::edit::{self, EditOp, TextFormat};
-use crate::provider::{Message, StreamEvent, ToolCall};
-use crate::tools::{self, Call, ReadLimits};
+use crate::prompts::{Text, text};
+use crate::provider::{Completion, FinishReason, Message, StreamEvent, ToolCall};
+use crate::tools::{Action, ReadLimits, Refusal, Reply};
 
 /// The loop breaker fires when the same call (name and arguments) comes this many times in a run.
 const LOOP_LIMIT: usize = 3;
+
+/// Counts the calls of one run by meaning, to stop a model that repeats itself.
+#[derive(Debug, Default)]
+pub(super) struct LoopBreaker {
+    seen: HashMap<(String, String), usize>,
+}
+
+impl LoopBreaker {
+    /// Records a call; returns how often it has now been made, when that is too often.
+    pub(super) fn record(&mut self, name: &str, arguments: &str) -> Option<usize> {
+        let count = self
+            .seen
+            .entry((name.to_string(), normalise_args(arguments)))
+            .or_insert(0);
+        *count += 1;
+        (*count >= LOOP_LIMIT).then_some(*count)
+    }
+}
+
+/// What a run does after edit blocks in an answer (`--edit-format blocks`) were handled.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum BlocksNext {
+    /// Nothing more to do: applied, no blocks, or refused by the person or a policy (which the
+    /// model cannot fix by trying again; the refusal was shown and the run ends).
+    Stop,
+    /// Send this back to the model, which can correct it (a block that did not parse or
+    /// match, a path outside the workspace, a secrets file).
+    Retry(String),
+}
+
+/// The step after blocks were handled with `reply` (`None`: there were none).
+pub(super) fn blocks_next(reply: Option<&Reply>) -> BlocksNext {
+    match reply.map(|r| (&r.outcome, r)) {
+        None => BlocksNext::Stop,
+        Some((crate::tools::Outcome::Done, _)) => BlocksNext::Stop,
+        Some((
+            crate::tools::Outcome::Refused(Refusal::Person { .. } | Refusal::Policy { .. }),
+            _,
+        )) => BlocksNext::Stop,
+        Some((_, r)) => BlocksNext::Retry(text(Text::BlocksFailed, &[("error", &r.text)])),
+    }
+}
 
 impl Agent {
     /// Answers one request of the person. Returns how the run ended; errors are only those that
@@ -32,118 +77,146 @@ impl Agent {
         // The edits of this request are one change to undo.
         self.journal.start_run();
         approver.run_started();
-        let input = self.take_pending(input);
+        let input = self.take_pending(input)?;
         self.push(Message::user(input))?;
-        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut breaker = LoopBreaker::default();
         for turn in 1..=self.opts.max_turns {
             if self.should_compact() {
                 self.compact(events).await?;
             }
-            self.poll_context()?;
-            events.emit(Event::RequestStarted { turn });
-            let request = self.request();
-            self.note_request_size(&request);
-            let completion = {
-                let mut on_event = |ev: StreamEvent| match ev {
-                    StreamEvent::Text(t) => events.emit(Event::Text(t)),
-                    StreamEvent::Reasoning(t) => events.emit(Event::Reasoning(t)),
-                    StreamEvent::Retrying {
-                        attempt,
-                        delay,
-                        reason,
-                    } => events.emit(Event::Retrying {
-                        attempt,
-                        delay,
-                        reason,
-                    }),
-                    _ => {}
-                };
-                self.client.complete(&request, &mut on_event).await?
-            };
-            if let Some(usage) = completion.usage {
-                self.session_usage += usage;
-                if let Some(t) = self.transcript.as_mut() {
-                    t.append(&Line::Usage { usage })?;
-                }
-                events.emit(Event::Usage {
-                    request_cost: usage.cost(&self.prices),
-                    session_cost: self.session_usage.cost(&self.prices),
-                    request: usage,
-                    session: self.session_usage,
-                });
-            }
-            use crate::provider::FinishReason;
-            if !matches!(
-                completion.finish_reason,
-                FinishReason::Stop | FinishReason::ToolCalls
-            ) {
-                events.emit(Event::Notice(format!(
-                    "the answer ended with finish_reason `{}`{}",
-                    completion.finish_reason.as_str(),
-                    if completion.finish_reason == FinishReason::Length {
-                        " (cut by the output token limit)"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            self.last_finish = Some(completion.finish_reason);
+            self.poll_context(events)?;
+            let completion = self.request_turn(turn, events).await?;
             let message = completion.message;
             let calls = message.tool_calls.clone();
-            let text = message.content.clone().unwrap_or_default();
+            let answer = message.content.clone().unwrap_or_default();
             self.push(message)?;
             events.emit(Event::MessageComplete {
                 tool_calls: calls.clone(),
             });
             if calls.is_empty() {
                 if self.opts.edit_format == EditFormat::Blocks
-                    && let Some(feedback) = self.apply_text_edits(&text, events, approver)?
+                    && let BlocksNext::Retry(feedback) =
+                        blocks_next(self.apply_text_edits(&answer, events, approver)?.as_ref())
                 {
                     self.push(Message::user(feedback))?;
                     continue;
                 }
-                events.emit(Event::Finished {
-                    outcome: Outcome::Done,
-                });
-                return Ok(Outcome::Done);
+                return Ok(self.finish(Outcome::Done, events));
             }
-            let mut looped = None;
-            for call in &calls {
-                let key = (call.name.clone(), normalise_args(&call.arguments));
-                let count = seen.entry(key).or_insert(0);
-                *count += 1;
-                if looped.is_some() || *count >= LOOP_LIMIT {
-                    let n = count.to_string();
-                    let text =
-                        crate::prompts::tool_error("loop", &[("name", &call.name), ("count", &n)]);
-                    looped.get_or_insert(text.clone());
-                    self.answer(call, text, true, events)?;
-                    continue;
-                }
-                events.emit(Event::ToolCall {
-                    id: call.id.clone(),
-                    name: call.name.clone(),
-                    arguments: call.arguments.clone(),
-                });
-                let (output, is_error) = self.execute(call, events, approver).await;
-                self.answer(call, output, is_error, events)?;
-            }
-            if let Some(text) = looped {
-                events.emit(Event::Notice(format!("stopped: {text}")));
-                events.emit(Event::Finished {
-                    outcome: Outcome::Loop,
-                });
-                return Ok(Outcome::Loop);
+            if self
+                .run_calls(&calls, &mut breaker, events, approver)
+                .await?
+            {
+                return Ok(self.finish(Outcome::Loop, events));
             }
         }
-        events.emit(Event::Notice(format!(
-            "stopped after {} requests without a final answer (raise it with --max-turns)",
-            self.opts.max_turns
-        )));
-        events.emit(Event::Finished {
-            outcome: Outcome::TurnLimit,
+        events.emit(Event::TurnLimit {
+            limit: self.opts.max_turns,
         });
-        Ok(Outcome::TurnLimit)
+        Ok(self.finish(Outcome::TurnLimit, events))
+    }
+
+    fn finish(&self, outcome: Outcome, events: &mut dyn EventSink) -> Outcome {
+        events.emit(Event::Finished { outcome });
+        outcome
+    }
+
+    /// Sends one request, streaming its answer as events; records usage and says when the
+    /// answer was cut short.
+    async fn request_turn(
+        &mut self,
+        turn: u32,
+        events: &mut dyn EventSink,
+    ) -> Result<Completion, AgentError> {
+        events.emit(Event::RequestStarted { turn });
+        let request = self.request();
+        self.note_request_size(&request);
+        let completion = {
+            // Whether anything of this attempt's answer was shown: a retry then voids it.
+            let mut streamed = false;
+            let mut on_event = |ev: StreamEvent| match ev {
+                StreamEvent::Text(t) => {
+                    streamed = true;
+                    events.emit(Event::Text(t));
+                }
+                StreamEvent::Reasoning(t) => {
+                    streamed = true;
+                    events.emit(Event::Reasoning(t));
+                }
+                StreamEvent::Retrying {
+                    attempt,
+                    delay,
+                    reason,
+                } => {
+                    if std::mem::take(&mut streamed) {
+                        events.emit(Event::AnswerDiscarded);
+                    }
+                    events.emit(Event::Retrying {
+                        attempt,
+                        delay,
+                        reason,
+                    });
+                }
+                _ => {}
+            };
+            self.client.complete(&request, &mut on_event).await?
+        };
+        if let Some(usage) = completion.usage {
+            self.session_usage += usage;
+            if let Some(t) = self.transcript.as_mut() {
+                t.append(&Line::Usage { usage })?;
+            }
+            events.emit(Event::Usage {
+                request_cost: usage.cost(&self.prices),
+                session_cost: self.session_usage.cost(&self.prices),
+                request: usage,
+                session: self.session_usage,
+            });
+        }
+        if !matches!(
+            completion.finish_reason,
+            FinishReason::Stop | FinishReason::ToolCalls
+        ) {
+            events.emit(Event::Truncated {
+                reason: completion.finish_reason.clone(),
+            });
+        }
+        self.last_finish = Some(completion.finish_reason.clone());
+        Ok(completion)
+    }
+
+    /// Runs the calls of one message in order; returns whether the loop breaker fired (every
+    /// call is still answered).
+    async fn run_calls(
+        &mut self,
+        calls: &[ToolCall],
+        breaker: &mut LoopBreaker,
+        events: &mut dyn EventSink,
+        approver: &mut dyn Approver,
+    ) -> Result<bool, AgentError> {
+        let mut looped: Option<(String, usize)> = None;
+        for call in calls {
+            let repeated = breaker.record(&call.name, &call.arguments);
+            if let Some(count) = repeated.or(looped.as_ref().map(|l| l.1)) {
+                let n = count.to_string();
+                let reply = Reply::refused(
+                    Refusal::Repeated { count },
+                    text(Text::Loop, &[("name", &call.name), ("count", &n)]),
+                );
+                looped.get_or_insert((call.name.clone(), count));
+                self.answer(call, reply, events)?;
+                continue;
+            }
+            let reply = self.execute(call, events, approver).await;
+            self.answer(call, reply, events)?;
+        }
+        match looped {
+            Some((name, count)) => {
+                events.emit(Event::LoopBroken { name, count });
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// Records the request's size and, while the conversation only grew, the share of it that
@@ -159,55 +232,58 @@ impl Agent {
     fn answer(
         &mut self,
         call: &ToolCall,
-        output: String,
-        is_error: bool,
+        reply: Reply,
         events: &mut dyn EventSink,
     ) -> Result<(), AgentError> {
+        let text = reply.text.clone();
         events.emit(Event::ToolResult {
             id: call.id.clone(),
             name: call.name.clone(),
-            output: output.clone(),
-            is_error,
+            effect: self.tools.get(&call.name).map(|t| t.effect()),
+            reply,
         });
-        self.push(Message::tool(call.id.clone(), output))
+        self.push(Message::tool(call.id.clone(), text))
     }
 
-    /// Runs one call; returns the tool result text and whether it is an error.
+    /// Parses and runs one call through the registry.
     async fn execute(
         &mut self,
         call: &ToolCall,
         events: &mut dyn EventSink,
         approver: &mut dyn Approver,
-    ) -> (String, bool) {
-        let parsed = match tools::parse_call(&call.name, &call.arguments) {
-            Ok(p) => p,
-            Err(e) => return (e.to_string(), true),
-        };
-        let limits = ReadLimits::default();
-        let ws = &self.ws;
-        let result = match parsed {
-            Call::ReadFile {
-                path,
-                offset,
-                limit,
-            } => tools::read_file(ws, &path, offset, limit, &limits),
-            Call::ListFiles { path, pattern } => {
-                tools::list_files(ws, path.as_deref(), pattern.as_deref(), &limits)
+    ) -> Reply {
+        let input = serde_json::from_str(&call.arguments).unwrap_or(serde_json::Value::Null);
+        let parsed = self.tools.parse(&call.name, &call.arguments);
+        let action = match parsed {
+            Err(reply) => {
+                events.emit(Event::ToolCall {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    call: None,
+                    description: call.name.clone(),
+                    input,
+                });
+                return reply;
             }
-            Call::Search {
-                pattern,
-                path,
-                glob,
-            } => tools::search(ws, &pattern, path.as_deref(), glob.as_deref(), &limits),
-            Call::Edit { ops } => self.edit(&call.id, &ops, events, approver),
-            Call::RunCommand { command, timeout_s } => {
+            Ok((tool, parsed)) => {
+                events.emit(Event::ToolCall {
+                    id: call.id.clone(),
+                    name: call.name.clone(),
+                    call: Some(parsed.clone()),
+                    description: tool.describe(&parsed),
+                    input,
+                });
+                let limits = ReadLimits::default();
+                tool.run(parsed, &self.ws, &limits).await
+            }
+        };
+        match action {
+            Action::Reply(reply) => reply,
+            Action::Edit(ops) => self.edit(&call.id, &ops, events, approver),
+            Action::Command { command, timeout_s } => {
                 self.command(&call.id, &command, timeout_s, events, approver)
                     .await
             }
-        };
-        match result {
-            Ok(out) => (out, false),
-            Err(e) => (e, true),
         }
     }
 
@@ -218,7 +294,7 @@ impl Agent {
         ops: &[EditOp],
         events: &mut dyn EventSink,
         approver: &mut dyn Approver,
-    ) -> Result<String, String> {
+    ) -> Reply {
         // Checked before locating: a failed match would show the file's closest lines.
         let secret = ops
             .iter()
@@ -228,46 +304,42 @@ impl Agent {
             })
             .find(|p| crate::tools::secret(&self.ws, p));
         if let Some(path) = secret {
-            return Err(crate::prompts::tool_error("secret_file", &[("path", path)]));
+            return Reply::secret(path);
         }
-        let plan = edit::plan(&self.ws, ops).map_err(|e| e.to_string())?;
+        let plan = match edit::plan(&self.ws, ops) {
+            Ok(plan) => plan,
+            Err(e) => return Reply::from_edit(&e),
+        };
         if plan.is_empty() {
-            return Ok("no change: the new text equals the old text.".to_string());
+            return Reply::done(text(Text::NoChange, &[]));
         }
         let plan = Arc::new(plan);
         events.emit(Event::EditProposed {
             id: id.to_string(),
             plan: Arc::clone(&plan),
         });
-        match approver.approve_edit(&plan) {
-            Decision::Yes => {}
-            Decision::No {
-                reason,
-                by_policy: true,
-            } => {
-                let path = super::touched_paths(&plan).join(", ");
-                return Err(crate::prompts::tool_error(
-                    "not_allowed_path",
-                    &[("path", &path), ("reason", &reason)],
-                ));
-            }
-            Decision::No {
-                reason,
-                by_policy: false,
-            } => {
-                let reason = if reason.is_empty() {
-                    reason
-                } else {
-                    format!(": {reason}")
-                };
-                return Err(crate::prompts::tool_error(
-                    "declined_edit",
-                    &[("reason", &reason)],
-                ));
-            }
-        }
-        let applied = edit::apply(&self.ws, &plan, &self.journal).map_err(|e| e.to_string())?;
         let files = super::touched_paths(&plan);
+        if let Decision::No { reason, by_policy } = approver.approve_edit(&plan) {
+            let (by, key) = if by_policy {
+                (Refusal::Policy { reason }, Text::NotAllowedPath)
+            } else {
+                (Refusal::Person { reason }, Text::DeclinedEdit)
+            };
+            let reason = match &by {
+                Refusal::Person { reason } | Refusal::Policy { reason } => reason_suffix(reason),
+                _ => String::new(),
+            };
+            let model = text(key, &[("path", &files.join(", ")), ("reason", &reason)]);
+            events.emit(Event::EditDeclined {
+                id: id.to_string(),
+                files,
+                by: by.clone(),
+            });
+            return Reply::refused(by, model);
+        }
+        if let Err(e) = edit::apply(&self.ws, &plan, &self.journal) {
+            return Reply::from_edit(&e);
+        }
         let (added, removed) = plan.stats();
         self.changed.extend(files.iter().cloned());
         events.emit(Event::EditApplied {
@@ -276,13 +348,17 @@ impl Agent {
             added,
             removed,
         });
-        drop(applied);
-        Ok(format!(
-            "applied: {} (+{added} -{removed}).",
-            files.join(", ")
+        Reply::done(text(
+            Text::Applied,
+            &[
+                ("files", &files.join(", ")),
+                ("added", &added.to_string()),
+                ("removed", &removed.to_string()),
+            ],
         ))
     }
 
+    /// Asks, then runs one command, its output streamed as events while it runs.
     async fn command(
         &mut self,
         id: &str,
@@ -290,32 +366,21 @@ impl Agent {
         timeout_s: Option<u64>,
         events: &mut dyn EventSink,
         approver: &mut dyn Approver,
-    ) -> Result<String, String> {
-        match approver.approve_command(command) {
-            Decision::Yes => {}
-            Decision::No {
-                reason,
-                by_policy: true,
-            } => {
-                return Err(crate::prompts::tool_error(
-                    "not_allowed_command",
-                    &[("command", command), ("reason", &reason)],
-                ));
-            }
-            Decision::No {
-                reason,
-                by_policy: false,
-            } => {
-                let reason = if reason.is_empty() {
-                    reason
-                } else {
-                    format!(": {reason}")
-                };
-                return Err(crate::prompts::tool_error(
-                    "declined_command",
-                    &[("command", command), ("reason", &reason)],
-                ));
-            }
+    ) -> Reply {
+        if let Decision::No { reason, by_policy } = approver.approve_command(command) {
+            let suffix = reason_suffix(&reason);
+            let vars = [("command", command), ("reason", suffix.as_str())];
+            return if by_policy {
+                Reply::refused(
+                    Refusal::Policy { reason },
+                    text(Text::NotAllowedCommand, &vars),
+                )
+            } else {
+                Reply::refused(
+                    Refusal::Person { reason },
+                    text(Text::DeclinedCommand, &vars),
+                )
+            };
         }
         events.emit(Event::CommandStarted {
             id: id.to_string(),
@@ -326,54 +391,81 @@ impl Agent {
                 .unwrap_or(self.opts.command_timeout_s)
                 .clamp(1, 3600),
         );
-        match tools::run_command(self.ws.root(), command, timeout, &self.secret_vars).await {
-            Ok(out) => {
-                let text = out.to_tool_result(timeout);
-                if out.code == Some(0) {
-                    Ok(text)
-                } else {
-                    Err(text)
-                }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let run = crate::tools::run_command(
+            self.ws.root(),
+            command,
+            timeout,
+            &self.secret_vars,
+            Some(tx),
+        );
+        tokio::pin!(run);
+        let result = loop {
+            tokio::select! {
+                Some(chunk) = rx.recv() => events.emit(Event::CommandOutput {
+                    id: id.to_string(),
+                    chunk,
+                }),
+                r = &mut run => break r,
             }
-            Err(e) => Err(format!("could not start `{command}`: {e}")),
+        };
+        // Output read just before the end.
+        while let Ok(chunk) = rx.try_recv() {
+            events.emit(Event::CommandOutput {
+                id: id.to_string(),
+                chunk,
+            });
+        }
+        match result {
+            Ok(out) if out.code == Some(0) => Reply::done(out.to_tool_result(timeout)),
+            Ok(out) => Reply::failed(out.to_tool_result(timeout)),
+            Err(e) => Reply::failed(text(
+                Text::CommandNotStarted,
+                &[("command", command), ("error", &e.to_string())],
+            )),
         }
     }
 
-    /// Blocks mode: parses edit blocks from the answer and applies them. Returns feedback for
-    /// the model when something failed (so it can correct it), `None` when all went well or
-    /// there were no blocks.
+    /// Blocks mode: parses edit blocks from the answer and applies them. Returns the reply
+    /// (`None` when the answer holds no edits).
     fn apply_text_edits(
         &mut self,
-        text: &str,
+        answer: &str,
         events: &mut dyn EventSink,
         approver: &mut dyn Approver,
-    ) -> Result<Option<String>, AgentError> {
-        let ops = match edit::parse_text(text, TextFormat::Auto) {
+    ) -> Result<Option<Reply>, AgentError> {
+        let reply = match edit::parse_text(answer, TextFormat::Auto) {
             Ok(ops) if ops.is_empty() => return Ok(None),
-            Ok(ops) => ops,
-            Err(e) if !looks_like_edit(text) => {
-                drop(e);
-                return Ok(None);
-            }
-            Err(e) => {
-                return Ok(Some(format!(
-                    "Your edit blocks could not be read: {e}. Send them again, corrected."
-                )));
-            }
+            Ok(ops) => self.edit("blocks", &ops, events, approver),
+            Err(_) if !looks_like_edit(answer) => return Ok(None),
+            Err(e) => Reply::invalid(text(Text::BlocksUnreadable, &[("error", &e.to_string())])),
         };
-        match self.edit("blocks", &ops, events, approver) {
-            Ok(done) => {
-                events.emit(Event::Notice(done));
-                Ok(None)
-            }
-            Err(e) if e.contains("declined") || e.contains("not allowed") => {
-                events.emit(Event::Notice(e));
-                Ok(None)
-            }
-            Err(e) => Ok(Some(format!(
-                "Your edits were not applied (none of them): {e}"
-            ))),
+        if matches!(
+            reply.outcome,
+            crate::tools::Outcome::Invalid | crate::tools::Outcome::Failed
+        ) || matches!(
+            reply.outcome,
+            crate::tools::Outcome::Refused(
+                Refusal::SecretFile { .. } | Refusal::OutsideWorkspace { .. }
+            )
+        ) {
+            events.emit(Event::BlocksFailed {
+                reply: reply.clone(),
+            });
         }
+        Ok(Some(reply))
+    }
+}
+
+/// A refusal's reason as the prompt texts take it: `: reason`, or nothing.
+fn reason_suffix(reason: &str) -> String {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        String::new()
+    } else if reason.starts_with('(') {
+        format!(" {reason}")
+    } else {
+        format!(": {reason}")
     }
 }
 
@@ -405,5 +497,61 @@ mod tests {
     fn edit_markers_are_recognised() {
         assert!(looks_like_edit("a\n<<<<<<< SEARCH\n"));
         assert!(!looks_like_edit("just prose"));
+    }
+
+    #[test]
+    fn the_loop_breaker_fires_on_the_third_same_call_by_meaning() {
+        let mut b = LoopBreaker::default();
+        assert_eq!(b.record("read_file", r#"{"path": "a"}"#), None);
+        assert_eq!(b.record("read_file", r#"{"path":"b"}"#), None);
+        assert_eq!(b.record("read_file", r#"{"path":"a"}"#), None);
+        assert_eq!(b.record("search", r#"{"path":"a"}"#), None);
+        assert_eq!(b.record("read_file", r#"{ "path" : "a" }"#), Some(3));
+        assert_eq!(b.record("read_file", r#"{"path":"a"}"#), Some(4));
+    }
+
+    #[test]
+    fn blocks_refused_by_a_person_or_policy_stop_and_the_rest_go_back_to_the_model() {
+        assert_eq!(blocks_next(None), BlocksNext::Stop);
+        assert_eq!(blocks_next(Some(&Reply::done("applied"))), BlocksNext::Stop);
+        let person = Reply::refused(
+            Refusal::Person {
+                reason: String::new(),
+            },
+            "declined",
+        );
+        assert_eq!(blocks_next(Some(&person)), BlocksNext::Stop);
+        let policy = Reply::refused(
+            Refusal::Policy {
+                reason: "read-only".into(),
+            },
+            "not allowed",
+        );
+        assert_eq!(blocks_next(Some(&policy)), BlocksNext::Stop);
+        // A path outside the workspace is the model's to correct, not hidden from it.
+        let outside = Reply::refused(
+            Refusal::OutsideWorkspace {
+                path: "/etc/passwd".into(),
+            },
+            "refused path `/etc/passwd`",
+        );
+        let BlocksNext::Retry(feedback) = blocks_next(Some(&outside)) else {
+            panic!("a refused path must go back to the model");
+        };
+        assert!(
+            feedback.contains("refused path `/etc/passwd`"),
+            "{feedback}"
+        );
+        assert!(matches!(
+            blocks_next(Some(&Reply::failed("no match"))),
+            BlocksNext::Retry(_)
+        ));
+    }
+
+    #[test]
+    fn reasons_read_as_the_prompts_expect() {
+        assert_eq!(reason_suffix(""), "");
+        assert_eq!(reason_suffix("too big"), ": too big");
+        assert_eq!(reason_suffix(" (read-only)"), " (read-only)");
     }
 }

@@ -35,6 +35,11 @@ pub enum Line {
     Compacted {
         messages: Vec<Message>,
     },
+    /// Context (a file, the repository map) rode with the next user message.
+    Context {
+        kind: super::ContextKind,
+        chars: usize,
+    },
 }
 
 /// Errors reading or writing transcripts.
@@ -135,6 +140,9 @@ pub struct Saved {
     pub messages: Vec<Message>,
     pub usage: Usage,
     pub model: String,
+    /// Characters of files and maps sent (see [`Line::Context`]).
+    pub file_chars: usize,
+    pub map_chars: usize,
 }
 
 /// Reads a transcript: the conversation as it stood at its last line. Lines that do not parse
@@ -153,6 +161,8 @@ pub fn load(path: &Path) -> Result<Saved, TranscriptError> {
         messages: Vec::new(),
         usage: Usage::default(),
         model: String::new(),
+        file_chars: 0,
+        map_chars: 0,
     };
     for line in BufReader::new(file).lines() {
         let line = line.map_err(|source| TranscriptError::Read {
@@ -167,6 +177,10 @@ pub fn load(path: &Path) -> Result<Saved, TranscriptError> {
             Ok(Line::Message { message }) => saved.messages.push(message),
             Ok(Line::Usage { usage }) => saved.usage += usage,
             Ok(Line::Compacted { messages }) => saved.messages = messages,
+            Ok(Line::Context { kind, chars }) => match kind {
+                super::ContextKind::File => saved.file_chars += chars,
+                super::ContextKind::Map => saved.map_chars += chars,
+            },
             Err(_) => {}
         }
     }

@@ -149,12 +149,13 @@ pub fn scratch_copy(root: &Path) -> Result<Scratch, Failure> {
             )
         })?;
     let mut walk = ignore::WalkBuilder::new(root);
-    walk.hidden(false)
-        .require_git(false)
-        .filter_entry(|e| {
-            e.file_name() != ".git"
-                && !e.file_name().to_str().is_some_and(crate::edit::is_temp_name)
-        });
+    walk.hidden(false).require_git(false).filter_entry(|e| {
+        e.file_name() != ".git"
+            && !e
+                .file_name()
+                .to_str()
+                .is_some_and(crate::edit::is_temp_name)
+    });
     for entry in walk.build().flatten() {
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;

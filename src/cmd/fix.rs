@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::common::{self, Ran};
-use crate::agent::{self, Agent, Approver, EditFormat, Event, EventSink, Outcome, Rules};
+use crate::agent::{self, Agent, Answer, Approver, EditFormat, Event, EventSink, Outcome, Rules};
 use crate::cli::GlobalArgs;
 use crate::exit::{Exit, Failure};
+use crate::tools::{self, Effect};
 use crate::ui::{self, Stream};
 
 /// Output of `hone fix`.
@@ -62,10 +63,14 @@ pub struct Args {
     pub output_format: FixFormat,
 }
 
-/// Counts what happened to edits, and forwards every event to the renderer.
+/// Counts what happened to edits, collects the answer, and forwards every event to the
+/// renderer.
 struct Tally<'a> {
     inner: &'a mut dyn EventSink,
+    answer: Answer,
     proposed: usize,
+    /// Edits the model tried, whatever became of them (applied, declined, refused, failed).
+    attempted: usize,
     applied: usize,
     added: usize,
     removed: usize,
@@ -73,12 +78,30 @@ struct Tally<'a> {
 
 impl EventSink for Tally<'_> {
     fn emit(&mut self, event: Event) {
+        self.answer.push(&event);
         match &event {
             Event::EditProposed { .. } => self.proposed += 1,
             Event::EditApplied { added, removed, .. } => {
+                self.attempted += 1;
                 self.applied += 1;
                 self.added += added;
                 self.removed += removed;
+            }
+            Event::EditDeclined { .. } | Event::BlocksFailed { .. } => self.attempted += 1,
+            // Refused by the person or a policy: counted by its `EditDeclined`.
+            Event::ToolResult {
+                effect: Some(Effect::Edit),
+                reply,
+                ..
+            } if !matches!(
+                reply.outcome,
+                tools::Outcome::Done
+                    | tools::Outcome::Refused(
+                        tools::Refusal::Person { .. } | tools::Refusal::Policy { .. }
+                    )
+            ) =>
+            {
+                self.attempted += 1
             }
             _ => {}
         }
@@ -119,16 +142,16 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
             );
         }
     }
-    let (project_context, late_map) =
-        super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
+    let project = super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
     let opts = agent::Options {
         edit_format: args.edit_format,
         max_turns: args.max_turns.unwrap_or(config.max_turns),
-        project_context,
+        instructions: project.instructions,
+        map: project.map,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
-    if let Some(poll) = late_map {
+    if let Some(poll) = project.late_map {
         agent.set_context_poll(poll);
     }
 
@@ -144,8 +167,17 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     } else {
         Stream::Stdout
     });
-    let mut terminal =
-        ui::render::Terminal::new(args.dry_run, color_answer, color_err, stderr_tty, reasoning);
+    let look = ui::render::Look {
+        color_answer,
+        color_err,
+        stderr_tty,
+        width: None,
+        dry_run: args.dry_run,
+        reasoning,
+        summary: ui::render::Summary::Session,
+        turn_limit_hint: " (raise it with --max-turns)",
+    };
+    let mut terminal = ui::render::Terminal::new(look, 0.0);
     let mut quiet = agent::Collect::default();
     let renderer: &mut dyn EventSink = match args.output_format {
         FixFormat::Text => &mut terminal,
@@ -153,7 +185,9 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     };
     let mut tally = Tally {
         inner: renderer,
+        answer: Answer::default(),
         proposed: 0,
+        attempted: 0,
         applied: 0,
         added: 0,
         removed: 0,
@@ -171,8 +205,14 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
 
     let started = std::time::Instant::now();
     let ran = common::run_interruptible(&mut agent, &input, &mut tally, approver).await?;
-    let (proposed, applied, added, removed) =
-        (tally.proposed, tally.applied, tally.added, tally.removed);
+    let (proposed, attempted, applied, added, removed) = (
+        tally.proposed,
+        tally.attempted,
+        tally.applied,
+        tally.added,
+        tally.removed,
+    );
+    let answer = std::mem::take(&mut tally.answer);
 
     let changed: Vec<String> = agent.changed_files().map(str::to_string).collect();
     let patch = match &scratch {
@@ -191,7 +231,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         Ran::Finished(o) => o,
     };
     let exit = match outcome {
-        Outcome::Done if proposed > 0 && applied == 0 => Exit::Failed,
+        Outcome::Done if attempted > 0 && applied == 0 => Exit::Failed,
         Outcome::Done => Exit::Success,
         Outcome::TurnLimit | Outcome::Loop => Exit::Failed,
     };
@@ -201,7 +241,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
                 print!("{patch}");
             }
             if exit == Exit::Failed && outcome == Outcome::Done {
-                eprintln!("every proposed edit was declined; nothing was changed");
+                eprintln!("no edit was applied (declined, refused or failed); nothing was changed");
             }
         }
         FixFormat::Json => {
@@ -212,7 +252,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
                 "files_changed": changed,
                 "diff": { "edits_proposed": proposed, "edits_applied": applied, "added": added, "removed": removed },
                 "patch": if args.dry_run { Some(patch) } else { None },
-                "answer": collect_answer(&quiet.0),
+                "answer": answer.text(),
+                "reasoning": answer.reasoning(),
                 "usage": super::print::usage_json(agent.usage()),
                 "total_cost_usd": agent.cost(),
                 "session_id": agent.session_id(),
@@ -223,14 +264,4 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         }
     }
     Ok(exit)
-}
-
-fn collect_answer(events: &[Event]) -> String {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Text(t) => Some(t.as_str()),
-            _ => None,
-        })
-        .collect()
 }

@@ -86,7 +86,7 @@ pub struct Args {
 /// The log: plain lines, one per step, to stdout (stderr when stdout carries the patch).
 struct Out {
     to_stderr: bool,
-    answer: String,
+    answer: crate::agent::Answer,
     /// `--interactive`: show each proposed diff on stderr before the question (with colour or not).
     diffs: Option<bool>,
 }
@@ -122,19 +122,68 @@ impl Log for Out {
                         .write_all(plan.preview(&opts).as_bytes());
                 }
             }
-            Progress::Agent(Event::Text(t)) => self.answer.push_str(t),
-            Progress::Agent(Event::Finished { .. }) => {
-                let answer = crate::ui::strip_controls(std::mem::take(&mut self.answer).trim());
+            Progress::Agent(e @ Event::Finished { .. }) => {
+                self.answer.push(e);
+                let answer = std::mem::take(&mut self.answer).text();
+                let answer = crate::ui::strip_controls(&answer);
                 for l in answer.lines().filter(|l| !l.trim().is_empty()).take(20) {
                     self.line(&format!("  answer: {l}"));
                 }
             }
+            Progress::Agent(e) => self.answer.push(e),
             _ => {}
         }
-        if let Some(text) = report::log_line(&p) {
+        let text = match &p {
+            Progress::Agent(e) => agent_line(e),
+            other => report::log_line(other),
+        };
+        if let Some(text) = text {
             self.line(&text);
         }
     }
+}
+
+/// One plain log line for an agent event (a CI log: words, no symbols or colour).
+fn agent_line(e: &Event) -> Option<String> {
+    let clean = |t: &str| -> String {
+        let first = crate::ui::strip_controls(t.lines().next().unwrap_or_default());
+        first.chars().take(200).collect()
+    };
+    Some(match e {
+        Event::ToolCall { description, .. } => {
+            format!("  model: {}", crate::ui::escape_controls(description))
+        }
+        Event::EditApplied {
+            files,
+            added,
+            removed,
+            ..
+        } => format!(
+            "  applied: {} (+{added} -{removed})",
+            crate::ui::escape_controls(&files.join(", "))
+        ),
+        Event::ToolResult { reply, .. } => match &reply.outcome {
+            crate::tools::Outcome::Done => return None,
+            crate::tools::Outcome::Refused(by) => {
+                format!("  refused: {}", crate::ui::render::refusal(by))
+            }
+            _ => format!("  failed: {}", clean(&reply.text)),
+        },
+        Event::BlocksFailed { reply } => format!("  failed: {}", clean(&reply.text)),
+        Event::Retrying {
+            attempt,
+            delay,
+            reason,
+        } => format!(
+            "  provider: {} — retry {attempt} in {:.1} s",
+            clean(reason),
+            delay.as_secs_f64()
+        ),
+        Event::TurnLimit { limit } => {
+            format!("  note: stopped after {limit} requests without a final answer")
+        }
+        other => format!("  note: {}", crate::ui::render::notice(other)?),
+    })
 }
 
 pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
@@ -177,7 +226,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let color_err = global.color.enabled(crate::ui::Stream::Stderr);
     let mut out = Out {
         to_stderr: args.dry_run,
-        answer: String::new(),
+        answer: crate::agent::Answer::default(),
         diffs: args.interactive.then_some(color_err),
     };
     let mut outputs = Outputs {
@@ -221,8 +270,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let opts = agent::Options {
         edit_format: args.edit_format,
         max_turns: args.max_turns.unwrap_or(config.max_turns),
-        project_context: (!instructions.is_empty()).then(|| instructions.text()),
-        without_tools: vec!["run_command"],
+        instructions: (!instructions.is_empty()).then(|| instructions.text()),
+        without: Some(crate::tools::Effect::Command),
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
@@ -478,6 +527,41 @@ fn scope_text(paths: &[String], globs: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agent_events_are_plain_log_lines() {
+        use crate::tools::{Refusal, Reply};
+        let applied = Event::EditApplied {
+            id: "c".into(),
+            files: vec!["a.py".into()],
+            added: 1,
+            removed: 2,
+        };
+        assert_eq!(agent_line(&applied).unwrap(), "  applied: a.py (+1 -2)");
+        let refused = Event::ToolResult {
+            id: "c".into(),
+            name: "edit_file".into(),
+            effect: Some(crate::tools::Effect::Edit),
+            reply: Reply::refused(
+                Refusal::Policy {
+                    reason: "(`x` is not a named file)".into(),
+                },
+                "editing `x` is not allowed by this session's policy",
+            ),
+        };
+        assert_eq!(
+            agent_line(&refused).unwrap(),
+            "  refused: not allowed (`x` is not a named file)"
+        );
+        let failed = Event::ToolResult {
+            id: "c".into(),
+            name: "read_file".into(),
+            effect: Some(crate::tools::Effect::Read),
+            reply: Reply::failed("no such file\x1b[31m\nmore"),
+        };
+        assert_eq!(agent_line(&failed).unwrap(), "  failed: no such file");
+        assert!(agent_line(&Event::Text("hi".into())).is_none());
+    }
 
     #[test]
     fn paths_are_made_relative_and_checked() {

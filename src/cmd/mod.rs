@@ -29,15 +29,21 @@ pub fn instructions_only(root: &Path) -> Option<String> {
     (!instructions.is_empty()).then(|| instructions.text())
 }
 
+/// What the project tells the model at the start of a session.
+pub struct ProjectContext {
+    /// The `AGENTS.md` instructions.
+    pub instructions: Option<String>,
+    /// The ranked repository map, when the index was ready in time.
+    pub map: Option<String>,
+    /// Polls for the map when it was not ready in time.
+    pub late_map: Option<crate::agent::ContextPoll>,
+}
+
 /// The project context for the system message — `AGENTS.md` instructions, then the ranked map
 /// focused on the files the person named — waiting at most `wait` for the map. When the index is
-/// not ready by then, the second value polls for it, and the agent appends the map to the
-/// conversation once it is (never holding a request for it).
-pub fn project_context(
-    root: &Path,
-    paths: &[PathBuf],
-    wait: Duration,
-) -> (Option<String>, Option<crate::agent::ContextPoll>) {
+/// not ready by then, `late_map` polls for it, and the agent appends the map to the conversation
+/// once it is (never holding a request for it).
+pub fn project_context(root: &Path, paths: &[PathBuf], wait: Duration) -> ProjectContext {
     let handle = context::RepoIndex::spawn_build(root.to_path_buf(), ScanOptions::default());
     let in_play: Vec<PathBuf> = paths
         .iter()
@@ -61,33 +67,23 @@ pub fn project_context(
             Focus::from_terms(index, &terms)
         };
         let map = context::render_map(index, &focus, focus.default_budget());
-        (!map.trim().is_empty()).then(|| {
-            format!(
-                "{}paths, then the signatures each file defines):\n{map}",
-                crate::agent::budget::MAP_MARK
-            )
-        })
+        (!map.trim().is_empty()).then_some(map)
     };
-    let mut out = String::new();
-    if !instructions.is_empty() {
-        out.push_str(&instructions.text());
-    }
-    let mut poll = None;
+    let mut out = ProjectContext {
+        instructions: (!instructions.is_empty()).then(|| instructions.text()),
+        map: None,
+        late_map: None,
+    };
     match handle.wait_timeout(wait) {
-        Some(index) => {
-            if let Some(map) = render(&index) {
-                out.push_str(&map);
-            }
-        }
+        Some(index) => out.map = render(&index),
         None => {
             let mut handle = Some(handle);
-            let f: crate::agent::ContextPoll = Box::new(move || {
+            out.late_map = Some(Box::new(move || {
                 let index = handle.as_ref()?.try_get()?;
                 handle = None;
-                render(&index).map(|m| m.trim_start().to_string())
-            });
-            poll = Some(f);
+                render(&index)
+            }));
         }
     }
-    ((!out.trim().is_empty()).then_some(out), poll)
+    out
 }

@@ -79,10 +79,10 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     }
     rules.how_to_allow = how_to_allow(args.yes);
     let rt = crate::cli::runtime()?;
-    let project_context = super::instructions_only(&cfg.workspace);
+    let instructions = super::instructions_only(&cfg.workspace);
     let opts = agent::Options {
         max_turns: args.max_turns.unwrap_or(cfg.max_turns),
-        project_context,
+        instructions,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;

@@ -57,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     }
     let opts = agent::Options {
         max_turns: config.max_turns,
-        project_context: (!instructions.is_empty()).then(|| instructions.text()),
+        instructions: (!instructions.is_empty()).then(|| instructions.text()),
         ..agent::Options::default()
     };
     let resume: Option<Option<String>> = match (&args.resume, args.continue_latest) {

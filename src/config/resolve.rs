@@ -13,8 +13,8 @@ use std::time::Duration;
 use super::file::{FileConfig, line_col, line_of_key};
 use super::presets::{self, DEFAULT_PROVIDER};
 use super::{
-    Config, ConfigError, ConfigFiles, DEFAULT_MAX_ANSWER_MB, DEFAULT_MAX_TURNS, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL,
-    ENV_PROVIDER, RetryPolicy, Secret, Source, Sources, Timeouts,
+    Config, ConfigError, ConfigFiles, DEFAULT_MAX_ANSWER_MB, DEFAULT_MAX_TURNS, ENV_API_KEY,
+    ENV_BASE_URL, ENV_MODEL, ENV_PROVIDER, RetryPolicy, Secret, Source, Sources, Timeouts,
 };
 use crate::cli::GlobalArgs;
 

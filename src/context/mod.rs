@@ -71,8 +71,14 @@ pub const CHARS_PER_TOKEN: f64 = 3.5;
 /// An estimate of how many tokens `s` costs: its characters divided by [`CHARS_PER_TOKEN`],
 /// rounded up.
 pub fn estimate_tokens(s: &str) -> usize {
+    tokens_for_chars(s.chars().count())
+}
+
+/// [`estimate_tokens`] for a text of `chars` characters: the one estimate hone uses, for the
+/// map's budget, `/tokens` and when to compact alike.
+pub fn tokens_for_chars(chars: usize) -> usize {
     // chars / 3.5 == chars * 2 / 7, in integers.
-    (s.chars().count() * 2).div_ceil(7)
+    (chars * 2).div_ceil(7)
 }
 
 /// Why the index could not be built.

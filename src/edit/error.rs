@@ -1,6 +1,7 @@
 //! The edit engine's errors. Their `Display` text is what a model reads when an edit fails (the
 //! agent returns it verbatim as the tool result), so every message names the operation, the
-//! file, what went wrong and what to send instead. No message may depend on terminal state.
+//! file, what went wrong and what to send instead; the texts are `prompts/edit_texts.md`'s, by
+//! key. No message may depend on terminal state.
 //!
 //! Invariant: an error returned before [`crate::edit::apply`] finished renaming means no file in
 //! the workspace was changed.
@@ -9,6 +10,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::locate::Rule;
+use crate::prompts::{Text, text};
 
 /// Which operation of a batch an error is about, as "edit 2 of 5 (replace in src/a.rs)".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +31,19 @@ impl fmt::Display for OpLabel {
             action,
             path,
         } = self;
-        if *total <= 1 {
-            write!(f, "{action} {path}")
+        let key = if *total <= 1 {
+            Text::OpOne
         } else {
-            write!(f, "edit {index} of {total} ({action} {path})")
-        }
+            Text::OpOfMany
+        };
+        let (index, total) = (index.to_string(), total.to_string());
+        let vars = [
+            ("action", *action),
+            ("path", path.as_str()),
+            ("index", index.as_str()),
+            ("total", total.as_str()),
+        ];
+        f.write_str(&text(key, &vars))
     }
 }
 
@@ -50,27 +60,15 @@ pub enum JailRule {
 
 impl fmt::Display for JailRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JailRule::Empty => write!(f, "the path is empty"),
-            JailRule::ParentEscape => write!(f, "`..` would lead outside the workspace"),
-            JailRule::AbsoluteOutside => {
-                write!(
-                    f,
-                    "absolute paths outside the workspace are not allowed; use a path relative to the workspace root"
-                )
-            }
-            JailRule::SymlinkOutside { link } => {
-                write!(
-                    f,
-                    "`{link}` is a symbolic link that leads outside the workspace"
-                )
-            }
-            JailRule::GitDir => write!(f, "files inside `.git/` are never edited"),
-            JailRule::ControlCharacter => write!(
-                f,
-                "a path may not hold control characters (escape sequences, carriage returns, tabs)"
-            ),
-        }
+        let t = match self {
+            JailRule::Empty => text(Text::JailEmpty, &[]),
+            JailRule::ParentEscape => text(Text::JailParent, &[]),
+            JailRule::AbsoluteOutside => text(Text::JailAbsolute, &[]),
+            JailRule::SymlinkOutside { link } => text(Text::JailSymlink, &[("link", link)]),
+            JailRule::GitDir => text(Text::JailGit, &[]),
+            JailRule::ControlCharacter => text(Text::JailControl, &[]),
+        };
+        f.write_str(&t)
     }
 }
 
@@ -94,7 +92,7 @@ pub enum EditError {
         source: std::io::Error,
     },
 
-    #[error("refused path `{path}`: {rule}")]
+    #[error("{}", text(Text::Refused, &[("path", path), ("rule", &rule.to_string())]))]
     Jail { path: String, rule: JailRule },
 
     #[error("{}", not_found_text(op, closest.as_ref(), *empty_file))]
@@ -104,11 +102,12 @@ pub enum EditError {
         empty_file: bool,
     },
 
-    #[error(
-        "{op}: the old text matches {count} places ({rule}) at lines {}; nothing was changed. \
-         Include more surrounding lines so it matches exactly one place",
-        join_lines(lines)
-    )]
+    #[error("{}", text(Text::Ambiguous, &[
+        ("op", &op.to_string()),
+        ("count", &count.to_string()),
+        ("rule", &rule.to_string()),
+        ("lines", &join_lines(lines)),
+    ]))]
     Ambiguous {
         op: OpLabel,
         count: usize,
@@ -116,10 +115,12 @@ pub enum EditError {
         rule: Rule,
     },
 
-    #[error(
-        "{op}: expected {expected} occurrence(s) of the old text but found {found}{}; nothing was changed",
-        if lines.is_empty() { String::new() } else { format!(" (lines {})", join_lines(lines)) }
-    )]
+    #[error("{}", text(Text::CountMismatch, &[
+        ("op", &op.to_string()),
+        ("expected", &expected.to_string()),
+        ("found", &found.to_string()),
+        ("where", &if lines.is_empty() { String::new() } else { format!(" (lines {})", join_lines(lines)) }),
+    ]))]
     CountMismatch {
         op: OpLabel,
         expected: usize,
@@ -127,46 +128,42 @@ pub enum EditError {
         lines: Vec<usize>,
     },
 
-    #[error(
-        "{op}: its old text (lines {}-{}) overlaps the region changed by edit {other} of this batch; \
-         merge the two edits into one",
-        lines.0, lines.1
-    )]
+    #[error("{}", text(Text::Overlap, &[
+        ("op", &op.to_string()),
+        ("start", &lines.0.to_string()),
+        ("end", &lines.1.to_string()),
+        ("other", &other.to_string()),
+    ]))]
     Overlap {
         op: OpLabel,
         other: usize,
         lines: (usize, usize),
     },
 
-    #[error(
-        "{op}: the new text has {new_markers} elision marker(s) (`...`) but the old text has {old_markers}; \
-         write the replacement in full or use the same markers in both"
-    )]
+    #[error("{}", text(Text::Elision, &[
+        ("op", &op.to_string()),
+        ("new", &new_markers.to_string()),
+        ("old", &old_markers.to_string()),
+    ]))]
     Elision {
         op: OpLabel,
         old_markers: usize,
         new_markers: usize,
     },
 
-    #[error(
-        "{op}: {path} does not exist; create it first (a SEARCH/REPLACE block with an empty SEARCH, `*** Add File:`, or the write_file tool)"
-    )]
+    #[error("{}", text(Text::MissingFile, &[("op", &op.to_string()), ("path", path)]))]
     MissingFile { op: OpLabel, path: String },
 
-    #[error(
-        "{op}: {path} already exists and is not empty; edit it with old/new text or overwrite it with write_file"
-    )]
+    #[error("{}", text(Text::AlreadyExists, &[("op", &op.to_string()), ("path", path)]))]
     AlreadyExists { op: OpLabel, path: String },
 
-    #[error("{path} is a binary file; hone edits only UTF-8 text and leaves it untouched")]
+    #[error("{}", text(Text::EditBinary, &[("path", path)]))]
     Binary { path: String },
 
-    #[error(
-        "{path} is not valid UTF-8 (first bad byte at offset {offset}); hone edits only UTF-8 text and leaves it untouched"
-    )]
+    #[error("{}", text(Text::NotUtf8, &[("path", path), ("offset", &offset.to_string())]))]
     NotUtf8 { path: String, offset: usize },
 
-    #[error("{path} is not a regular file")]
+    #[error("{}", text(Text::NotAFile, &[("path", path)]))]
     NotAFile { path: String },
 
     #[error("could not {action} {path}: {source}")]
@@ -176,9 +173,7 @@ pub enum EditError {
         source: std::io::Error,
     },
 
-    #[error(
-        "{path} changed on disk after the preview; nothing was written. Read it again and propose the edit anew"
-    )]
+    #[error("{}", text(Text::ChangedSincePreview, &[("path", path)]))]
     ChangedSincePreview { path: String },
 
     #[error("cannot find hone's state directory for the undo journal: set XDG_STATE_HOME or HOME")]
@@ -187,12 +182,10 @@ pub enum EditError {
     #[error("the undo journal entry {path} is unreadable: {message}")]
     Journal { path: String, message: String },
 
-    #[error(
-        "another hone process{} has been writing to this workspace for {}s; nothing was written. \
-         Try again when it has finished",
-        pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
-        waited.as_secs()
-    )]
+    #[error("{}", text(Text::Busy, &[
+        ("pid", &pid.map(|p| format!(" (pid {p})")).unwrap_or_default()),
+        ("secs", &waited.as_secs().to_string()),
+    ]))]
     Busy {
         pid: Option<u32>,
         waited: std::time::Duration,
@@ -219,33 +212,35 @@ fn join_lines(lines: &[usize]) -> String {
 }
 
 fn not_found_text(op: &OpLabel, closest: Option<&Closest>, empty_file: bool) -> String {
-    let path = &op.path;
+    let op_text = op.to_string();
+    let vars = [("op", op_text.as_str()), ("path", op.path.as_str())];
     if empty_file {
-        return format!(
-            "{op}: the old text was not found: {path} is empty. To add text to it, send an empty old text"
-        );
+        return text(Text::NotFoundEmpty, &vars);
     }
     match closest {
-        Some(c) => format!(
-            "{op}: the old text was not found in {path}. The closest region is lines {}-{} ({:.0}% similar); \
-             it differs from your old text like this (- your old text, + the file):\n{}\
-             Copy the old text exactly from the file (read it again if unsure) and try again",
-            c.start_line,
-            c.end_line,
-            c.similarity * 100.0,
-            c.diff
-        ),
-        None => format!(
-            "{op}: the old text was not found in {path}, and no region of the file resembles it. \
-             Read the file again and copy the old text exactly"
-        ),
+        Some(c) => {
+            let (start, end) = (c.start_line.to_string(), c.end_line.to_string());
+            let similar = format!("{:.0}", c.similarity * 100.0);
+            let head = text(
+                Text::NotFoundClosest,
+                &[
+                    vars[0],
+                    vars[1],
+                    ("start", &start),
+                    ("end", &end),
+                    ("similar", &similar),
+                ],
+            );
+            format!("{head}\n{}{}", c.diff, text(Text::NotFoundRetry, &[]))
+        }
+        None => text(Text::NotFoundNothing, &vars),
     }
 }
 
 /// A model's edit text or tool arguments that could not be read as edits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("unknown edit tool `{name}`; the edit tools are edit_file, write_file and apply_patch")]
+    #[error("{}", text(Text::UnknownEditTool, &[("name", name)]))]
     UnknownTool { name: String },
 
     #[error("{tool}: {message}")]
@@ -258,11 +253,9 @@ pub enum ParseError {
         message: String,
     },
 
-    #[error(
-        "no edits found{}: expected SEARCH/REPLACE blocks, a unified diff (--- a/x, +++ b/x, @@), \
-         a `*** Begin Patch` envelope, or a whole file in a fence under its path",
-        match format { Some(f) => format!(" in {f} format"), None => String::new() }
-    )]
+    #[error("{}", text(Text::NoEdits, &[
+        ("format", &match format { Some(f) => format!(" in {f} format"), None => String::new() }),
+    ]))]
     NoEdits { format: Option<&'static str> },
 }
 

@@ -35,10 +35,7 @@ const POLL: Duration = Duration::from_millis(10);
 /// Whether `name` is one of the temporary files hone stages a write in:
 /// `.{name}.hone-{8 hex digits}.tmp`. Such files are never shown to the model or the map.
 pub fn is_temp_name(name: &str) -> bool {
-    let Some(stem) = name
-        .strip_prefix('.')
-        .and_then(|n| n.strip_suffix(".tmp"))
-    else {
+    let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
         return false;
     };
     let Some((base, hex)) = stem.rsplit_once(".hone-") else {
@@ -223,7 +220,10 @@ fn remove_scratch(journal: &Path) {
         return;
     };
     for e in entries.flatten() {
-        if e.file_name().to_str().is_some_and(|n| n.starts_with(".tmp-")) {
+        if e.file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(".tmp-"))
+        {
             let _ = fs::remove_dir_all(e.path());
         }
     }

@@ -136,7 +136,7 @@ fn render_file(out: &mut String, f: &FileChange, opts: &PreviewOptions) {
 fn display_line(line: &str) -> String {
     let content = line.strip_suffix('\n').unwrap_or(line);
     let content = content.strip_suffix('\r').unwrap_or(content);
-    crate::ui::strip_controls(content)
+    crate::sanitize::strip_controls(content)
 }
 
 fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bool) {

@@ -15,7 +15,6 @@ use serde::Serialize;
 use super::LintError;
 use super::diag::Diagnostic;
 use super::rounds::{Lint, Progress, RoundReport};
-use crate::agent::Event;
 use crate::provider::Usage;
 
 /// Diagnostics at one moment.
@@ -144,7 +143,8 @@ pub fn log_line(p: &Progress<'_>) -> Option<String> {
             "round {round}/{max_rounds}: asking the model to fix {count} diagnostic{}",
             s(*count)
         ),
-        Progress::Agent(event) => return event_line(event),
+        // The front end shows the agent's events its own way.
+        Progress::Agent(_) => return None,
         Progress::Relinted { round, lint } => format!("round {round}: {}", lint_summary(lint)),
         Progress::RolledBack { round, files, why } => format!(
             "round {round}: undone because {why}; restored {}",
@@ -167,43 +167,6 @@ pub fn log_line(p: &Progress<'_>) -> Option<String> {
             r.model_ms,
             r.lint_ms
         ),
-    })
-}
-
-fn event_line(e: &Event) -> Option<String> {
-    let clean = |t: &str| -> String {
-        let first = crate::ui::strip_controls(t.lines().next().unwrap_or_default());
-        first.chars().take(200).collect()
-    };
-    Some(match e {
-        Event::ToolCall {
-            name, arguments, ..
-        } => format!(
-            "  model: {}",
-            crate::ui::render::describe_call(name, arguments)
-        ),
-        Event::EditApplied {
-            files,
-            added,
-            removed,
-            ..
-        } => format!("  applied: {} (+{added} -{removed})", files.join(", ")),
-        Event::ToolResult {
-            output,
-            is_error: true,
-            ..
-        } => format!("  refused or failed: {}", clean(output)),
-        Event::Retrying {
-            attempt,
-            delay,
-            reason,
-        } => format!(
-            "  provider: {} — retry {attempt} in {:.1} s",
-            clean(reason),
-            delay.as_secs_f64()
-        ),
-        Event::Notice(n) => format!("  note: {}", clean(n)),
-        _ => return None,
     })
 }
 
@@ -368,7 +331,7 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(
         out,
         "{model}{} · {:.1} s",
-        crate::ui::render::usage_summary(&r.usage, r.cost_usd),
+        r.usage.summary(r.cost_usd),
         r.duration_ms as f64 / 1000.0
     );
     out

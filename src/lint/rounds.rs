@@ -448,7 +448,9 @@ mod tests {
         sink.emit(Event::ToolCall {
             id: "c".into(),
             name: "edit_file".into(),
-            arguments: "{}".into(),
+            call: None,
+            description: "edit_file".into(),
+            input: serde_json::Value::Null,
         });
         std::thread::sleep(Duration::from_millis(30));
         sink.emit(Event::EditApplied {

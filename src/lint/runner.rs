@@ -50,7 +50,7 @@ impl LintCommand {
             command: self.command.clone(),
             source,
         };
-        let done = crate::tools::shell(dir, &self.command, self.timeout, &self.secret_vars)
+        let done = crate::tools::shell(dir, &self.command, self.timeout, &self.secret_vars, None)
             .await
             .map_err(spawn_error)?
             .ok_or_else(|| LintError::Timeout {
@@ -103,7 +103,7 @@ impl LintCommand {
 /// The last lines of output, for an error message.
 fn tail(stdout: &str, stderr: &str) -> String {
     let all = format!("{stdout}\n{stderr}");
-    let text = crate::ui::strip_controls(&all);
+    let text = crate::sanitize::strip_controls(&all);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(8)..].join("\n")
 }

@@ -260,9 +260,11 @@ impl Client {
             sniff::Body::Json => {
                 // A whole response, asked for or not (some servers answer errors this way).
                 let limit = self.max_answer_bytes;
-                read(&mut body, &mut head, first_deadline, |h| h.len() as u64 > limit)
-                    .await
-                    .map_err(|e| e.into_error(self.timeouts.first_byte))?;
+                read(&mut body, &mut head, first_deadline, |h| {
+                    h.len() as u64 > limit
+                })
+                .await
+                .map_err(|e| e.into_error(self.timeouts.first_byte))?;
                 if head.len() as u64 > limit {
                     return Err(ProviderError::TooLong {
                         limit,

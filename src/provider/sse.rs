@@ -56,11 +56,7 @@ impl Decoder {
     }
 
     /// Decodes `chunk`, calling `on_event` with each complete event's data.
-    pub fn push(
-        &mut self,
-        chunk: &[u8],
-        on_event: &mut dyn FnMut(String),
-    ) -> Result<(), SseError> {
+    pub fn push(&mut self, chunk: &[u8], on_event: &mut dyn FnMut(String)) -> Result<(), SseError> {
         if self.seen.saturating_add(chunk.len() as u64) > self.limit {
             return Err(SseError::TooLong { limit: self.limit });
         }

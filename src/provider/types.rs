@@ -251,6 +251,33 @@ impl std::ops::AddAssign for Usage {
     }
 }
 
+impl Usage {
+    /// One line for a person: `12.3k in (10.1k cached) · 456 out · $0.0012`.
+    pub fn summary(&self, cost: f64) -> String {
+        let u = self;
+        let mut s = format!("{} in", human(u.prompt_tokens));
+        if u.cache_hit_tokens > 0 {
+            s.push_str(&format!(" ({} cached)", human(u.cache_hit_tokens)));
+        }
+        s.push_str(&format!(" · {} out", human(u.completion_tokens)));
+        if u.reasoning_tokens > 0 {
+            s.push_str(&format!(" ({} reasoning)", human(u.reasoning_tokens)));
+        }
+        s.push_str(&format!(" · ${cost:.4}"));
+        s
+    }
+}
+
+fn human(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1}M", n as f64 / 1e6)
+    } else if n >= 1_000 {
+        format!("{:.1}k", n as f64 / 1e3)
+    } else {
+        n.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The interactive REPL (`hone` with no subcommand): line editing with history, completion and
 //! multi-line input ([`input`]), slash commands ([`command`], [`slash`]), files added to the
 //! conversation and `@path` mentions ([`files`]), the repository map made by a child process
-//! ([`map_job`]), the streamed rendering of a run ([`sink`]),
+//! ([`map_job`]), the rendering of a run (`ui::render::Terminal`, shared with `hone fix`),
 //! asking the person before edits and commands ([`approve`]), and the loop that ties them
 //! together ([`session`]).
 //!
@@ -16,7 +16,6 @@ pub mod files;
 pub mod input;
 pub mod map_job;
 pub mod session;
-pub mod sink;
 mod slash;
 
 pub use session::{Repl, ReplError, Setup};

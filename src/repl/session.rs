@@ -22,13 +22,13 @@ use super::command::{self, Command};
 use super::files::{self, Files};
 use super::input::{self, InputHelper, LineEditor, Words};
 use super::map_job::{MapJob, MapOutcome};
-use super::sink::{Look, Sink};
 use crate::agent::control::note;
 use crate::agent::{Agent, AgentError, ContextKind};
 use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::provider::Role;
 use crate::ui::palette::{self, paint};
+use crate::ui::render::{Look, Reasoning, Summary, Terminal};
 
 /// How long the first message waits for the repository map before it goes without one (the map
 /// then rides with a later message). A warm start on 10,000 files is well under this.
@@ -109,19 +109,17 @@ impl Repl {
         let color_out = global.color.enabled(crate::ui::Stream::Stdout);
         let color_err = global.color.enabled(crate::ui::Stream::Stderr);
         let look = Look {
-            color_out,
+            color_answer: color_out,
             color_err,
-            spinner: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            stderr_tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             width: None,
+            dry_run: false,
+            reasoning: Reasoning::Show,
+            summary: Summary::Run,
+            turn_limit_hint: " (raise max_turns in the config file)",
         };
         // A resumed conversation that already carries a map is not sent another.
-        let map_sent = resumed && {
-            let mark = note("map", &[]);
-            agent
-                .messages()
-                .iter()
-                .any(|m| m.role == Role::User && m.text().contains(&mark))
-        };
+        let map_sent = resumed && agent.map_sent();
         let map = if map_sent { None } else { map };
         Ok(Repl {
             files: Files::new(agent.workspace()),
@@ -148,7 +146,7 @@ impl Repl {
         let mut interrupts = 0;
         loop {
             let raw = "> ";
-            let styled = paint(palette::PROMPT, ">", self.look.color_out) + " ";
+            let styled = paint(palette::PROMPT, ">", self.look.color_answer) + " ";
             match self.editor.readline(&(raw, styled.as_str())) {
                 Ok(line) => {
                     interrupts = 0;
@@ -230,7 +228,7 @@ impl Repl {
             width: self.editor.dimensions().map(|(w, _)| usize::from(w)),
             ..self.look
         };
-        let mut sink = Sink::new(look, self.agent.cost());
+        let mut sink = Terminal::new(look, self.agent.cost());
         sink.waiting("thinking…");
         let cancel = Arc::clone(&self.approve.source.cancel);
         let Repl {
@@ -251,11 +249,11 @@ impl Repl {
             Some(Err(e)) => {
                 sink.failed();
                 self.error(e);
-                self.agent.failed(sink.partial())
+                self.agent.failed(sink.answer.streaming())
             }
             None => {
                 sink.interrupted();
-                self.agent.interrupted(sink.partial())
+                self.agent.interrupted(sink.answer.streaming())
             }
         };
         for (path, before) in std::mem::take(&mut sink.befores) {
@@ -372,7 +370,7 @@ impl Repl {
                     }
                 }
                 _ => {
-                    let mut stream = crate::ui::markdown::Stream::new(self.look.color_out, None);
+                    let mut stream = crate::ui::markdown::Stream::new(self.look.color_answer, None);
                     let mut out = stream.push(&text);
                     out.push_str(&stream.finish());
                     self.out(&out);

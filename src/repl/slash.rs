@@ -8,11 +8,11 @@
 use super::command::{self, Command, Switch};
 use super::map_job::MapOutcome;
 use super::session::{Repl, words};
-use super::sink::Sink;
 use crate::agent::ContextKind;
 use crate::agent::control::note;
 use crate::config::{Config, Think};
 use crate::edit::{EditError, Journal, Workspace};
+use crate::ui::render::Terminal;
 use crate::ui::render::usage_summary;
 
 impl Repl {
@@ -33,7 +33,7 @@ impl Repl {
             }
             Command::Files => self.list_files(),
             Command::Diff => {
-                let diff = self.files.session_diff(self.look.color_out);
+                let diff = self.files.session_diff(self.look.color_answer);
                 if diff.is_empty() {
                     self.hint("no changes in this session");
                 } else {
@@ -211,7 +211,7 @@ impl Repl {
     }
 
     fn compact(&mut self) {
-        let mut sink = Sink::new(self.look, self.agent.cost());
+        let mut sink = Terminal::new(self.look, self.agent.cost());
         sink.waiting("compacting…");
         let Repl { rt, agent, .. } = self;
         let result = rt.block_on(async {

@@ -11,6 +11,18 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt as _;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::prompts::{Text, text};
+
+/// A piece of a running command's output, as it arrives (for a front end to show live).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputChunk {
+    /// From stderr rather than stdout.
+    pub stderr: bool,
+    /// The bytes read, as lossy UTF-8 (a character cut by the read shows as U+FFFD).
+    pub text: String,
+}
 
 /// The result of a command, as reported to the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +38,15 @@ impl CommandOutput {
     /// The text sent back to the model.
     pub fn to_tool_result(&self, timeout: Duration) -> String {
         let status = match (self.timed_out, self.code) {
-            (true, _) => format!("timed out after {} s and was killed", timeout.as_secs()),
-            (false, Some(c)) => format!("exit code {c}"),
-            (false, None) => "killed by a signal".to_string(),
+            (true, _) => text(
+                Text::CommandTimedOut,
+                &[("secs", &timeout.as_secs().to_string())],
+            ),
+            (false, Some(c)) => text(Text::CommandExit, &[("code", &c.to_string())]),
+            (false, None) => text(Text::CommandSignal, &[]),
         };
         if self.output.is_empty() {
-            format!("{status}; no output")
+            text(Text::CommandNoOutput, &[("status", &status)])
         } else {
             format!("{status}\n{}", self.output)
         }
@@ -59,11 +74,13 @@ pub const STREAM_LIMIT: u64 = 32 * 1024 * 1024;
 /// process group. `Ok(None)` when it outlived `timeout`; the whole group is then killed, as it is
 /// when this future is dropped (Ctrl-C cancelling a run), so no child outlives the command.
 /// The one way hone starts a shell: the model's `run_command` and the lint command both use it.
+/// With `live`, each piece of output is also sent there as it is read.
 pub async fn shell(
     dir: &Path,
     command: &str,
     timeout: Duration,
     secret_vars: &[String],
+    live: Option<UnboundedSender<OutputChunk>>,
 ) -> std::io::Result<Option<Finished>> {
     let mut cmd = tokio::process::Command::new("sh");
     cmd.arg("-c")
@@ -82,7 +99,10 @@ pub async fn shell(
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let collect = async {
-        let (out, err) = tokio::join!(read_limited(stdout), read_limited(stderr));
+        let (out, err) = tokio::join!(
+            read_limited(stdout, live.clone(), false),
+            read_limited(stderr, live, true)
+        );
         (out, err, child.wait().await)
     };
     match tokio::time::timeout(timeout, collect).await {
@@ -103,13 +123,35 @@ pub async fn shell(
     }
 }
 
-async fn read_limited<R: tokio::io::AsyncRead + Unpin>(stream: Option<R>) -> Vec<u8> {
+async fn read_limited<R: tokio::io::AsyncRead + Unpin>(
+    stream: Option<R>,
+    live: Option<UnboundedSender<OutputChunk>>,
+    stderr: bool,
+) -> Vec<u8> {
     let mut buf = Vec::new();
-    if let Some(mut s) = stream {
-        let _ = (&mut s).take(STREAM_LIMIT).read_to_end(&mut buf).await;
-        // Drain what is over the limit, so the command is not blocked writing to a full pipe.
-        let _ = tokio::io::copy(&mut s, &mut tokio::io::sink()).await;
+    let Some(mut s) = stream else {
+        return buf;
+    };
+    let mut chunk = [0u8; 8192];
+    while (buf.len() as u64) < STREAM_LIMIT {
+        let want = chunk
+            .len()
+            .min(usize::try_from(STREAM_LIMIT - buf.len() as u64).unwrap_or(chunk.len()));
+        match s.read(&mut chunk[..want]).await {
+            Ok(0) | Err(_) => return buf,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(tx) = &live {
+                    let _ = tx.send(OutputChunk {
+                        stderr,
+                        text: String::from_utf8_lossy(&chunk[..n]).into_owned(),
+                    });
+                }
+            }
+        }
     }
+    // Drain what is over the limit, so the command is not blocked writing to a full pipe.
+    let _ = tokio::io::copy(&mut s, &mut tokio::io::sink()).await;
     buf
 }
 
@@ -120,8 +162,9 @@ pub async fn run_command(
     command: &str,
     timeout: Duration,
     secret_vars: &[String],
+    live: Option<UnboundedSender<OutputChunk>>,
 ) -> std::io::Result<CommandOutput> {
-    let Some(done) = shell(dir, command, timeout, secret_vars).await? else {
+    let Some(done) = shell(dir, command, timeout, secret_vars, live).await? else {
         return Ok(CommandOutput {
             code: None,
             timed_out: true,
@@ -172,16 +215,17 @@ pub fn kill_group(pgid: Option<u32>) {
 /// Keeps the head and tail of the output, as lossy UTF-8 without escape sequences.
 pub fn cap(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let text = crate::ui::strip_controls(&text);
+    let text = crate::sanitize::strip_controls(&text);
     if text.len() <= HEAD + TAIL {
         return text;
     }
     let head_end = floor_char(&text, HEAD);
     let tail_start = ceil_char(&text, text.len() - TAIL);
-    let cut = text[head_end..tail_start].lines().count();
+    let cut = text[head_end..tail_start].lines().count().to_string();
     format!(
-        "{}\n[… {cut} lines cut …]\n{}",
+        "{}\n{}\n{}",
         &text[..head_end],
+        crate::prompts::text(Text::OutputCut, &[("lines", &cut)]),
         &text[tail_start..]
     )
 }
@@ -212,6 +256,7 @@ mod tests {
             "echo out; echo err >&2; exit 3",
             Duration::from_secs(10),
             &[],
+            None,
         )
         .await
         .unwrap();
@@ -224,12 +269,47 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn output_arrives_live_as_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let run = run_command(
+            dir.path(),
+            "echo first; sleep 0.3; echo second >&2",
+            Duration::from_secs(10),
+            &[],
+            Some(tx),
+        );
+        tokio::pin!(run);
+        // The first line is seen while the command still runs.
+        let first = tokio::select! {
+            c = rx.recv() => c.unwrap(),
+            _ = &mut run => panic!("the command ended before its first output was seen"),
+        };
+        assert_eq!(
+            first,
+            OutputChunk {
+                stderr: false,
+                text: "first\n".into()
+            }
+        );
+        let out = run.await.unwrap();
+        assert_eq!(out.output, "first\nsecond\n");
+        assert_eq!(rx.recv().await.unwrap().text, "second\n");
+    }
+
+    #[tokio::test]
     async fn times_out_and_kills() {
         let dir = tempfile::tempdir().unwrap();
         let start = std::time::Instant::now();
-        let out = run_command(dir.path(), "sleep 30", Duration::from_millis(200), &[])
-            .await
-            .unwrap();
+        let out = run_command(
+            dir.path(),
+            "sleep 30",
+            Duration::from_millis(200),
+            &[],
+            None,
+        )
+        .await
+        .unwrap();
         assert!(out.timed_out);
         assert!(start.elapsed() < Duration::from_secs(10));
         assert!(
@@ -250,6 +330,7 @@ mod tests {
             cmd,
             Duration::from_secs(10),
             &["HOME".to_string()],
+            None,
         )
         .await
         .unwrap();
@@ -261,7 +342,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("child.pid");
         let cmd = format!("sleep 30 & echo $! > {}; wait", marker.display());
-        let run = run_command(dir.path(), &cmd, Duration::from_secs(60), &[]);
+        let run = run_command(dir.path(), &cmd, Duration::from_secs(60), &[], None);
         // Drop the future once the background child exists.
         let _ = tokio::time::timeout(Duration::from_millis(500), run).await;
         let pid = std::fs::read_to_string(&marker).unwrap().trim().to_string();

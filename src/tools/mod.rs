@@ -1,50 +1,44 @@
-//! The tools the model can call: their schemas (from `prompts/tools.json`), the parsing of a
-//! call's JSON arguments into a typed [`Call`], and the execution of the read-only tools and of
-//! commands.
+//! The tools the model can call, as one registry of [`Tool`]s: each says its name, its schema
+//! and description (from `prompts/tools.json`), what it may affect, how a call reads to a person,
+//! and how it runs. The built-in tools are in `builtin`; tools of other origins (MCP servers)
+//! implement the same trait and join the same [`Registry`].
 //!
-//! This module never applies an edit itself: edit calls are parsed into the edit engine's
-//! operations and handed back to the agent, which previews them, asks the approval policy and
-//! applies them through `crate::edit`. It never decides whether a command may run either; the
-//! agent asks first. Tool names and argument names are a contract (transcripts, tests and
-//! scripts depend on them).
+//! This module never applies an edit and never decides whether a command may run: a tool that
+//! would change the workspace or run something returns an [`Action`] asking for it, and the agent
+//! previews it, asks the approval policy, and carries it out through `crate::edit` or [`shell`].
+//! What became of a call is a typed [`Outcome`]; its text for the model comes from `prompts/`.
+//! Tool names and argument names are a contract (transcripts, tests and scripts depend on them).
 
+mod builtin;
 mod command;
 mod read;
 
-use std::sync::OnceLock;
+use std::future::Future;
+use std::pin::Pin;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-pub use command::{CommandOutput, Finished, STREAM_LIMIT, kill_group, run_command, shell};
+pub use builtin::{APPLY_PATCH, EDIT_FILE, LIST_FILES, READ_FILE, RUN_COMMAND, SEARCH, WRITE_FILE};
+pub use command::{
+    CommandOutput, Finished, OutputChunk, STREAM_LIMIT, kill_group, run_command, shell,
+};
 pub use read::{ReadLimits, list_files, read_file, search, secret};
 
-use crate::edit::EditOp;
+use crate::edit::{EditOp, Workspace};
+use crate::prompts::{Text, text};
 
-/// The tool schemas exactly as sent in every request.
-pub fn schemas() -> &'static [Value] {
-    static SCHEMAS: OnceLock<Vec<Value>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        // The file is checked by a unit test in `prompts`; an empty list is the safe fallback.
-        serde_json::from_str(crate::prompts::TOOLS_JSON).unwrap_or_default()
-    })
+/// What a tool may affect, which decides what approval its calls need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads the workspace; never changes anything.
+    Read,
+    /// Changes files (through the edit engine, after approval).
+    Edit,
+    /// Runs a command (after approval).
+    Command,
 }
 
-/// Every tool's name, in schema order.
-pub const NAMES: [&str; 7] = [
-    "read_file",
-    "list_files",
-    "search",
-    "edit_file",
-    "write_file",
-    "apply_patch",
-    "run_command",
-];
-
-/// The tools that cannot change anything.
-pub const READ_ONLY: [&str; 3] = ["read_file", "list_files", "search"];
-
-/// A parsed tool call.
+/// A parsed tool call: the typed arguments of one of the tools.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     ReadFile {
@@ -69,195 +63,199 @@ pub enum Call {
     },
 }
 
-/// Why a call could not be parsed: the text goes back to the model as the tool's result.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ToolError {
-    #[error("{}", crate::prompts::tool_error("unknown_tool", &[("name", .name), ("tools", &NAMES.join(", "))]))]
-    UnknownTool { name: String },
-    #[error("{}", crate::prompts::tool_error("bad_arguments", &[("name", .name), ("error", .error)]))]
-    BadArguments { name: String, error: String },
+/// What a tool asks for when it runs.
+#[derive(Debug)]
+pub enum Action {
+    /// It ran: its reply.
+    Reply(Reply),
+    /// Apply these edits (after a preview and approval).
+    Edit(Vec<EditOp>),
+    /// Run this command in the workspace (after approval).
+    Command {
+        command: String,
+        timeout_s: Option<u64>,
+    },
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReadArgs {
-    path: String,
-    offset: Option<usize>,
-    limit: Option<usize>,
+/// Who or what refused a call. Each is its own case, so no front end reads a sentence to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The person said no (`reason` may be empty).
+    Person { reason: String },
+    /// A rule of the session's policy (`reason` says which).
+    Policy { reason: String },
+    /// The path looks like it holds secrets.
+    SecretFile { path: String },
+    /// The path leads outside the workspace (or into `.git/`, or holds control characters).
+    OutsideWorkspace { path: String },
+    /// The same call came too often in one run; hone stopped the run.
+    Repeated { count: usize },
+    /// The run was cancelled before the call finished.
+    Cancelled,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListArgs {
-    path: Option<String>,
-    pattern: Option<String>,
+/// What became of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It ran; the reply is its content.
+    Done,
+    /// It was not allowed to run.
+    Refused(Refusal),
+    /// The call itself was wrong (no such tool, arguments that do not fit the schema).
+    Invalid,
+    /// It ran and failed (a missing file, an edit that does not match, a command's non-zero
+    /// exit).
+    Failed,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SearchArgs {
-    pattern: String,
-    path: Option<String>,
-    glob: Option<String>,
+/// A call's result: its outcome, and the text the model receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub outcome: Outcome,
+    pub text: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CommandArgs {
-    command: String,
-    timeout_s: Option<u64>,
-}
-
-/// Parses a call from its name and raw JSON arguments (as the model streamed them).
-pub fn parse_call(name: &str, arguments: &str) -> Result<Call, ToolError> {
-    let bad = |error: String| ToolError::BadArguments {
-        name: name.to_string(),
-        error,
-    };
-    // Some servers send "" for a call without arguments.
-    let raw = if arguments.trim().is_empty() {
-        "{}"
-    } else {
-        arguments
-    };
-    let value: Value = serde_json::from_str(raw).map_err(|e| bad(format!("invalid JSON ({e})")))?;
-    fn typed<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, String> {
-        serde_json::from_value(v).map_err(|e| e.to_string())
+impl Reply {
+    pub fn done(text: impl Into<String>) -> Reply {
+        Reply {
+            outcome: Outcome::Done,
+            text: text.into(),
+        }
     }
-    match name {
-        "read_file" => {
-            let a: ReadArgs = typed(value).map_err(bad)?;
-            Ok(Call::ReadFile {
-                path: a.path,
-                offset: a.offset,
-                limit: a.limit,
-            })
+
+    pub fn failed(text: impl Into<String>) -> Reply {
+        Reply {
+            outcome: Outcome::Failed,
+            text: text.into(),
         }
-        "list_files" => {
-            let a: ListArgs = typed(value).map_err(bad)?;
-            Ok(Call::ListFiles {
-                path: a.path,
-                pattern: a.pattern,
-            })
+    }
+
+    pub fn invalid(text: impl Into<String>) -> Reply {
+        Reply {
+            outcome: Outcome::Invalid,
+            text: text.into(),
         }
-        "search" => {
-            let a: SearchArgs = typed(value).map_err(bad)?;
-            Ok(Call::Search {
-                pattern: a.pattern,
-                path: a.path,
-                glob: a.glob,
-            })
+    }
+
+    /// A refusal, with `text` for the model (from `prompts/`).
+    pub fn refused(by: Refusal, text: impl Into<String>) -> Reply {
+        Reply {
+            outcome: Outcome::Refused(by),
+            text: text.into(),
         }
-        "run_command" => {
-            let a: CommandArgs = typed(value).map_err(bad)?;
-            if a.command.trim().is_empty() {
-                return Err(bad("`command` is empty".to_string()));
-            }
-            Ok(Call::RunCommand {
-                command: a.command,
-                timeout_s: a.timeout_s,
-            })
+    }
+
+    /// Whether the model should read it as an error.
+    pub fn is_error(&self) -> bool {
+        self.outcome != Outcome::Done
+    }
+
+    /// A refusal of the secrets rule for `path`.
+    pub fn secret(path: &str) -> Reply {
+        Reply::refused(
+            Refusal::SecretFile {
+                path: path.to_string(),
+            },
+            text(Text::SecretFile, &[("path", path)]),
+        )
+    }
+
+    /// An error of the edit engine: a jail refusal is its own case, the rest are failures.
+    pub fn from_edit(e: &crate::edit::EditError) -> Reply {
+        match e {
+            crate::edit::EditError::Jail { path, .. } => Reply::refused(
+                Refusal::OutsideWorkspace { path: path.clone() },
+                text(Text::OutsideWorkspace, &[("message", &e.to_string())]),
+            ),
+            _ => Reply::failed(e.to_string()),
         }
-        "edit_file" | "write_file" | "apply_patch" => crate::edit::parse_tool_call(name, &value)
-            .map(|ops| Call::Edit { ops })
-            .map_err(|e| bad(e.to_string())),
-        _ => Err(ToolError::UnknownTool {
-            name: name.to_string(),
-        }),
+    }
+}
+
+/// A boxed future, for tools whose work is asynchronous (an MCP server's call).
+pub type Running<'a> = Pin<Box<dyn Future<Output = Action> + Send + 'a>>;
+
+/// One tool the model can call.
+pub trait Tool: Send + Sync {
+    /// The name the model calls it by.
+    fn name(&self) -> &str;
+    /// Its schema as sent in every request (`{"type": "function", "function": {…}}`).
+    fn schema(&self) -> &Value;
+    /// What it may affect.
+    fn effect(&self) -> Effect;
+    /// The typed call for these JSON arguments, or what is wrong with them (for the model).
+    fn parse(&self, args: &Value) -> Result<Call, String>;
+    /// The call as one line for a person: `read_file src/main.rs`.
+    fn describe(&self, call: &Call) -> String;
+    /// Runs the call: read-only tools answer at once, the others ask for their effect.
+    fn run<'a>(&'a self, call: Call, ws: &'a Workspace, limits: &'a ReadLimits) -> Running<'a>;
+}
+
+/// The tools of a session, in the order their schemas are sent.
+pub struct Registry {
+    tools: Vec<Box<dyn Tool>>,
+}
+
+impl Registry {
+    /// The built-in tools, every one.
+    pub fn builtin() -> Registry {
+        Registry {
+            tools: builtin::all(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&dyn Tool> {
+        self.tools
+            .iter()
+            .find(|t| t.name() == name)
+            .map(|t| t.as_ref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Tool> {
+        self.tools.iter().map(|t| t.as_ref())
+    }
+
+    /// Every tool's name, in schema order.
+    pub fn names(&self) -> Vec<&str> {
+        self.iter().map(|t| t.name()).collect()
+    }
+
+    /// The schemas sent with every request, without the tools of effect `without` (lint-fix
+    /// offers no command tool; a call of one still parses, and its policy says why it is
+    /// refused).
+    pub fn schemas(&self, without: Option<Effect>) -> Vec<Value> {
+        self.iter()
+            .filter(|t| Some(t.effect()) != without)
+            .map(|t| t.schema().clone())
+            .collect()
+    }
+
+    /// Parses a call from its name and raw JSON arguments (as the model streamed them); the
+    /// error is the reply the model gets.
+    pub fn parse(&self, name: &str, arguments: &str) -> Result<(&dyn Tool, Call), Reply> {
+        let Some(tool) = self.get(name) else {
+            return Err(Reply::invalid(text(
+                Text::UnknownTool,
+                &[("name", name), ("tools", &self.names().join(", "))],
+            )));
+        };
+        let bad = |error: String| {
+            Reply::invalid(text(
+                Text::BadArguments,
+                &[("name", name), ("error", &error)],
+            ))
+        };
+        // Some servers send "" for a call without arguments.
+        let raw = if arguments.trim().is_empty() {
+            "{}"
+        } else {
+            arguments
+        };
+        let value: Value =
+            serde_json::from_str(raw).map_err(|e| bad(format!("invalid JSON ({e})")))?;
+        tool.parse(&value).map(|c| (tool, c)).map_err(bad)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn schema_names_match_the_contract() {
-        let names: Vec<&str> = schemas()
-            .iter()
-            .filter_map(|s| s["function"]["name"].as_str())
-            .collect();
-        assert_eq!(names, NAMES);
-    }
-
-    #[test]
-    fn parses_read_with_and_without_paging() {
-        assert_eq!(
-            parse_call("read_file", r#"{"path":"a.rs"}"#).unwrap(),
-            Call::ReadFile {
-                path: "a.rs".into(),
-                offset: None,
-                limit: None
-            }
-        );
-        assert_eq!(
-            parse_call("read_file", r#"{"path":"a.rs","offset":5,"limit":10}"#).unwrap(),
-            Call::ReadFile {
-                path: "a.rs".into(),
-                offset: Some(5),
-                limit: Some(10)
-            }
-        );
-    }
-
-    #[test]
-    fn empty_arguments_are_an_empty_object() {
-        assert_eq!(
-            parse_call("list_files", "").unwrap(),
-            Call::ListFiles {
-                path: None,
-                pattern: None
-            }
-        );
-    }
-
-    #[test]
-    fn bad_calls_say_what_to_fix() {
-        let e = parse_call("read_file", "{\"path\": ")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("`read_file`") && e.contains("invalid JSON"),
-            "{e}"
-        );
-        let e = parse_call("read_file", r#"{"file":"a"}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown field `file`"), "{e}");
-        let e = parse_call("frobnicate", "{}").unwrap_err().to_string();
-        assert!(
-            e.contains("no tool named `frobnicate`") && e.contains("read_file"),
-            "{e}"
-        );
-        let e = parse_call("run_command", r#"{"command":"  "}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("empty"), "{e}");
-    }
-
-    #[test]
-    fn edit_calls_become_operations() {
-        let c = parse_call(
-            "edit_file",
-            r#"{"path":"a","old_string":"x","new_string":"y"}"#,
-        )
-        .unwrap();
-        assert!(
-            matches!(c, Call::Edit { ref ops } if ops.len() == 1),
-            "{c:?}"
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn parse_call_never_panics(name in "[a-z_]{0,12}", args in ".{0,200}") {
-            let _ = parse_call(&name, &args);
-        }
-
-        #[test]
-        fn parse_call_never_panics_on_known_tools(i in 0usize..7, args in ".{0,200}") {
-            let _ = parse_call(NAMES[i], &args);
-        }
-    }
-}
+mod tests;

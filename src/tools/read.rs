@@ -12,8 +12,10 @@ use globset::{Glob, GlobMatcher};
 use ignore::WalkBuilder;
 use regex::Regex;
 
+use super::Reply;
 use crate::context::is_secret_path;
 use crate::edit::Workspace;
+use crate::prompts::{Text, text};
 
 /// Caps on what the read-only tools return.
 #[derive(Debug, Clone, Copy)]
@@ -74,82 +76,99 @@ pub fn read_file(
     offset: Option<usize>,
     limit: Option<usize>,
     limits: &ReadLimits,
-) -> Result<String, String> {
-    let path = ws.resolve(rel).map_err(|e| e.to_string())?;
+) -> Reply {
+    let path = match ws.resolve(rel) {
+        Ok(p) => p,
+        Err(e) => return Reply::from_edit(&e),
+    };
     if secret(ws, rel) {
-        return Err(crate::prompts::tool_error("secret_file", &[("path", rel)]));
+        return Reply::secret(rel);
     }
-    let meta = std::fs::metadata(&path).map_err(|e| io_message(rel, &e))?;
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) => return io_reply(rel, &e),
+    };
+    let fail = |key, vars: &[(&str, &str)]| Reply::failed(text(key, vars));
     if meta.is_dir() {
-        return Err(format!(
-            "`{rel}` is a directory; use list_files to see what it holds."
-        ));
+        return fail(Text::IsDirectory, &[("path", rel)]);
     }
     // A FIFO would block the read forever, a device could be endless: only regular files are
     // read, as binary files are refused.
     if !meta.is_file() {
-        return Err(format!(
-            "`{rel}` is not a regular file (a pipe, socket or device); it cannot be shown as text."
-        ));
+        return fail(Text::NotRegular, &[("path", rel)]);
     }
     if meta.len() > limits.max_file_bytes {
-        return Err(format!(
-            "`{rel}` is {} bytes, over the {} byte limit for reading; use search to find the part you need.",
-            meta.len(),
-            limits.max_file_bytes
-        ));
+        let (size, limit) = (meta.len().to_string(), limits.max_file_bytes.to_string());
+        return fail(
+            Text::TooLarge,
+            &[("path", rel), ("size", &size), ("limit", &limit)],
+        );
     }
-    let bytes = std::fs::read(&path).map_err(|e| io_message(rel, &e))?;
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => return io_reply(rel, &e),
+    };
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(format!(
-            "`{rel}` is a binary file ({} bytes); it cannot be shown as text.",
-            bytes.len()
-        ));
+        let size = bytes.len().to_string();
+        return fail(Text::BinaryFile, &[("path", rel), ("size", &size)]);
     }
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(number_lines(&text, rel, offset, limit, limits))
+    let content = String::from_utf8_lossy(&bytes);
+    Reply::done(number_lines(&content, rel, offset, limit, limits))
 }
 
 /// The pure part of `read_file`: numbering, paging and the paging notice.
 pub fn number_lines(
-    text: &str,
+    content: &str,
     rel: &str,
     offset: Option<usize>,
     limit: Option<usize>,
     limits: &ReadLimits,
 ) -> String {
-    let total = text.lines().count();
+    let total = content.lines().count();
     if total == 0 {
-        return format!("`{rel}` is empty.");
+        return text(Text::EmptyFile, &[("path", rel)]);
     }
     let first = offset.unwrap_or(1).max(1);
     if first > total {
-        return format!("`{rel}` has {total} lines; offset {first} is past the end.");
+        let (total, first) = (total.to_string(), first.to_string());
+        return text(
+            Text::PastEnd,
+            &[("path", rel), ("total", &total), ("first", &first)],
+        );
     }
     let count = limit.unwrap_or(limits.page_lines).max(1);
     let mut out = String::new();
     let mut last = first;
-    for (i, line) in text.lines().enumerate().skip(first - 1).take(count) {
+    for (i, line) in content.lines().enumerate().skip(first - 1).take(count) {
         last = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.chars().count() > limits.line_chars {
             let cut: String = line.chars().take(limits.line_chars).collect();
-            let _ = writeln!(
-                out,
-                "{}\t{cut}… [line cut at {} characters]",
-                i + 1,
-                limits.line_chars
-            );
+            let note = text(Text::LineCut, &[("limit", &limits.line_chars.to_string())]);
+            let _ = writeln!(out, "{}\t{cut}{note}", i + 1);
         } else {
             let _ = writeln!(out, "{}\t{line}", i + 1);
         }
     }
     if first > 1 || last < total {
-        let _ = write!(out, "[lines {first}-{last} of {total}");
-        if last < total {
-            let _ = write!(out, "; call read_file with offset={} to continue", last + 1);
-        }
-        out.push_str("]\n");
+        let (f, l, t, n) = (
+            first.to_string(),
+            last.to_string(),
+            total.to_string(),
+            (last + 1).to_string(),
+        );
+        let vars = [
+            ("first", f.as_str()),
+            ("last", &l),
+            ("total", &t),
+            ("next", &n),
+        ];
+        let key = if last < total {
+            Text::PagedMore
+        } else {
+            Text::Paged
+        };
+        let _ = writeln!(out, "{}", text(key, &vars));
     }
     out
 }
@@ -160,12 +179,15 @@ pub fn list_files(
     dir: Option<&str>,
     pattern: Option<&str>,
     limits: &ReadLimits,
-) -> Result<String, String> {
-    let base = match dir {
-        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| e.to_string())?,
-        _ => ws.root().to_path_buf(),
+) -> Reply {
+    let base = match base(ws, dir) {
+        Ok(b) => b,
+        Err(r) => return r,
     };
-    let matcher = compile_glob(pattern)?;
+    let matcher = match compile_glob(pattern) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
     let mut paths = Vec::new();
     for entry in walker(&base).build().flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
@@ -181,7 +203,7 @@ pub fn list_files(
     }
     paths.sort();
     if paths.is_empty() {
-        return Ok("no files matched.".to_string());
+        return Reply::done(text(Text::NoFiles, &[]));
     }
     let total = paths.len();
     let mut out = paths
@@ -193,13 +215,10 @@ pub fn list_files(
             s
         });
     if total > limits.list_entries {
-        let _ = writeln!(
-            out,
-            "[{} more files not shown; narrow with path or pattern]",
-            total - limits.list_entries
-        );
+        let count = (total - limits.list_entries).to_string();
+        let _ = writeln!(out, "{}", text(Text::MoreFiles, &[("count", &count)]));
     }
-    Ok(out)
+    Reply::done(out)
 }
 
 /// `search`: `path:line: text` for each match of a regex.
@@ -209,14 +228,19 @@ pub fn search(
     dir: Option<&str>,
     glob: Option<&str>,
     limits: &ReadLimits,
-) -> Result<String, String> {
-    let re = Regex::new(pattern)
-        .map_err(|e| format!("the pattern is not a valid regular expression: {e}"))?;
-    let base = match dir {
-        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| e.to_string())?,
-        _ => ws.root().to_path_buf(),
+) -> Reply {
+    let re = match Regex::new(pattern) {
+        Ok(re) => re,
+        Err(e) => return Reply::invalid(text(Text::BadRegex, &[("error", &e.to_string())])),
     };
-    let matcher = compile_glob(glob)?;
+    let base = match base(ws, dir) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let matcher = match compile_glob(glob) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
     let mut files: Vec<_> = walker(&base)
         .build()
         .flatten()
@@ -261,15 +285,22 @@ pub fn search(
         }
     }
     if shown == 0 {
-        return Ok("no matches.".to_string());
+        return Reply::done(text(Text::NoMatches, &[]));
     }
     if extra > 0 {
-        let _ = writeln!(
-            out,
-            "[{extra} more matches in {extra_files} files not shown; narrow with path or glob]"
-        );
+        let (count, files) = (extra.to_string(), extra_files.to_string());
+        let more = text(Text::MoreMatches, &[("count", &count), ("files", &files)]);
+        let _ = writeln!(out, "{more}");
     }
-    Ok(out)
+    Reply::done(out)
+}
+
+/// The directory a listing or search starts from: `dir` through the jail, or the root.
+fn base(ws: &Workspace, dir: Option<&str>) -> Result<std::path::PathBuf, Reply> {
+    match dir {
+        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| Reply::from_edit(&e)),
+        _ => Ok(ws.root().to_path_buf()),
+    }
 }
 
 fn walker(base: &Path) -> WalkBuilder {
@@ -283,18 +314,25 @@ fn walker(base: &Path) -> WalkBuilder {
     // hone's own temporary files (a write in progress, or one a killed hone left) are not part
     // of the repository.
     b.filter_entry(|e| {
-        e.file_name() != ".git" && !e.file_name().to_str().is_some_and(crate::edit::is_temp_name)
+        e.file_name() != ".git"
+            && !e
+                .file_name()
+                .to_str()
+                .is_some_and(crate::edit::is_temp_name)
     });
     b
 }
 
-fn compile_glob(pattern: Option<&str>) -> Result<Option<GlobMatcher>, String> {
+fn compile_glob(pattern: Option<&str>) -> Result<Option<GlobMatcher>, Reply> {
     pattern
         .filter(|p| !p.is_empty())
         .map(|p| {
-            Glob::new(p)
-                .map(|g| g.compile_matcher())
-                .map_err(|e| format!("the glob `{p}` is not valid: {e}"))
+            Glob::new(p).map(|g| g.compile_matcher()).map_err(|e| {
+                Reply::invalid(text(
+                    Text::BadGlob,
+                    &[("glob", p), ("error", &e.to_string())],
+                ))
+            })
         })
         .transpose()
 }
@@ -308,18 +346,36 @@ fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
-fn io_message(rel: &str, e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            format!("`{rel}` does not exist; use list_files or search to find the right path.")
-        }
-        _ => format!("could not read `{rel}`: {e}"),
-    }
+fn io_reply(rel: &str, e: &std::io::Error) -> Reply {
+    Reply::failed(match e.kind() {
+        std::io::ErrorKind::NotFound => text(Text::NoSuchFile, &[("path", rel)]),
+        _ => text(
+            Text::ReadFailed,
+            &[("path", rel), ("error", &e.to_string())],
+        ),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reply read as the old `Result` of text.
+    trait Plain {
+        fn unwrap(self) -> String;
+        fn unwrap_err(self) -> String;
+    }
+
+    impl Plain for Reply {
+        fn unwrap(self) -> String {
+            assert!(!self.is_error(), "{self:?}");
+            self.text
+        }
+        fn unwrap_err(self) -> String {
+            assert!(self.is_error(), "{self:?}");
+            self.text
+        }
+    }
 
     fn ws_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
         let dir = tempfile::tempdir().unwrap();

@@ -215,7 +215,9 @@ fn paths_outside_the_workspace_are_refused_and_the_session_goes_on() {
         Reply::answer("ok"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // Nothing was applied: the run says so (exit 1), and the session went on to an answer.
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("refused: ../outside.txt is not a path inside the workspace"));
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     assert!(
@@ -942,7 +944,8 @@ fn the_model_can_neither_read_nor_edit_a_secrets_file() {
         Reply::answer("ok"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("refused: .env looks like it holds secrets"));
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     for (i, id) in ["c1", "c2", "c3"].iter().enumerate() {
         let result = tool_result(&reqs[i + 1], id);

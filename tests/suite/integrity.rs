@@ -68,7 +68,10 @@ fn two_applies_at_once_never_split_a_batch() {
                 .unwrap()
         };
         let (pa, pb) = (spawn(&a), spawn(&b));
-        let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
+        let (oa, ob) = (
+            pa.wait_with_output().unwrap(),
+            pb.wait_with_output().unwrap(),
+        );
         let contents: std::collections::BTreeSet<String> = (0..FILES)
             .map(|i| std::fs::read_to_string(sb.workspace.join(name(i))).unwrap())
             .collect();
@@ -121,7 +124,12 @@ fn a_kill_during_a_large_apply_leaves_no_temporary_file_after_the_next_run() {
     // How long a whole apply takes here, so the kills spread over all of it.
     reset();
     let started = Instant::now();
-    let o = sb.cmd().args(["apply", "--yes"]).arg(&input).output().unwrap();
+    let o = sb
+        .cmd()
+        .args(["apply", "--yes"])
+        .arg(&input)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0));
     let whole = started.elapsed();
     let _ = sb.cmd().arg("undo").output().unwrap();
@@ -172,7 +180,10 @@ fn temporary_files_are_not_shown_to_the_model_the_map_or_list_files() {
     .unwrap();
     let map = sb.cmd().arg("map").output().unwrap();
     let map = String::from_utf8_lossy(&map.stdout);
-    assert!(map.contains("a.py") && !map.contains("hone-0badc0de"), "{map}");
+    assert!(
+        map.contains("a.py") && !map.contains("hone-0badc0de"),
+        "{map}"
+    );
 
     let mock = MockServer::start(vec![
         call("c1", "list_files", json!({})),
@@ -180,7 +191,12 @@ fn temporary_files_are_not_shown_to_the_model_the_map_or_list_files() {
         Reply::answer("done"),
     ]);
     let o = sb.against(&mock).args(["-p", "list"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let last = mock.chat_requests().last().unwrap().body.clone();
     assert!(last.contains("a.py"), "{last}");
     assert!(!last.contains("hone-0badc0de"), "{last}");
@@ -206,8 +222,18 @@ fn an_edit_as_root_keeps_the_files_owner_and_group() {
         "owned.txt\n<<<<<<< SEARCH\nv0\n=======\nv1\n>>>>>>> REPLACE\n",
     )
     .unwrap();
-    let o = sb.cmd().args(["apply", "--yes"]).arg(&input).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = sb
+        .cmd()
+        .args(["apply", "--yes"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "v1\n");
     let m = std::fs::metadata(&file).unwrap();
     assert_eq!((m.uid(), m.gid()), (uid, gid));
@@ -230,7 +256,12 @@ fn a_read_only_file_is_refused_under_a_policy_and_keeps_its_mode() {
         "locked.txt\n<<<<<<< SEARCH\nv0\n=======\nv1\n>>>>>>> REPLACE\n",
     )
     .unwrap();
-    let o = sb.cmd().args(["apply", "--yes"]).arg(&input).output().unwrap();
+    let o = sb
+        .cmd()
+        .args(["apply", "--yes"])
+        .arg(&input)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("locked.txt is read-only"), "{err}");
@@ -250,7 +281,12 @@ fn a_read_only_file_is_refused_under_a_policy_and_keeps_its_mode() {
         .args(["fix", "change it", "--yes"])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "v0\n");
     let sent = mock.chat_requests()[1].body.clone();
     assert!(sent.contains("read-only"), "{sent}");
@@ -305,7 +341,12 @@ fn no_escape_from_a_path_or_a_server_error_reaches_the_terminal() {
     let screen = format!("{first}{second}{error}{shown}");
     // (hone's own spinner clears its line with CR, ESC[2K: the hostile order is ESC[2K, CR and
     // the hidden name.)
-    for hostile in ["\u{1b}[2K\revil", "\revil.sh", "\u{1b}]0;pwned", "\u{1b}[2J"] {
+    for hostile in [
+        "\u{1b}[2K\revil",
+        "\revil.sh",
+        "\u{1b}]0;pwned",
+        "\u{1b}[2J",
+    ] {
         assert!(!screen.contains(hostile), "{hostile:?} reached the screen");
     }
     assert!(!sb.workspace.join("evil.sh").exists());
@@ -319,7 +360,10 @@ fn no_escape_from_a_path_or_a_server_error_reaches_the_terminal() {
     assert!(sent.contains("control characters"), "{sent}");
     assert!(screen.contains("\\u{1b}]0;pwned"), "{screen:?}");
     // The call line shows the name as it is, escaped, not as it would display.
-    assert!(screen.contains("write_file harmless.txt\\u{1b}[2K\\revil.sh"), "{screen:?}");
+    assert!(
+        screen.contains("write_file harmless.txt\\u{1b}[2K\\revil.sh"),
+        "{screen:?}"
+    );
 }
 
 #[test]
@@ -335,8 +379,16 @@ fn a_ten_megabyte_event_is_read_quickly_and_whole() {
     let started = Instant::now();
     let o = sb.against(&mock).args(["-p", "big"]).output().unwrap();
     let took = started.elapsed();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end().len(), 10 << 20);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim_end().len(),
+        10 << 20
+    );
     // Quadratic reading took 17–28 s here; linear takes a fraction of a second (the figure is
     // measured by scripts/bench.sh). The bound only catches a return to quadratic.
     assert!(took < Duration::from_secs(8), "{took:?}");
@@ -358,21 +410,33 @@ fn an_endless_stream_is_cut_off_at_the_answer_cap() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("passed the limit of 1 MiB"), "{err}");
     assert!(err.contains("max_answer_mb"), "{err}");
-    assert_eq!(mock.chat_requests().len(), 1, "a cut answer is not asked again");
+    assert_eq!(
+        mock.chat_requests().len(),
+        1,
+        "a cut answer is not asked again"
+    );
 }
 
 #[test]
 fn read_file_refuses_a_fifo_instead_of_blocking() {
     let sb = Sandbox::new();
     let fifo = sb.workspace.join("pipe");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     let mock = MockServer::start(vec![
         call("c1", "read_file", json!({"path": "pipe"})),
         Reply::answer("ok"),
     ]);
     let o = sb.against(&mock).args(["-p", "read it"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let sent = mock.chat_requests()[1].body.clone();
     assert!(sent.contains("not a regular file"), "{sent}");
 }
@@ -383,7 +447,12 @@ fn apply_on_input_that_is_not_utf8_names_the_bad_byte() {
     std::fs::write(sb.workspace.join("a.txt"), "a\n").unwrap();
     let input = sb.workspace.join("../bad.txt");
     std::fs::write(&input, b"a.txt\n<<<<<<< SEARCH\na\xff\n").unwrap();
-    let o = sb.cmd().args(["apply", "--yes"]).arg(&input).output().unwrap();
+    let o = sb
+        .cmd()
+        .args(["apply", "--yes"])
+        .arg(&input)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -185,7 +185,7 @@ fn edits_outside_the_named_files_and_commands_are_refused() {
     let command = tool_result(&reqs[1], "c2");
     assert!(command.contains("lint-fix runs no commands"), "{command}");
     assert!(
-        out(&o).contains("refused or failed: editing `notes.txt`"),
+        out(&o).contains("refused: not allowed (lint-fix edits only the files the linter named"),
         "{}",
         out(&o)
     );

@@ -34,6 +34,8 @@ pub(super) struct Printer {
     /// The answer text of the current request (the last one's is the result).
     text: String,
     reasoning: String,
+    /// The whole run's answer (every message's reasoning goes into the result).
+    answer: crate::agent::Answer,
     /// Reasoning was written to stderr and its line is still open.
     reasoning_open: bool,
     /// Text was written to stdout and its line is still open.
@@ -70,6 +72,7 @@ impl Printer {
             first_event: None,
             text: String::new(),
             reasoning: String::new(),
+            answer: crate::agent::Answer::default(),
             reasoning_open: false,
             text_open: false,
             clean: Default::default(),
@@ -84,7 +87,8 @@ impl Printer {
 
     pub(super) fn init(&mut self) {
         if self.format == OutputFormat::StreamJson {
-            let tools: Vec<&str> = crate::tools::NAMES.to_vec();
+            let registry = crate::tools::Registry::builtin();
+            let tools = registry.names();
             self.line(&json!({
                 "type": "system", "subtype": "init", "session_id": self.session_id, "model": self.model,
                 "cwd": self.workspace, "tools": tools, "provider": self.provider,
@@ -153,7 +157,7 @@ impl Printer {
             "subtype": if error.is_some() { "error_during_execution" } else { "success" },
             "is_error": error.is_some(),
             "result": text,
-            "reasoning": if self.show_reasoning { json!(self.reasoning) } else { Value::Null },
+            "reasoning": if self.show_reasoning { json!(self.answer.reasoning()) } else { Value::Null },
             "num_turns": self.turns,
             "duration_ms": self.started.elapsed().as_millis() as u64,
             "session_id": self.session_id,
@@ -234,17 +238,18 @@ impl Printer {
         self.err(&format!("hone: {s}\n"));
     }
 
-    /// A line of tool activity on stderr (text mode).
-    fn activity(&mut self, s: &str) {
+    /// A line of tool activity on stderr (text mode), as `ui::render::activity_line` wrote it.
+    fn activity(&mut self, line: &str) {
         if self.format == OutputFormat::Text {
             self.close_lines();
-            self.err(&format!("{}\n", palette::paint(palette::TOOL, s, self.dim)));
+            self.err(&format!("{line}\n"));
         }
     }
 }
 
 impl EventSink for Printer {
     fn emit(&mut self, ev: Event) {
+        self.answer.push(&ev);
         if self.first_event.is_none() && matches!(ev, Event::Text(_) | Event::Reasoning(_)) {
             self.first_event = Some(self.started.elapsed());
             if self.verbose {
@@ -290,25 +295,26 @@ impl EventSink for Printer {
                 }
             }
             Event::Reasoning(_) => {}
+            Event::AnswerDiscarded => {
+                // The answer starts over: what streamed of it is void (it was shown on a
+                // terminal; in JSON it is dropped, never concatenated).
+                self.close_lines();
+                self.text.clear();
+                self.reasoning.clear();
+                self.tool_uses.clear();
+                self.note("the answer was cut off and starts over");
+            }
             Event::Retrying {
                 attempt,
                 delay,
                 reason,
             } => {
                 self.close_lines();
-                let restart = !self.text.is_empty() || !self.reasoning.is_empty();
-                self.text.clear();
-                self.reasoning.clear();
-                self.tool_uses.clear();
                 self.note(&format!(
-                    "{reason}; retrying in {:.1}s (retry {attempt} of {}){}",
+                    "{}; retrying in {:.1}s (retry {attempt} of {})",
+                    ui::escape_controls(&reason),
                     delay.as_secs_f64(),
                     self.max_retries,
-                    if restart {
-                        "; the answer starts over"
-                    } else {
-                        ""
-                    }
                 ));
                 if self.format == OutputFormat::StreamJson {
                     self.line(&json!({
@@ -321,14 +327,6 @@ impl EventSink for Printer {
                 self.tool_uses = tool_calls.iter().map(tool_use).collect();
                 self.message_done(Ended::Whole);
             }
-            Event::ToolCall {
-                name, arguments, ..
-            } => {
-                self.activity(&format!(
-                    "● {}",
-                    ui::render::describe_call(&name, &arguments)
-                ));
-            }
             Event::EditProposed { plan, .. } => {
                 if self.format == OutputFormat::Text {
                     self.close_lines();
@@ -339,32 +337,13 @@ impl EventSink for Printer {
                     self.err(&plan.preview(&opts));
                 }
             }
-            Event::EditApplied {
-                files,
-                added,
-                removed,
-                ..
-            } => {
-                self.activity(&format!(
-                    "✓ applied {} (+{added} -{removed})",
-                    files.join(", ")
-                ));
-            }
-            Event::CommandStarted { command, .. } => {
-                self.activity(&format!("$ {}", ui::strip_controls(&command)))
-            }
             Event::ToolResult {
-                id,
-                output,
-                is_error,
-                ..
+                ref id, ref reply, ..
             } => {
-                if is_error {
-                    let first: String = ui::strip_controls(output.lines().next().unwrap_or(""))
-                        .chars()
-                        .take(200)
-                        .collect();
-                    self.activity(&format!("  ✗ {first}"));
+                if reply.is_error()
+                    && let Some(line) = ui::render::activity_line(&ev, self.dim)
+                {
+                    self.activity(&line);
                 }
                 if self.format == OutputFormat::StreamJson {
                     // The message with its `tool_use` blocks went out when it completed; each
@@ -372,7 +351,7 @@ impl EventSink for Printer {
                     self.line(&json!({
                         "type": "user",
                         "message": {"role": "user", "content": [
-                            {"type": "tool_result", "tool_use_id": id, "content": output, "is_error": is_error}
+                            {"type": "tool_result", "tool_use_id": id, "content": reply.text, "is_error": reply.is_error()}
                         ]},
                         "parent_tool_use_id": null,
                         "session_id": self.session_id,
@@ -380,11 +359,27 @@ impl EventSink for Printer {
                 }
             }
             Event::Usage { session, .. } => self.usage = session,
-            Event::Notice(n) => {
+            Event::TurnLimit { limit } => {
                 self.close_lines();
-                self.note(&ui::strip_controls(&n));
+                self.note(&format!(
+                    "stopped after {limit} requests without a final answer (raise it with --max-turns)"
+                ));
+            }
+            ref e @ (Event::ToolCall { .. }
+            | Event::EditApplied { .. }
+            | Event::CommandStarted { .. }
+            | Event::BlocksFailed { .. }) => {
+                if let Some(line) = ui::render::activity_line(e, self.dim) {
+                    self.activity(&line);
+                }
             }
             Event::Finished { .. } => self.message_done(Ended::Whole),
+            ref e => {
+                if let Some(n) = ui::render::notice(e) {
+                    self.close_lines();
+                    self.note(&n);
+                }
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ use super::diag::Parsed;
 pub fn parse(stdout: &str, stderr: &str, root: &Path) -> Parsed {
     let mut out = Parsed::default();
     for stream in [stdout, stderr] {
-        let plain = crate::ui::strip_controls(&strip_charset_escapes(stream));
+        let plain = crate::sanitize::strip_controls(&strip_charset_escapes(stream));
         read_stream(&plain, root, &mut out);
     }
     out
