@@ -122,7 +122,6 @@ texts! {
     NotAFile => EDIT_TEXTS, "not_a_file";
     ChangedSincePreview => EDIT_TEXTS, "changed_since_preview";
     Busy => EDIT_TEXTS, "busy";
-    UnknownEditTool => EDIT_TEXTS, "unknown_edit_tool";
     NoEdits => EDIT_TEXTS, "no_edits";
     // Session notes.
     Interrupted => SESSION_NOTES, "interrupted";

@@ -240,11 +240,9 @@ fn not_found_text(op: &OpLabel, closest: Option<&Closest>, empty_file: bool) -> 
 /// A model's edit text or tool arguments that could not be read as edits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("{}", text(Text::UnknownEditTool, &[("name", name)]))]
-    UnknownTool { name: String },
-
-    #[error("{tool}: {message}")]
-    Arguments { tool: String, message: String },
+    /// The arguments of an edit tool call do not fit it (the tool layer names the tool).
+    #[error("{message}")]
+    Arguments { message: String },
 
     #[error("{format}, line {line}: {message}")]
     Syntax {

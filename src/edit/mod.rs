@@ -40,7 +40,7 @@ pub use journal::{Journal, UndoReport};
 pub use locate::Rule;
 pub use lock::is_temp_name;
 pub use op::{EditOp, ReplaceMode};
-pub use parse::{TextFormat, parse_text, parse_tool_call};
+pub use parse::{EditTool, TextFormat, parse_text, parse_tool_call};
 pub use plan::{ChangeKind, FileChange, Plan, plan};
 pub use preview::PreviewOptions;
 pub use tree::{TreeDiffError, diff_trees};

@@ -185,7 +185,7 @@ mod tests {
 
     fn plan_for(ws: &Workspace, path: &str) -> Plan {
         let ops: Vec<EditOp> = crate::edit::parse_tool_call(
-            "write_file",
+            crate::edit::EditTool::WriteFile,
             &serde_json::json!({"path": path, "content": "new\n"}),
         )
         .unwrap();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Action, Call, Effect, ReadLimits, Running, Tool};
-use crate::edit::Workspace;
+use crate::edit::{EditTool, Workspace};
 
 pub const READ_FILE: &str = "read_file";
 pub const LIST_FILES: &str = "list_files";
@@ -22,27 +22,34 @@ pub const RUN_COMMAND: &str = "run_command";
 
 /// Every built-in tool, in the order of `prompts/tools.json`.
 pub(super) fn all() -> Vec<Box<dyn Tool>> {
-    vec![
-        Box::new(Builtin::new(READ_FILE, Effect::Read)),
-        Box::new(Builtin::new(LIST_FILES, Effect::Read)),
-        Box::new(Builtin::new(SEARCH, Effect::Read)),
-        Box::new(Builtin::new(EDIT_FILE, Effect::Edit)),
-        Box::new(Builtin::new(WRITE_FILE, Effect::Edit)),
-        Box::new(Builtin::new(APPLY_PATCH, Effect::Edit)),
-        Box::new(Builtin::new(RUN_COMMAND, Effect::Command)),
+    [
+        (READ_FILE, Kind::ReadFile),
+        (LIST_FILES, Kind::ListFiles),
+        (SEARCH, Kind::Search),
+        (EDIT_FILE, Kind::Edit(EditTool::EditFile)),
+        (WRITE_FILE, Kind::Edit(EditTool::WriteFile)),
+        (APPLY_PATCH, Kind::Edit(EditTool::ApplyPatch)),
+        (RUN_COMMAND, Kind::RunCommand),
     ]
+    .into_iter()
+    .map(|(name, kind)| Box::new(Builtin { name, kind }) as Box<dyn Tool>)
+    .collect()
 }
 
-/// A built-in tool: its name and effect; the rest follows from the name.
+/// Which built-in tool, by what it does.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    ReadFile,
+    ListFiles,
+    Search,
+    Edit(EditTool),
+    RunCommand,
+}
+
+/// A built-in tool: its name and kind; the rest follows from them.
 struct Builtin {
     name: &'static str,
-    effect: Effect,
-}
-
-impl Builtin {
-    fn new(name: &'static str, effect: Effect) -> Builtin {
-        Builtin { name, effect }
-    }
+    kind: Kind,
 }
 
 /// The schemas of `prompts/tools.json`, parsed once.
@@ -102,12 +109,16 @@ impl Tool for Builtin {
     }
 
     fn effect(&self) -> Effect {
-        self.effect
+        match self.kind {
+            Kind::ReadFile | Kind::ListFiles | Kind::Search => Effect::Read,
+            Kind::Edit(_) => Effect::Edit,
+            Kind::RunCommand => Effect::Command,
+        }
     }
 
     fn parse(&self, value: &Value) -> Result<Call, String> {
-        match self.name {
-            READ_FILE => {
+        match self.kind {
+            Kind::ReadFile => {
                 let a: ReadArgs = typed(value)?;
                 Ok(Call::ReadFile {
                     path: a.path,
@@ -115,14 +126,14 @@ impl Tool for Builtin {
                     limit: a.limit,
                 })
             }
-            LIST_FILES => {
+            Kind::ListFiles => {
                 let a: ListArgs = typed(value)?;
                 Ok(Call::ListFiles {
                     path: a.path,
                     pattern: a.pattern,
                 })
             }
-            SEARCH => {
+            Kind::Search => {
                 let a: SearchArgs = typed(value)?;
                 Ok(Call::Search {
                     pattern: a.pattern,
@@ -130,7 +141,7 @@ impl Tool for Builtin {
                     glob: a.glob,
                 })
             }
-            RUN_COMMAND => {
+            Kind::RunCommand => {
                 let a: CommandArgs = typed(value)?;
                 if a.command.trim().is_empty() {
                     return Err("`command` is empty".to_string());
@@ -140,9 +151,9 @@ impl Tool for Builtin {
                     timeout_s: a.timeout_s,
                 })
             }
-            // edit_file, write_file, apply_patch: the edit engine reads its own arguments
-            // (with the aliases models use, such as `file_path`).
-            _ => crate::edit::parse_tool_call(self.name, value)
+            // The edit engine reads its own arguments (with the aliases models use, such as
+            // `file_path`).
+            Kind::Edit(tool) => crate::edit::parse_tool_call(tool, value)
                 .map(|ops| Call::Edit { ops })
                 .map_err(|e| e.to_string()),
         }

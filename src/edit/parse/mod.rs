@@ -119,14 +119,22 @@ pub fn parse_text(text: &str, format: TextFormat) -> Result<Vec<EditOp>, ParseEr
     Ok(ops)
 }
 
-/// Parses the arguments of an edit tool call: `edit_file`, `write_file` or `apply_patch`.
-/// Arguments sent as a JSON string holding the object (some providers double-encode) are
-/// accepted too.
-pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseError> {
-    let bad = |message: String| ParseError::Arguments {
-        tool: name.to_string(),
-        message,
-    };
+/// Which edit tool a call is of (the tool registry owns the names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditTool {
+    /// Old text → new text in one file (`path`, `old_string`, `new_string`, `replace_all`).
+    EditFile,
+    /// A whole file's new content (`path`, `content`).
+    WriteFile,
+    /// A `*** Begin Patch` envelope (`patch`).
+    ApplyPatch,
+}
+
+/// Parses the arguments of an edit tool call. Arguments sent as a JSON string holding the object
+/// (some providers double-encode) are accepted too, and so are the names other harnesses give
+/// the same arguments (`file_path`, `old_str`, …).
+pub fn parse_tool_call(tool: EditTool, args: &Value) -> Result<Vec<EditOp>, ParseError> {
+    let bad = |message: String| ParseError::Arguments { message };
     let decoded;
     let args = match args {
         Value::String(s) => {
@@ -168,8 +176,8 @@ pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseErr
         }
         Ok(p)
     };
-    match name {
-        "edit_file" => {
+    match tool {
+        EditTool::EditFile => {
             let path = path()?;
             let old = text(&["old_string", "old_str", "old"], true)?.unwrap_or_default();
             let new = text(&["new_string", "new_str", "new"], true)?.unwrap_or_default();
@@ -217,18 +225,15 @@ pub fn parse_tool_call(name: &str, args: &Value) -> Result<Vec<EditOp>, ParseErr
                 anchor: None,
             }])
         }
-        "write_file" => {
+        EditTool::WriteFile => {
             let path = path()?;
             let content = text(&["content", "contents", "text"], true)?.unwrap_or_default();
             Ok(vec![EditOp::Overwrite { path, content }])
         }
-        "apply_patch" => {
+        EditTool::ApplyPatch => {
             let patch = text(&["patch", "input", "diff"], true)?.unwrap_or_default();
             parse_text(&patch, TextFormat::Auto).map_err(|e| bad(e.to_string()))
         }
-        other => Err(ParseError::UnknownTool {
-            name: other.to_string(),
-        }),
     }
 }
 
