@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
 use crate::cli::GlobalArgs;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Overrides};
 use crate::exit::{Exit, Failure};
 
 /// Loads the settings; a configuration problem is a usage error with its hints.
-pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
-    Config::load(global).map_err(config_failure)
+pub fn load_config(overrides: &Overrides) -> Result<Config, Failure> {
+    Config::load(overrides).map_err(config_failure)
 }
 
 /// The workspace `-C` names (else the current directory), checked the one way every command

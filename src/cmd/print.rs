@@ -71,7 +71,7 @@ pub enum OutputFormat {
 /// Runs `hone -p`.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let prompt = read_prompt(args.prompt.as_deref().unwrap_or(""))?;
-    let cfg = Config::load(global).map_err(super::common::config_failure)?;
+    let cfg = Config::load(&global.overrides()).map_err(super::common::config_failure)?;
     let mut rules = Rules::parse(&args.allowed_tools)
         .map_err(|e| Failure::usage(e).hint("see `hone --help` for the rule syntax"))?;
     if args.yes {
