@@ -262,6 +262,12 @@ fn a_stream_that_ends_with_neither_done_nor_finish_reason_is_dropped() {
         (Some(true), Some("half an ans"))
     );
     assert!(stderr(&o).contains("cut off"), "{}", stderr(&o));
+    // The transport's own error stays attached under the kind.
+    assert!(
+        stderr(&o).contains("cut off before it finished\ncaused by: "),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         stderr(&o).contains("partial answer above was kept"),
         "{}",
