@@ -390,7 +390,7 @@ fn exit_of(end: &End) -> Exit {
         End::Clean => Exit::Success,
         End::Remaining | End::GaveUp => Exit::Failed,
         End::Agent(e) => match e {
-            agent::AgentError::Provider(p) => p.exit(),
+            agent::AgentError::Provider(p) => crate::exit::provider_exit(p),
             _ => Exit::Failed,
         },
         End::Lint(e) => lint_exit(e),

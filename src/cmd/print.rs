@@ -161,8 +161,8 @@ fn read_prompt(arg: &str) -> Result<String, Failure> {
 
 /// A provider error on its way out, with its exit code and hints.
 pub fn provider_failure(e: ProviderError) -> Failure {
-    let hints = e.hints();
-    let exit = e.exit();
+    let hints = crate::exit::provider_hints(&e);
+    let exit = crate::exit::provider_exit(&e);
     let context = match exit {
         Exit::Usage => "hone is not set up to ask this provider",
         _ => "the model provider failed",

@@ -332,43 +332,8 @@ pub enum ConfigError {
     },
 }
 
-impl ConfigError {
-    /// What the person can do next.
-    pub fn hints(&self) -> Vec<String> {
-        match self {
-            ConfigError::Read { .. } => {
-                vec!["check the file's permissions, or remove it".to_string()]
-            }
-            ConfigError::Parse { .. } | ConfigError::Invalid { .. } => {
-                vec![
-                    "fix the file; `examples/config.toml` in hone's repository shows every setting"
-                        .to_string(),
-                ]
-            }
-            ConfigError::Untrusted { field, .. } => vec![
-                format!(
-                    "if you trust it, move `{field}` to your user config file or pass it as a flag (--base-url)"
-                ),
-                "or remove it from the project file".to_string(),
-            ],
-            ConfigError::UnknownProvider { known, .. } => vec![
-                format!("known providers: {}", known.join(", ")),
-                "define a new one in a [providers.NAME] table of the config file".to_string(),
-            ],
-            ConfigError::Workspace { .. } => {
-                vec!["pass an existing directory with -C DIR".to_string()]
-            }
-        }
-    }
-
-    /// Every configuration problem is a usage error.
-    pub fn exit(&self) -> crate::exit::Exit {
-        crate::exit::Exit::Usage
-    }
-}
-
-/// The workspace: the directory `-C` names, else the current one, as an absolute path, checked
-/// to be a readable directory. The one check every command makes of `-C`.
+/// The workspace: the directory `dir` names, else the current one, as an absolute path, checked
+/// to be a readable directory. The one check every command makes of the directory it is given.
 pub fn workspace_root(dir: Option<&std::path::Path>) -> Result<PathBuf, ConfigError> {
     match dir {
         Some(dir) => std::path::absolute(dir),

@@ -3,14 +3,13 @@
 //!
 //! Messages never contain the API key: server text is scrubbed of it before it lands in a
 //! variant, and the key's variable is named instead. Inner messages are lowercase fragments, and
-//! an error from the HTTP stack stays attached as the source; the front end adds hints from
-//! [`ProviderError::hints`] and the exit code from [`ProviderError::exit`].
+//! an error from the HTTP stack stays attached as the source. Exit codes and hints (which name
+//! the front end's flags) are the front end's to add, from the kind.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::types::Message;
-use crate::exit::Exit;
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
@@ -199,106 +198,6 @@ impl ProviderError {
             | ProviderError::InStream { partial, .. }
             | ProviderError::TooLong { partial, .. } => partial.as_deref(),
             _ => None,
-        }
-    }
-
-    /// Configuration problems exit 2; everything the server or the network did exits 3.
-    pub fn exit(&self) -> Exit {
-        match self {
-            ProviderError::MissingKey { .. } | ProviderError::BadUrl { .. } => Exit::Usage,
-            _ => Exit::Provider,
-        }
-    }
-
-    /// What the person can do next.
-    pub fn hints(&self) -> Vec<String> {
-        match self {
-            ProviderError::MissingKey {
-                provider,
-                env,
-                config_file,
-            } => {
-                let mut h = Vec::new();
-                if let Some(env) = env {
-                    h.push(format!("set {env} (or HONE_API_KEY) to your key"));
-                }
-                if let Some(f) = config_file {
-                    h.push(format!(
-                        "or add `api_key = \"…\"` under [providers.{provider}] in {}",
-                        f.display()
-                    ));
-                }
-                h
-            }
-            ProviderError::BadUrl { .. } => {
-                vec!["set a full URL such as https://api.deepseek.com with --base-url".into()]
-            }
-            ProviderError::Setup { .. }
-            | ProviderError::Protocol { .. }
-            | ProviderError::Status { .. } => {
-                vec!["run again with --verbose to see the request".into()]
-            }
-            ProviderError::Unreachable { .. } | ProviderError::Connection { .. } => {
-                vec!["check the network and the base URL (`hone config` shows it); is the server running?".into()]
-            }
-            ProviderError::BadRequest { .. } | ProviderError::Unprocessable { .. } => {
-                vec!["run again with --verbose to see the request body".into()]
-            }
-            ProviderError::ModelNotFound { available, .. } if !available.is_empty() => {
-                vec![format!(
-                    "models this provider offers: {}; choose one with --model",
-                    available.join(", ")
-                )]
-            }
-            ProviderError::ModelNotFound { .. } => vec!["choose another model with --model".into()],
-            ProviderError::ContextLength { .. } => {
-                vec!["send less: a shorter prompt, fewer files, or a new conversation".into()]
-            }
-            ProviderError::Auth { key_env, .. } => {
-                let var = key_env.as_deref().unwrap_or("HONE_API_KEY");
-                vec![format!(
-                    "check the key in {var} (or HONE_API_KEY); `hone config` shows which one is used"
-                )]
-            }
-            ProviderError::Balance { .. } => {
-                vec!["top up the account's balance with the provider".into()]
-            }
-            ProviderError::NotFound { .. } => {
-                vec!["check --model and --base-url (`hone config` shows both and where they came from)".into()]
-            }
-            ProviderError::RateLimited { .. }
-            | ProviderError::Server { .. }
-            | ProviderError::InsufficientResource => {
-                vec!["the provider is busy; try again in a while".into()]
-            }
-            ProviderError::FirstByteTimeout { .. } => {
-                vec!["the server may be overloaded; raise timeouts.first_byte_secs in the config to wait longer".into()]
-            }
-            ProviderError::IdleTimeout { partial, .. }
-            | ProviderError::Dropped { partial, .. }
-            | ProviderError::Unfinished { partial } => {
-                match partial {
-                    Some(_) => vec![
-                        "the partial answer above was kept; ask again to get a whole one".into(),
-                    ],
-                    None => vec![
-                        "try again; raise timeouts.idle_secs in the config if this repeats".into(),
-                    ],
-                }
-            }
-            ProviderError::NotAnApi { .. } => {
-                vec!["is --base-url the API root (often ending in /v1)?".into()]
-            }
-            ProviderError::EmptyAnswer => vec![
-                "the server's own log may say why it sent nothing; try again, or another model with --model".into(),
-            ],
-            ProviderError::TooLong { .. } => vec![
-                "raise max_answer_mb in the config file if an answer this long is meant".into(),
-            ],
-            ProviderError::InStream { partial, .. } => match partial {
-                Some(_) => vec!["the partial answer above was kept".into()],
-                None => Vec::new(),
-            },
         }
     }
 }

@@ -446,7 +446,7 @@ pub struct ShownError(Box<dyn std::error::Error + Send + Sync>, Vec<String>);
 impl From<AgentError> for ShownError {
     fn from(e: AgentError) -> Self {
         let hints = match &e {
-            AgentError::Provider(p) => p.hints(),
+            AgentError::Provider(p) => crate::exit::provider_hints(p),
             _ => Vec::new(),
         };
         ShownError(Box::new(e), hints)
@@ -455,7 +455,7 @@ impl From<AgentError> for ShownError {
 
 impl From<crate::config::ConfigError> for ShownError {
     fn from(e: crate::config::ConfigError) -> Self {
-        let hints = e.hints();
+        let hints = crate::exit::config_hints(&e);
         ShownError(Box::new(e), hints)
     }
 }
