@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hone::agent::{self, Agent, Collect, EditRule, Rules};
-use hone::cli::GlobalArgs;
-use hone::config::Config;
+use hone::config::{Config, Overrides};
 use mock::*;
 use serde_json::json;
 
@@ -32,17 +31,13 @@ fn tool_reply(i: usize, name: &str, args: serde_json::Value) -> Reply {
 }
 
 fn config(url: &str, root: &std::path::Path) -> Config {
-    let global = GlobalArgs {
+    let overrides = Overrides {
         provider: Some("llamacpp".into()),
-        model: None,
         base_url: Some(url.to_string()),
-        think: None,
-        effort: None,
         workspace: Some(root.to_path_buf()),
-        color: hone::ui::ColorChoice::Never,
-        verbose: false,
+        ..Default::default()
     };
-    Config::load(&global).unwrap()
+    Config::load(&overrides).unwrap()
 }
 
 fn rounds(c: &mut Criterion, label: &str, edit: bool) {

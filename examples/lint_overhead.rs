@@ -23,8 +23,7 @@ mod mock;
 use std::time::{Duration, Instant};
 
 use hone::agent::{self, Agent};
-use hone::cli::GlobalArgs;
-use hone::config::Config;
+use hone::config::{Config, Overrides};
 use hone::edit::{Journal, Workspace};
 use hone::lint::{Fixer, Interrupt, Lint, LintCommand, LintPolicy, Log, Progress};
 use mock::*;
@@ -116,17 +115,13 @@ fn main() {
         fixture(dir.path());
         server.push(edits_reply());
         server.push(Reply::answer("flagged lines fixed in all ten files"));
-        let global = GlobalArgs {
+        let overrides = Overrides {
             provider: Some("llamacpp".into()),
-            model: None,
             base_url: Some(server.base_url.clone()),
-            think: None,
-            effort: None,
             workspace: Some(dir.path().to_path_buf()),
-            color: hone::ui::ColorChoice::Never,
-            verbose: false,
+            ..Default::default()
         };
-        let cfg = Config::load(&global).unwrap();
+        let cfg = Config::load(&overrides).unwrap();
         let ws = Workspace::new(dir.path()).unwrap();
         let journal = Journal::open(&ws).unwrap();
         let cmd = LintCommand {

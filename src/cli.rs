@@ -12,6 +12,9 @@ use std::process::ExitCode;
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand};
 
+use crate::agent::EditFormat;
+use crate::config::{Effort, Overrides, Think};
+use crate::edit::TextFormat;
 use crate::exit::{self, Exit, Failure};
 use crate::ui::ColorChoice;
 
@@ -107,12 +110,12 @@ pub struct GlobalArgs {
     pub base_url: Option<String>,
 
     /// Thinking mode, for providers that have one (DeepSeek).
-    #[arg(long, global = true, value_name = "on|off")]
-    pub think: Option<crate::config::Think>,
+    #[arg(long, global = true, value_enum, value_name = "on|off")]
+    pub think: Option<ThinkArg>,
 
     /// Reasoning effort, for providers that take one.
-    #[arg(long, global = true, value_name = "high|max")]
-    pub effort: Option<crate::config::Effort>,
+    #[arg(long, global = true, value_enum, value_name = "high|max")]
+    pub effort: Option<EffortArg>,
 
     /// Work in DIR instead of the current directory.
     #[arg(short = 'C', long = "workspace", global = true, value_name = "DIR")]
@@ -125,6 +128,102 @@ pub struct GlobalArgs {
     /// Log what hone does to stderr (requests without their key, retries, timings).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+impl GlobalArgs {
+    /// The flags that are settings, as the top layer of the configuration.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+            base_url: self.base_url.clone(),
+            think: self.think.map(Think::from),
+            effort: self.effort.map(Effort::from),
+            workspace: self.workspace.clone(),
+        }
+    }
+}
+
+// The core enums below know nothing of clap; these are their spellings on the command line,
+// whose variant doc comments are the help text of each value.
+
+/// `--think`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThinkArg {
+    On,
+    Off,
+}
+
+impl From<ThinkArg> for Think {
+    fn from(v: ThinkArg) -> Think {
+        match v {
+            ThinkArg::On => Think::On,
+            ThinkArg::Off => Think::Off,
+        }
+    }
+}
+
+/// `--effort`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EffortArg {
+    High,
+    Max,
+}
+
+impl From<EffortArg> for Effort {
+    fn from(v: EffortArg) -> Effort {
+        match v {
+            EffortArg::High => Effort::High,
+            EffortArg::Max => Effort::Max,
+        }
+    }
+}
+
+/// `--edit-format`'s values (`fix`, `lint-fix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EditFormatArg {
+    /// Through tool calls (edit_file, write_file, apply_patch), when the provider supports them.
+    #[default]
+    Tools,
+    /// As SEARCH/REPLACE blocks in the reply text, for models without tool calling.
+    Blocks,
+}
+
+impl From<EditFormatArg> for EditFormat {
+    fn from(v: EditFormatArg) -> EditFormat {
+        match v {
+            EditFormatArg::Tools => EditFormat::Tools,
+            EditFormatArg::Blocks => EditFormat::Blocks,
+        }
+    }
+}
+
+/// `hone apply --format`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TextFormatArg {
+    /// Detect every format in the text.
+    #[default]
+    Auto,
+    /// `<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE` blocks.
+    SearchReplace,
+    /// Unified diffs (`--- a/x`, `+++ b/x`, `@@`).
+    Udiff,
+    /// The `*** Begin Patch` envelope.
+    Patch,
+    /// Whole files in fences under their paths.
+    Whole,
+}
+
+impl From<TextFormatArg> for TextFormat {
+    fn from(v: TextFormatArg) -> TextFormat {
+        match v {
+            TextFormatArg::Auto => TextFormat::Auto,
+            TextFormatArg::SearchReplace => TextFormat::SearchReplace,
+            TextFormatArg::Udiff => TextFormat::Udiff,
+            TextFormatArg::Patch => TextFormat::Patch,
+            TextFormatArg::Whole => TextFormat::Whole,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,9 +2,14 @@
 //!
 //! Inside modules errors are `thiserror` enums; a front end wraps them into a [`Failure`] with the
 //! [`Exit`] code the error means and hints for the person. [`report`] is the one place that turns
-//! a failure into text: `error:`, then each `caused by:`, then `hint:` lines.
+//! a failure into text: `error:`, then each `caused by:`, then `hint:` lines. The exit code and
+//! hints of the library's errors are decided here, from their kinds ([`provider_exit`],
+//! [`provider_hints`], [`config_hints`]), so the library never names a flag or an exit code.
 
 use std::fmt::Write as _;
+
+use crate::config::ConfigError;
+use crate::provider::ProviderError;
 
 /// hone's documented exit codes (see `hone --help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +67,155 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
+/// The exit code a provider error means: a setup the person must fix (no key, a URL that is
+/// not one) exits 2; everything the server or the network did exits 3.
+pub fn provider_exit(e: &ProviderError) -> Exit {
+    match e {
+        ProviderError::MissingKey { .. } | ProviderError::BadUrl { .. } => Exit::Usage,
+        ProviderError::Setup { .. }
+        | ProviderError::Unreachable { .. }
+        | ProviderError::Connection { .. }
+        | ProviderError::BadRequest { .. }
+        | ProviderError::ModelNotFound { .. }
+        | ProviderError::ContextLength { .. }
+        | ProviderError::Auth { .. }
+        | ProviderError::Balance { .. }
+        | ProviderError::NotFound { .. }
+        | ProviderError::Unprocessable { .. }
+        | ProviderError::RateLimited { .. }
+        | ProviderError::Server { .. }
+        | ProviderError::Status { .. }
+        | ProviderError::FirstByteTimeout { .. }
+        | ProviderError::IdleTimeout { .. }
+        | ProviderError::Dropped { .. }
+        | ProviderError::Unfinished { .. }
+        | ProviderError::InsufficientResource
+        | ProviderError::InStream { .. }
+        | ProviderError::Protocol { .. }
+        | ProviderError::NotAnApi { .. }
+        | ProviderError::TooLong { .. }
+        | ProviderError::EmptyAnswer => Exit::Provider,
+    }
+}
+
+/// What the person can do next about a provider error, in terms of hone's flags and settings.
+pub fn provider_hints(e: &ProviderError) -> Vec<String> {
+    match e {
+        ProviderError::MissingKey {
+            provider,
+            env,
+            config_file,
+        } => {
+            let mut h = Vec::new();
+            if let Some(env) = env {
+                h.push(format!("set {env} (or HONE_API_KEY) to your key"));
+            }
+            if let Some(f) = config_file {
+                h.push(format!(
+                    "or add `api_key = \"…\"` under [providers.{provider}] in {}",
+                    f.display()
+                ));
+            }
+            h
+        }
+        ProviderError::BadUrl { .. } => {
+            vec!["set a full URL such as https://api.deepseek.com with --base-url".into()]
+        }
+        ProviderError::Setup { .. }
+        | ProviderError::Protocol { .. }
+        | ProviderError::Status { .. } => {
+            vec!["run again with --verbose to see the request".into()]
+        }
+        ProviderError::Unreachable { .. } | ProviderError::Connection { .. } => {
+            vec!["check the network and the base URL (`hone config` shows it); is the server running?".into()]
+        }
+        ProviderError::BadRequest { .. } | ProviderError::Unprocessable { .. } => {
+            vec!["run again with --verbose to see the request body".into()]
+        }
+        ProviderError::ModelNotFound { available, .. } if !available.is_empty() => {
+            vec![format!(
+                "models this provider offers: {}; choose one with --model",
+                available.join(", ")
+            )]
+        }
+        ProviderError::ModelNotFound { .. } => vec!["choose another model with --model".into()],
+        ProviderError::ContextLength { .. } => {
+            vec!["send less: a shorter prompt, fewer files, or a new conversation".into()]
+        }
+        ProviderError::Auth { key_env, .. } => {
+            let var = key_env.as_deref().unwrap_or("HONE_API_KEY");
+            vec![format!(
+                "check the key in {var} (or HONE_API_KEY); `hone config` shows which one is used"
+            )]
+        }
+        ProviderError::Balance { .. } => {
+            vec!["top up the account's balance with the provider".into()]
+        }
+        ProviderError::NotFound { .. } => {
+            vec!["check --model and --base-url (`hone config` shows both and where they came from)".into()]
+        }
+        ProviderError::RateLimited { .. }
+        | ProviderError::Server { .. }
+        | ProviderError::InsufficientResource => {
+            vec!["the provider is busy; try again in a while".into()]
+        }
+        ProviderError::FirstByteTimeout { .. } => {
+            vec!["the server may be overloaded; raise timeouts.first_byte_secs in the config to wait longer".into()]
+        }
+        ProviderError::IdleTimeout { partial, .. }
+        | ProviderError::Dropped { partial, .. }
+        | ProviderError::Unfinished { partial } => match partial {
+            Some(_) => {
+                vec!["the partial answer above was kept; ask again to get a whole one".into()]
+            }
+            None => {
+                vec!["try again; raise timeouts.idle_secs in the config if this repeats".into()]
+            }
+        },
+        ProviderError::NotAnApi { .. } => {
+            vec!["is --base-url the API root (often ending in /v1)?".into()]
+        }
+        ProviderError::EmptyAnswer => vec![
+            "the server's own log may say why it sent nothing; try again, or another model with --model".into(),
+        ],
+        ProviderError::TooLong { .. } => vec![
+            "raise max_answer_mb in the config file if an answer this long is meant".into(),
+        ],
+        ProviderError::InStream { partial, .. } => match partial {
+            Some(_) => vec!["the partial answer above was kept".into()],
+            None => Vec::new(),
+        },
+    }
+}
+
+/// What the person can do next about a configuration error (every one exits 2).
+pub fn config_hints(e: &ConfigError) -> Vec<String> {
+    match e {
+        ConfigError::Read { .. } => {
+            vec!["check the file's permissions, or remove it".to_string()]
+        }
+        ConfigError::Parse { .. } | ConfigError::Invalid { .. } => {
+            vec![
+                "fix the file; `examples/config.toml` in hone's repository shows every setting"
+                    .to_string(),
+            ]
+        }
+        ConfigError::Untrusted { field, .. } => vec![
+            format!(
+                "if you trust it, move `{field}` to your user config file or pass it as a flag (--base-url)"
+            ),
+            "or remove it from the project file".to_string(),
+        ],
+        ConfigError::UnknownProvider { known, .. } => vec![
+            format!("known providers: {}", known.join(", ")),
+            "define a new one in a [providers.NAME] table of the config file".to_string(),
+        ],
+        ConfigError::Workspace { .. } => {
+            vec!["pass an existing directory with -C DIR".to_string()]
+        }
+    }
+}
+
 /// Renders a failure as the person sees it on stderr.
 pub fn report(f: &Failure) -> String {
     let mut out = String::new();
@@ -82,6 +236,21 @@ pub fn report(f: &Failure) -> String {
 mod tests {
     use super::*;
     use anyhow::Context as _;
+
+    #[test]
+    fn provider_exit_codes_and_hints() {
+        let e = ProviderError::MissingKey {
+            provider: "deepseek".into(),
+            env: Some("DEEPSEEK_API_KEY".into()),
+            config_file: None,
+        };
+        assert_eq!(provider_exit(&e), Exit::Usage);
+        assert!(provider_hints(&e)[0].contains("DEEPSEEK_API_KEY"));
+        let e = ProviderError::Balance {
+            message: "x".into(),
+        };
+        assert_eq!(provider_exit(&e), Exit::Provider);
+    }
 
     #[test]
     fn report_prints_chain_then_hints() {

@@ -40,7 +40,7 @@ use transcript::{Line, Transcript};
 pub type ContextPoll = Box<dyn FnMut() -> Option<String> + Send>;
 
 /// How the model proposes edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EditFormat {
     /// Through tool calls (edit_file, write_file, apply_patch), when the provider supports them.
     #[default]

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::cli::GlobalArgs;
-use crate::edit::{self, Journal, PreviewOptions, TextFormat, Workspace};
+use crate::cli::{GlobalArgs, TextFormatArg};
+use crate::edit::{self, Journal, PreviewOptions, Workspace};
 use crate::exit::{Exit, Failure};
 use crate::ui::Stream;
 
@@ -25,8 +25,8 @@ use crate::ui::Stream;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The format of the edit text.
-    #[arg(long, value_enum, default_value_t = TextFormat::Auto, value_name = "FORMAT")]
-    pub format: TextFormat,
+    #[arg(long, value_enum, default_value_t = TextFormatArg::Auto, value_name = "FORMAT")]
+    pub format: TextFormatArg,
 
     /// Print the combined patch (as `git apply` takes it) and write nothing.
     #[arg(long)]
@@ -105,7 +105,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     }
     let text = read_input(args)?;
     let ws = workspace(global)?;
-    let ops = edit::parse_text(&text, args.format).map_err(|e| {
+    let ops = edit::parse_text(&text, args.format.into()).map_err(|e| {
         Failure::new(
             Exit::Failed,
             anyhow::Error::new(e).context("could not read the edits; nothing was applied"),

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
 use crate::cli::GlobalArgs;
-use crate::config::{Config, ConfigError};
-use crate::exit::{Exit, Failure};
+use crate::config::{Config, ConfigError, Overrides};
+use crate::exit::{self, Exit, Failure};
 
 /// Loads the settings; a configuration problem is a usage error with its hints.
-pub fn load_config(global: &GlobalArgs) -> Result<Config, Failure> {
-    Config::load(global).map_err(config_failure)
+pub fn load_config(overrides: &Overrides) -> Result<Config, Failure> {
+    Config::load(overrides).map_err(config_failure)
 }
 
 /// The workspace `-C` names (else the current directory), checked the one way every command
@@ -23,13 +23,12 @@ pub fn workspace_root(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure
 /// A configuration error on its way out: exit code 2, with its hints. A bad `-C` is said as it
 /// is; anything else is introduced as the configuration being unusable.
 pub fn config_failure(e: ConfigError) -> Failure {
-    let hints = e.hints();
-    let exit = e.exit();
+    let hints = exit::config_hints(&e);
     let error = match e {
         e @ ConfigError::Workspace { .. } => anyhow::Error::new(e),
         e => anyhow::Error::new(e).context("the configuration is not usable"),
     };
-    let mut f = Failure::new(exit, error);
+    let mut f = Failure::new(Exit::Usage, error);
     f.hints = hints;
     f
 }
@@ -38,9 +37,8 @@ pub fn config_failure(e: ConfigError) -> Failure {
 pub fn agent_failure(e: AgentError) -> Failure {
     match e {
         AgentError::Provider(p) => {
-            let hints = p.hints();
-            let exit = p.exit();
-            let mut f = Failure::new(exit, p);
+            let hints = exit::provider_hints(&p);
+            let mut f = Failure::new(exit::provider_exit(&p), p);
             f.hints = hints;
             f
         }

@@ -14,7 +14,8 @@ pub struct Args {}
 
 /// Runs `hone config`.
 pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
-    match Config::load(global) {
+    let overrides = global.overrides();
+    match Config::load(&overrides) {
         Ok(cfg) => {
             print!("{}", show::render(&cfg, &|p| p.is_file()));
             Ok(Exit::Success)
@@ -22,7 +23,7 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
         // A setting refused only because a key would be sent: show the settings anyway (the
         // refusal is what the person came to understand), then the refusal.
         Err(e @ ConfigError::Untrusted { .. }) => {
-            if let Ok(cfg) = Config::load_without_key(global) {
+            if let Ok(cfg) = Config::load_without_key(&overrides) {
                 print!("{}", show::render(&cfg, &|p| p.is_file()));
             }
             Err(super::common::config_failure(e))

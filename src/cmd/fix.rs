@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::common::{self, Ran};
-use crate::agent::{self, Agent, Answer, Approver, EditFormat, Event, EventSink, Outcome, Rules};
-use crate::cli::GlobalArgs;
+use crate::agent::{self, Agent, Answer, Approver, Event, EventSink, Outcome, Rules};
+use crate::cli::{EditFormatArg, GlobalArgs};
 use crate::exit::{Exit, Failure};
 use crate::tools::{self, Effect};
 use crate::ui::{self, Stream};
@@ -51,8 +51,8 @@ pub struct Args {
     pub max_turns: Option<u32>,
 
     /// How the model writes edits (tool calls, or SEARCH/REPLACE blocks for models without tools).
-    #[arg(long, value_enum, default_value_t = EditFormat::Tools)]
-    pub edit_format: EditFormat,
+    #[arg(long, value_enum, default_value_t = EditFormatArg::Tools)]
+    pub edit_format: EditFormatArg,
 
     /// Hide the model's reasoning.
     #[arg(long)]
@@ -110,7 +110,7 @@ impl EventSink for Tally<'_> {
 }
 
 pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
-    let mut config = common::load_config(global)?;
+    let mut config = common::load_config(&global.overrides())?;
     let person = ui::interactive();
     if !person && !args.yes && !args.dry_run {
         return Err(Failure::usage(
@@ -144,7 +144,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     }
     let project = super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
     let opts = agent::Options {
-        edit_format: args.edit_format,
+        edit_format: args.edit_format.into(),
         max_turns: args.max_turns.unwrap_or(config.max_turns),
         instructions: project.instructions,
         map: project.map,

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use super::common;
-use crate::agent::{self, Agent, EditFormat, Event};
-use crate::cli::GlobalArgs;
+use crate::agent::{self, Agent, Event};
+use crate::cli::{EditFormatArg, GlobalArgs};
 use crate::edit::{Journal, Workspace};
 use crate::exit::{Exit, Failure};
 use crate::lint::report::{self, BeforeAfter, Counts, Report};
@@ -79,8 +79,8 @@ pub struct Args {
     pub max_turns: Option<u32>,
 
     /// How the model writes edits (tool calls, or SEARCH/REPLACE blocks for models without tools).
-    #[arg(long, value_enum, default_value_t = EditFormat::Tools)]
-    pub edit_format: EditFormat,
+    #[arg(long, value_enum, default_value_t = EditFormatArg::Tools)]
+    pub edit_format: EditFormatArg,
 }
 
 /// The log: plain lines, one per step, to stdout (stderr when stdout carries the patch).
@@ -188,7 +188,7 @@ fn agent_line(e: &Event) -> Option<String> {
 
 pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let started = Instant::now();
-    let mut config = common::load_config(global)?;
+    let mut config = common::load_config(&global.overrides())?;
     if args.interactive && !crate::ui::interactive() {
         return Err(Failure::usage("--interactive needs a terminal to ask on")
             .hint("drop --interactive: lint-fix applies what its policy allows without asking"));
@@ -268,7 +268,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         .collect();
     let instructions = crate::context::load_instructions(ws.root(), &named);
     let opts = agent::Options {
-        edit_format: args.edit_format,
+        edit_format: args.edit_format.into(),
         max_turns: args.max_turns.unwrap_or(config.max_turns),
         instructions: (!instructions.is_empty()).then(|| instructions.text()),
         without: Some(crate::tools::Effect::Command),
@@ -439,7 +439,7 @@ fn exit_of(end: &End) -> Exit {
         End::Clean => Exit::Success,
         End::Remaining | End::GaveUp => Exit::Failed,
         End::Agent(e) => match e {
-            agent::AgentError::Provider(p) => p.exit(),
+            agent::AgentError::Provider(p) => crate::exit::provider_exit(p),
             _ => Exit::Failed,
         },
         End::Lint(e) => lint_exit(e),

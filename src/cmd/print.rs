@@ -71,7 +71,7 @@ pub enum OutputFormat {
 /// Runs `hone -p`.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let prompt = read_prompt(args.prompt.as_deref().unwrap_or(""))?;
-    let cfg = Config::load(global).map_err(super::common::config_failure)?;
+    let cfg = Config::load(&global.overrides()).map_err(super::common::config_failure)?;
     let mut rules = Rules::parse(&args.allowed_tools)
         .map_err(|e| Failure::usage(e).hint("see `hone --help` for the rule syntax"))?;
     if args.yes {
@@ -161,8 +161,8 @@ fn read_prompt(arg: &str) -> Result<String, Failure> {
 
 /// A provider error on its way out, with its exit code and hints.
 pub fn provider_failure(e: ProviderError) -> Failure {
-    let hints = e.hints();
-    let exit = e.exit();
+    let hints = crate::exit::provider_hints(&e);
+    let exit = crate::exit::provider_exit(&e);
     let context = match exit {
         Exit::Usage => "hone is not set up to ask this provider",
         _ => "the model provider failed",

@@ -42,7 +42,8 @@ pub struct Args {
 
 /// Runs the interactive session.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
-    let config = common::load_config(global)?;
+    let overrides = global.overrides();
+    let config = common::load_config(&overrides)?;
     let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
     let root = ws.root().to_path_buf();
     // Started first: the map is made (by a `hone map` child, whose index memory never joins the
@@ -80,7 +81,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     })?;
 
     let mut repl = Repl::new(Setup {
-        global: global.clone(),
+        overrides,
+        color: global.color,
         config,
         agent,
         map,

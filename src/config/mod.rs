@@ -1,11 +1,14 @@
-//! Layered settings: built-in provider presets < user file < project file < environment < flags.
-//! Resolves them once into a validated [`Config`] and remembers where each value came from.
+//! Layered settings: built-in provider presets < user file < project file < environment <
+//! [`Overrides`] (the flags). Resolves them once into a validated [`Config`] and remembers where
+//! each value came from ([`Sources`], keyed by [`Setting`]).
 //!
-//! Must not touch the network. Reading the files and the environment happens in [`Config::load`]
-//! only; the merge itself ([`resolve::resolve`]) is a pure function of its inputs, so every rule
-//! of precedence is unit-tested without a process environment. Invariant: a [`Config`] that
-//! exists is complete (a provider, a model, a base URL, timeouts) and names the source of every
-//! setting `hone config` shows; the key travels only as a [`Secret`].
+//! Must not touch the network, nor know the front end: the overrides arrive as plain data, and
+//! exit codes and hints for a [`ConfigError`] belong to the edge that reports it. Reading the
+//! files and the environment happens in [`Config::load`] only; the merge itself
+//! ([`resolve::resolve`]) is a pure function of its inputs, so every rule of precedence is
+//! unit-tested without a process environment. Invariant: a [`Config`] that exists is complete (a
+//! provider, a model, a base URL, timeouts) and names the source of every setting `hone config`
+//! shows; the key travels only as a [`Secret`].
 
 pub mod file;
 pub mod presets;
@@ -22,20 +25,16 @@ pub use presets::{
 };
 pub use secret::Secret;
 
-/// `--think`: DeepSeek's thinking mode.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+/// Thinking mode, for providers that have one (DeepSeek).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Think {
     On,
     Off,
 }
 
-/// `--effort`: reasoning effort for providers that accept `reasoning_effort`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+/// Reasoning effort, for providers that accept `reasoning_effort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Effort {
     High,
@@ -60,7 +59,21 @@ impl Effort {
     }
 }
 
-/// The environment variables hone reads for settings (flags override them).
+/// The top layer: what a front end sets for one run (hone's flags, a REPL command), above the
+/// environment and the files. Plain data, so the merge knows nothing of how it was given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// A preset's or a config file's provider name.
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub think: Option<Think>,
+    pub effort: Option<Effort>,
+    /// The directory to work in; `None` is the current one.
+    pub workspace: Option<PathBuf>,
+}
+
+/// The environment variables hone reads for settings (overrides beat them).
 pub const ENV_PROVIDER: &str = "HONE_PROVIDER";
 pub const ENV_MODEL: &str = "HONE_MODEL";
 pub const ENV_BASE_URL: &str = "HONE_BASE_URL";
@@ -76,7 +89,7 @@ pub struct Config {
     pub api_key: Option<Secret>,
     pub think: Think,
     pub effort: Option<Effort>,
-    /// The directory hone works in (`-C`, else the current directory), absolute.
+    /// The directory hone works in (the override's, else the current directory), absolute.
     pub workspace: PathBuf,
     /// The agent's turn limit per request.
     pub max_turns: u32,
@@ -175,12 +188,93 @@ impl fmt::Display for Source {
     }
 }
 
-/// The source of each setting, by the name `hone config` shows.
+/// A setting `hone config` shows. Sources are keyed by it rather than by its name, so a
+/// misspelt key is a compile error instead of a setting that silently reads as a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Provider,
+    Model,
+    BaseUrl,
+    ApiKey,
+    Think,
+    Effort,
+    MaxOutputTokens,
+    Stream,
+    MaxTurns,
+    MaxAnswerMb,
+    TimeoutsConnectSecs,
+    TimeoutsFirstByteSecs,
+    TimeoutsIdleSecs,
+    RetryMaxRetries,
+    RetryBaseDelayMs,
+    RetryMaxDelaySecs,
+    /// Set only by the provider's preset or its `[providers.NAME]` table.
+    ContextWindow,
+    /// Set only by the provider's preset or its `[providers.NAME]` table.
+    Prices,
+}
+
+impl Setting {
+    /// Every setting, in the order `hone config` shows them.
+    pub const ALL: [Setting; 18] = [
+        Setting::Provider,
+        Setting::Model,
+        Setting::BaseUrl,
+        Setting::ApiKey,
+        Setting::Think,
+        Setting::Effort,
+        Setting::MaxOutputTokens,
+        Setting::Stream,
+        Setting::MaxTurns,
+        Setting::MaxAnswerMb,
+        Setting::TimeoutsConnectSecs,
+        Setting::TimeoutsFirstByteSecs,
+        Setting::TimeoutsIdleSecs,
+        Setting::RetryMaxRetries,
+        Setting::RetryBaseDelayMs,
+        Setting::RetryMaxDelaySecs,
+        Setting::ContextWindow,
+        Setting::Prices,
+    ];
+
+    /// The name `hone config` shows: the config file's key, dotted below its table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Provider => "provider",
+            Setting::Model => "model",
+            Setting::BaseUrl => "base_url",
+            Setting::ApiKey => "api_key",
+            Setting::Think => "think",
+            Setting::Effort => "effort",
+            Setting::MaxOutputTokens => "max_output_tokens",
+            Setting::Stream => "stream",
+            Setting::MaxTurns => "max_turns",
+            Setting::MaxAnswerMb => "max_answer_mb",
+            Setting::TimeoutsConnectSecs => "timeouts.connect_secs",
+            Setting::TimeoutsFirstByteSecs => "timeouts.first_byte_secs",
+            Setting::TimeoutsIdleSecs => "timeouts.idle_secs",
+            Setting::RetryMaxRetries => "retry.max_retries",
+            Setting::RetryBaseDelayMs => "retry.base_delay_ms",
+            Setting::RetryMaxDelaySecs => "retry.max_delay_secs",
+            Setting::ContextWindow => "context_window",
+            Setting::Prices => "prices",
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, so that `hone config` can align the names with a width.
+        f.pad(self.name())
+    }
+}
+
+/// The source of each setting.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sources(Vec<(&'static str, Source)>);
+pub struct Sources(Vec<(Setting, Source)>);
 
 impl Sources {
-    pub fn set(&mut self, key: &'static str, source: Source) {
+    pub fn set(&mut self, key: Setting, source: Source) {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = source,
             None => self.0.push((key, source)),
@@ -188,7 +282,7 @@ impl Sources {
     }
 
     /// The source of `key`; settings never set anywhere are defaults.
-    pub fn get(&self, key: &str) -> &Source {
+    pub fn get(&self, key: Setting) -> &Source {
         const DEFAULT: &Source = &Source::Default;
         self.0
             .iter()
@@ -197,7 +291,7 @@ impl Sources {
     }
 }
 
-/// What can be wrong with the settings. Each maps to exit code 2.
+/// What can be wrong with the settings. Every one is the person's to fix (a usage error).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("could not read {}", path.display())]
@@ -238,43 +332,8 @@ pub enum ConfigError {
     },
 }
 
-impl ConfigError {
-    /// What the person can do next.
-    pub fn hints(&self) -> Vec<String> {
-        match self {
-            ConfigError::Read { .. } => {
-                vec!["check the file's permissions, or remove it".to_string()]
-            }
-            ConfigError::Parse { .. } | ConfigError::Invalid { .. } => {
-                vec![
-                    "fix the file; `examples/config.toml` in hone's repository shows every setting"
-                        .to_string(),
-                ]
-            }
-            ConfigError::Untrusted { field, .. } => vec![
-                format!(
-                    "if you trust it, move `{field}` to your user config file or pass it as a flag (--base-url)"
-                ),
-                "or remove it from the project file".to_string(),
-            ],
-            ConfigError::UnknownProvider { known, .. } => vec![
-                format!("known providers: {}", known.join(", ")),
-                "define a new one in a [providers.NAME] table of the config file".to_string(),
-            ],
-            ConfigError::Workspace { .. } => {
-                vec!["pass an existing directory with -C DIR".to_string()]
-            }
-        }
-    }
-
-    /// Every configuration problem is a usage error.
-    pub fn exit(&self) -> crate::exit::Exit {
-        crate::exit::Exit::Usage
-    }
-}
-
-/// The workspace: the directory `-C` names, else the current one, as an absolute path, checked
-/// to be a readable directory. The one check every command makes of `-C`.
+/// The workspace: the directory `dir` names, else the current one, as an absolute path, checked
+/// to be a readable directory. The one check every command makes of the directory it is given.
 pub fn workspace_root(dir: Option<&std::path::Path>) -> Result<PathBuf, ConfigError> {
     match dir {
         Some(dir) => std::path::absolute(dir),
@@ -298,19 +357,19 @@ pub fn workspace_root(dir: Option<&std::path::Path>) -> Result<PathBuf, ConfigEr
 }
 
 impl Config {
-    /// Reads the config files and the environment, and merges them with the flags.
-    pub fn load(global: &crate::cli::GlobalArgs) -> Result<Config, ConfigError> {
-        Config::load_with(global, true)
+    /// Reads the config files and the environment, and merges them with the overrides.
+    pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+        Config::load_with(overrides, true)
     }
 
     /// The settings as [`Config::load`] would resolve them, but without looking for a key: for
     /// `hone config` to show what a refused configuration says. Never for sending a request.
-    pub fn load_without_key(global: &crate::cli::GlobalArgs) -> Result<Config, ConfigError> {
-        Config::load_with(global, false)
+    pub fn load_without_key(overrides: &Overrides) -> Result<Config, ConfigError> {
+        Config::load_with(overrides, false)
     }
 
-    fn load_with(global: &crate::cli::GlobalArgs, keys: bool) -> Result<Config, ConfigError> {
-        let workspace = workspace_root(global.workspace.as_deref())?;
+    fn load_with(overrides: &Overrides, keys: bool) -> Result<Config, ConfigError> {
+        let workspace = workspace_root(overrides.workspace.as_deref())?;
         let files = ConfigFiles {
             user: crate::paths::config_dir().map(|d| d.join("config.toml")),
             project: workspace.join(".hone").join("config.toml"),
@@ -322,7 +381,7 @@ impl Config {
         let project = read_file(&files.project)?;
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         resolve::resolve(&resolve::Inputs {
-            flags: global,
+            overrides,
             env: &env,
             user: user.as_ref(),
             project: project.as_ref(),

@@ -7,20 +7,22 @@
 //! model and URL are set in its `[providers.NAME]` table instead. A key is never read from the
 //! project file, which may be committed to a shared repository.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::file::{FileConfig, line_col, line_of_key};
-use super::presets::{self, DEFAULT_PROVIDER};
+use super::presets::{self, DEFAULT_PROVIDER, ProviderPreset};
 use super::{
     Config, ConfigError, ConfigFiles, DEFAULT_MAX_ANSWER_MB, DEFAULT_MAX_TURNS, ENV_API_KEY,
-    ENV_BASE_URL, ENV_MODEL, ENV_PROVIDER, RetryPolicy, Secret, Source, Sources, Timeouts,
+    ENV_BASE_URL, ENV_MODEL, ENV_PROVIDER, Effort, Overrides, RetryPolicy, Secret, Setting, Source,
+    Sources, Think, Timeouts,
 };
-use crate::cli::GlobalArgs;
 
 /// Everything the merge reads.
 pub struct Inputs<'a> {
-    pub flags: &'a GlobalArgs,
+    /// The top layer (hone's flags).
+    pub overrides: &'a Overrides,
     /// Looks up an environment variable; empty values count as unset.
     pub env: &'a dyn Fn(&str) -> Option<String>,
     /// The user file's text and contents, when it exists.
@@ -36,6 +38,8 @@ pub struct Inputs<'a> {
 
 /// One config file in the merge.
 struct FileLayer<'a> {
+    /// Where the file sits among the layers (see the ranks below).
+    rank: u8,
     source: Source,
     path: PathBuf,
     text: &'a str,
@@ -45,44 +49,100 @@ struct FileLayer<'a> {
 
 // Layer ranks, lowest first.
 const DEFAULT: u8 = 0;
+const USER: u8 = 1;
+const PROJECT: u8 = 2;
 const ENV: u8 = 3;
 const FLAG: u8 = 4;
 
+/// A value and the layer it came from.
+type Sourced<T> = (T, Source);
+
 /// Merges the layers into a [`Config`].
 pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
+    let layers = file_layers(i);
+    let presets = presets_with_tables(&layers)?;
+    let mut sources = Sources::default();
+    let choice = choose_provider(i, &layers, &presets)?;
+    sources.set(Setting::Provider, choice.source.clone());
+    let mut provider = choice.preset.clone();
+
+    let (model, base_url) = model_and_url(i, &layers, &choice);
+    provider.base_url = base_url.0;
+    sources.set(Setting::Model, model.1);
+    sources.set(Setting::BaseUrl, base_url.1);
+
+    let key = if i.keys {
+        find_key(i, &layers, &choice.name, &provider)
+    } else {
+        None
+    };
+    if key.is_some() {
+        check_trust(&layers, &choice.name, &sources)?;
+    }
+    let api_key = key.map(|(k, source)| {
+        sources.set(Setting::ApiKey, source);
+        Secret::new(k)
+    });
+
+    let mut t = Tuning::defaults(&provider);
+    for l in &layers {
+        t.apply_file(l, &mut sources);
+    }
+    t.apply_overrides(i.overrides, &mut sources);
+
+    Ok(Config {
+        provider,
+        model: model.0,
+        api_key,
+        think: t.think,
+        effort: t.effort,
+        workspace: i.workspace.clone(),
+        max_turns: t.max_turns,
+        stream: t.stream,
+        max_output_tokens: t.max_output_tokens,
+        max_answer_mb: t.max_answer_mb,
+        timeouts: t.timeouts,
+        retry: t.retry,
+        files: i.files.clone(),
+        sources,
+    })
+}
+
+/// The config files that exist, lowest layer first.
+fn file_layers<'a>(i: &Inputs<'a>) -> Vec<FileLayer<'a>> {
     let mut layers = Vec::new();
     if let (Some((text, file)), Some(path)) = (i.user, &i.files.user) {
-        layers.push((
-            1,
-            FileLayer {
-                source: Source::User(path.clone()),
-                path: path.clone(),
-                text,
-                file,
-                project: false,
-            },
-        ));
+        layers.push(FileLayer {
+            rank: USER,
+            source: Source::User(path.clone()),
+            path: path.clone(),
+            text,
+            file,
+            project: false,
+        });
     }
     if let Some((text, file)) = i.project {
         let path = i.files.project.clone();
-        layers.push((
-            2,
-            FileLayer {
-                source: Source::Project(path.clone()),
-                path,
-                text,
-                file,
-                project: true,
-            },
-        ));
+        layers.push(FileLayer {
+            rank: PROJECT,
+            source: Source::Project(path.clone()),
+            path,
+            text,
+            file,
+            project: true,
+        });
     }
-    let mut sources = Sources::default();
+    layers
+}
 
-    // Presets, with each file's [providers.NAME] tables applied in order.
+/// The presets, with each file's `[providers.NAME]` tables applied in order; a key in the
+/// project file and a new provider without a URL or a model are refused here.
+fn presets_with_tables(
+    layers: &[FileLayer<'_>],
+) -> Result<BTreeMap<String, ProviderPreset>, ConfigError> {
     let mut presets = presets::builtin();
-    let mut defined_in: std::collections::BTreeMap<String, (&FileLayer<'_>, usize)> =
-        Default::default();
-    for (_, l) in &layers {
+    let mut defined_in: BTreeMap<String, (&FileLayer<'_>, usize)> = BTreeMap::new();
+    for l in layers {
         for (name, table) in &l.file.providers {
             let line = line_col(l.text, table.span().start).0;
             let t = table.get_ref();
@@ -98,7 +158,7 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
             }
             presets
                 .entry(name.clone())
-                .or_insert_with(|| presets::ProviderPreset::custom_template(name))
+                .or_insert_with(|| ProviderPreset::custom_template(name))
                 .apply(t);
             defined_in.insert(name.clone(), (l, line));
         }
@@ -119,37 +179,65 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
             }
         }
     }
+    Ok(presets)
+}
 
-    // The provider, and the rank of the layer that chose it.
+/// The provider chosen, and by which layer.
+struct Choice {
+    name: String,
+    preset: ProviderPreset,
+    source: Source,
+    /// The rank of the layer that chose it: provider-tied settings below it are ignored.
+    rank: u8,
+}
+
+/// The highest layer's provider, which must be a preset or a file's `[providers.NAME]` table.
+fn choose_provider(
+    i: &Inputs<'_>,
+    layers: &[FileLayer<'_>],
+    presets: &BTreeMap<String, ProviderPreset>,
+) -> Result<Choice, ConfigError> {
     let mut choice = (DEFAULT_PROVIDER.to_string(), Source::Default, None, DEFAULT);
-    for (rank, l) in &layers {
+    for l in layers {
         if let Some(p) = &l.file.provider {
             let line = line_col(l.text, p.span().start).0;
-            choice = (p.get_ref().clone(), l.source.clone(), Some(line), *rank);
+            choice = (p.get_ref().clone(), l.source.clone(), Some(line), l.rank);
         }
     }
     if let Some(p) = (i.env)(ENV_PROVIDER) {
         choice = (p, Source::Env(ENV_PROVIDER.to_string()), None, ENV);
     }
-    if let Some(p) = &i.flags.provider {
+    if let Some(p) = &i.overrides.provider {
         choice = (p.clone(), Source::Flag("--provider"), None, FLAG);
     }
-    let (name, provider_source, line, provider_rank) = choice;
-    let Some(mut provider) = presets.get(&name).cloned() else {
-        return Err(ConfigError::UnknownProvider {
+    let (name, source, line, rank) = choice;
+    match presets.get(&name) {
+        Some(preset) => Ok(Choice {
+            preset: preset.clone(),
             name,
-            origin: provider_source,
+            source,
+            rank,
+        }),
+        None => Err(ConfigError::UnknownProvider {
+            name,
+            origin: source,
             line,
             known: presets.keys().cloned().collect(),
-        });
-    };
-    sources.set("provider", provider_source);
+        }),
+    }
+}
 
-    // Provider-tied settings: only from the provider's own table or layers at or above its choice.
-    let mut model = (provider.default_model.clone(), Source::Default);
-    let mut base_url = (provider.base_url.clone(), Source::Default);
-    for (_, l) in &layers {
-        if let Some(t) = l.file.providers.get(&name) {
+/// The model and base URL: only from the provider's own table or from layers at or above the
+/// one that chose it.
+fn model_and_url(
+    i: &Inputs<'_>,
+    layers: &[FileLayer<'_>],
+    choice: &Choice,
+) -> (Sourced<String>, Sourced<String>) {
+    let mut model = (choice.preset.default_model.clone(), Source::Default);
+    let mut base_url = (choice.preset.base_url.clone(), Source::Default);
+    for l in layers {
+        if let Some(t) = l.file.providers.get(&choice.name) {
             if t.get_ref().default_model.is_some() {
                 model.1 = l.source.clone();
             }
@@ -158,17 +246,15 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
             }
         }
     }
-    for (rank, l) in &layers {
-        if *rank >= provider_rank {
-            if let Some(m) = &l.file.model {
-                model = (m.clone(), l.source.clone());
-            }
-            if let Some(u) = &l.file.base_url {
-                base_url = (u.clone(), l.source.clone());
-            }
+    for l in layers.iter().filter(|l| l.rank >= choice.rank) {
+        if let Some(m) = &l.file.model {
+            model = (m.clone(), l.source.clone());
+        }
+        if let Some(u) = &l.file.base_url {
+            base_url = (u.clone(), l.source.clone());
         }
     }
-    if provider_rank <= ENV {
+    if choice.rank <= ENV {
         if let Some(m) = (i.env)(ENV_MODEL) {
             model = (m, Source::Env(ENV_MODEL.to_string()));
         }
@@ -176,177 +262,174 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
             base_url = (u, Source::Env(ENV_BASE_URL.to_string()));
         }
     }
-    if let Some(m) = &i.flags.model {
+    if let Some(m) = &i.overrides.model {
         model = (m.clone(), Source::Flag("--model"));
     }
-    if let Some(u) = &i.flags.base_url {
+    if let Some(u) = &i.overrides.base_url {
         base_url = (u.clone(), Source::Flag("--base-url"));
     }
-    provider.base_url = base_url.0;
-    sources.set("model", model.1);
-    sources.set("base_url", base_url.1);
+    (model, base_url)
+}
 
-    // The key: HONE_API_KEY, then the provider's variable, then the user file's table.
-    let from_file = layers.iter().rev().find_map(|(_, l)| {
-        let key = l.file.providers.get(&name)?.get_ref().api_key.clone()?;
+/// The key: HONE_API_KEY, then the provider's variable, then the highest file's table (the
+/// project file's was refused already).
+fn find_key(
+    i: &Inputs<'_>,
+    layers: &[FileLayer<'_>],
+    name: &str,
+    provider: &ProviderPreset,
+) -> Option<Sourced<String>> {
+    let from_file = layers.iter().rev().find_map(|l| {
+        let key = l.file.providers.get(name)?.get_ref().api_key.clone()?;
         Some((key, l.source.clone()))
     });
-    let key = if !i.keys {
-        None
-    } else {
-        (i.env)(ENV_API_KEY)
-            .map(|k| (k, Source::Env(ENV_API_KEY.to_string())))
-            .or_else(|| {
-                let var = provider.key_env.as_deref()?;
-                (i.env)(var).map(|k| (k, Source::Env(var.to_string())))
-            })
-            .or(from_file)
-    };
-    // A repository's own config file must not be able to send the person's key elsewhere: it may
-    // pick a preset and a model, but not where a key goes nor which variable becomes the key.
-    if key.is_some() {
-        if let Source::Project(path) = sources.get("base_url") {
-            return Err(ConfigError::Untrusted {
-                path: path.clone(),
-                field: "base_url".to_string(),
-            });
-        }
-        let project_key_env = layers.iter().find_map(|(_, l)| match &l.source {
-            Source::Project(path) => {
-                let t = l.file.providers.get(&name)?;
-                t.get_ref().key_env.is_some().then(|| path.clone())
-            }
-            _ => None,
+    (i.env)(ENV_API_KEY)
+        .map(|k| (k, Source::Env(ENV_API_KEY.to_string())))
+        .or_else(|| {
+            let var = provider.key_env.as_deref()?;
+            (i.env)(var).map(|k| (k, Source::Env(var.to_string())))
+        })
+        .or(from_file)
+}
+
+/// With a key in play: a repository's own config file must not be able to send the person's
+/// key elsewhere. It may pick a preset and a model, but not where a key goes nor which variable
+/// becomes the key.
+fn check_trust(layers: &[FileLayer<'_>], name: &str, sources: &Sources) -> Result<(), ConfigError> {
+    if let Source::Project(path) = sources.get(Setting::BaseUrl) {
+        return Err(ConfigError::Untrusted {
+            path: path.clone(),
+            field: Setting::BaseUrl.name().to_string(),
         });
-        if let Some(path) = project_key_env {
-            return Err(ConfigError::Untrusted {
-                path,
-                field: "key_env".to_string(),
-            });
+    }
+    let project_key_env = layers.iter().find_map(|l| match &l.source {
+        Source::Project(path) => {
+            let t = l.file.providers.get(name)?;
+            t.get_ref().key_env.is_some().then(|| path.clone())
+        }
+        _ => None,
+    });
+    match project_key_env {
+        Some(path) => Err(ConfigError::Untrusted {
+            path,
+            field: "key_env".to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Everything not tied to the provider: defaults < files < overrides.
+struct Tuning {
+    think: Think,
+    effort: Option<Effort>,
+    max_turns: u32,
+    stream: bool,
+    max_output_tokens: Option<u32>,
+    max_answer_mb: u32,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+}
+
+impl Tuning {
+    fn defaults(provider: &ProviderPreset) -> Tuning {
+        Tuning {
+            think: provider.think_default,
+            effort: None,
+            max_turns: DEFAULT_MAX_TURNS,
+            stream: true,
+            max_output_tokens: provider.max_output_tokens,
+            max_answer_mb: DEFAULT_MAX_ANSWER_MB,
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
         }
     }
-    let api_key = key.map(|(k, source)| {
-        sources.set("api_key", source);
-        Secret::new(k)
-    });
 
-    // Everything else: defaults < files < flags.
-    let mut think = provider.think_default;
-    let mut effort = None;
-    let mut max_turns = DEFAULT_MAX_TURNS;
-    let mut stream = true;
-    let mut max_output_tokens = provider.max_output_tokens;
-    let mut max_answer_mb = DEFAULT_MAX_ANSWER_MB;
-    let mut timeouts = Timeouts::default();
-    let mut retry = RetryPolicy::default();
-    for (_, l) in &layers {
+    /// One file's values over the layers below it.
+    fn apply_file(&mut self, l: &FileLayer<'_>, sources: &mut Sources) {
         let f = l.file;
         let src = || l.source.clone();
         if let Some(v) = f.think {
-            think = v;
-            sources.set("think", src());
+            self.think = v;
+            sources.set(Setting::Think, src());
         }
         if let Some(v) = f.effort {
-            effort = Some(v);
-            sources.set("effort", src());
+            self.effort = Some(v);
+            sources.set(Setting::Effort, src());
         }
         if let Some(v) = f.max_turns {
-            max_turns = v;
-            sources.set("max_turns", src());
+            self.max_turns = v;
+            sources.set(Setting::MaxTurns, src());
         }
         if let Some(v) = f.stream {
-            stream = v;
-            sources.set("stream", src());
+            self.stream = v;
+            sources.set(Setting::Stream, src());
         }
         if let Some(v) = f.max_output_tokens {
-            max_output_tokens = Some(v);
-            sources.set("max_output_tokens", src());
+            self.max_output_tokens = Some(v);
+            sources.set(Setting::MaxOutputTokens, src());
         }
         if let Some(v) = f.max_answer_mb {
-            max_answer_mb = v.max(1);
-            sources.set("max_answer_mb", src());
+            self.max_answer_mb = v.max(1);
+            sources.set(Setting::MaxAnswerMb, src());
         }
-        let mut secs = |key: &'static str, v: Option<f64>, dst: &mut Duration| {
+        let mut secs = |key: Setting, v: Option<f64>, dst: &mut Duration| {
             if let Some(d) = v.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
                 *dst = d;
                 sources.set(key, src());
             }
         };
+        let (t, r) = (&f.timeouts, &f.retry);
         secs(
-            "timeouts.connect_secs",
-            f.timeouts.connect_secs,
-            &mut timeouts.connect,
+            Setting::TimeoutsConnectSecs,
+            t.connect_secs,
+            &mut self.timeouts.connect,
         );
         secs(
-            "timeouts.first_byte_secs",
-            f.timeouts.first_byte_secs,
-            &mut timeouts.first_byte,
+            Setting::TimeoutsFirstByteSecs,
+            t.first_byte_secs,
+            &mut self.timeouts.first_byte,
         );
         secs(
-            "timeouts.idle_secs",
-            f.timeouts.idle_secs,
-            &mut timeouts.idle,
+            Setting::TimeoutsIdleSecs,
+            t.idle_secs,
+            &mut self.timeouts.idle,
         );
         secs(
-            "retry.max_delay_secs",
-            f.retry.max_delay_secs,
-            &mut retry.max_delay,
+            Setting::RetryMaxDelaySecs,
+            r.max_delay_secs,
+            &mut self.retry.max_delay,
         );
-        if let Some(v) = f.retry.max_retries {
-            retry.max_retries = v;
-            sources.set("retry.max_retries", src());
+        if let Some(v) = r.max_retries {
+            self.retry.max_retries = v;
+            sources.set(Setting::RetryMaxRetries, src());
         }
-        if let Some(v) = f.retry.base_delay_ms {
-            retry.base_delay = Duration::from_millis(v);
-            sources.set("retry.base_delay_ms", src());
+        if let Some(v) = r.base_delay_ms {
+            self.retry.base_delay = Duration::from_millis(v);
+            sources.set(Setting::RetryBaseDelayMs, src());
         }
-    }
-    if let Some(v) = i.flags.think {
-        think = v;
-        sources.set("think", Source::Flag("--think"));
-    }
-    if let Some(v) = i.flags.effort {
-        effort = Some(v);
-        sources.set("effort", Source::Flag("--effort"));
     }
 
-    Ok(Config {
-        provider,
-        model: model.0,
-        api_key,
-        think,
-        effort,
-        workspace: i.workspace.clone(),
-        max_turns,
-        stream,
-        max_output_tokens,
-        max_answer_mb,
-        timeouts,
-        retry,
-        files: i.files.clone(),
-        sources,
-    })
+    /// The overrides' values over everything else.
+    fn apply_overrides(&mut self, o: &Overrides, sources: &mut Sources) {
+        if let Some(v) = o.think {
+            self.think = v;
+            sources.set(Setting::Think, Source::Flag("--think"));
+        }
+        if let Some(v) = o.effort {
+            self.effort = Some(v);
+            sources.set(Setting::Effort, Source::Flag("--effort"));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::file::parse;
-    use crate::config::{Effort, Think};
-    use crate::ui::ColorChoice;
     use std::path::Path;
 
-    fn flags() -> GlobalArgs {
-        GlobalArgs {
-            provider: None,
-            model: None,
-            base_url: None,
-            think: None,
-            effort: None,
-            workspace: None,
-            color: ColorChoice::Never,
-            verbose: false,
-        }
+    fn flags() -> Overrides {
+        Overrides::default()
     }
 
     fn file(path: &str, text: &str) -> (String, FileConfig) {
@@ -354,7 +437,7 @@ mod tests {
     }
 
     fn run(
-        flags: &GlobalArgs,
+        flags: &Overrides,
         env: &[(&str, &str)],
         user: Option<&(String, FileConfig)>,
         project: Option<&(String, FileConfig)>,
@@ -366,7 +449,7 @@ mod tests {
         let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         resolve(&Inputs {
             keys: true,
-            flags,
+            overrides: flags,
             env: &lookup,
             user,
             project,
@@ -386,7 +469,7 @@ mod tests {
         assert_eq!(c.think, Think::On);
         assert_eq!(c.chat_url(), "https://api.deepseek.com/chat/completions");
         assert!(c.api_key.is_none());
-        assert_eq!(c.sources.get("model"), &Source::Default);
+        assert_eq!(c.sources.get(Setting::Model), &Source::Default);
         assert_eq!(c.max_turns, DEFAULT_MAX_TURNS);
     }
 
@@ -402,11 +485,11 @@ mod tests {
         assert_eq!(c.max_turns, 7);
         assert_eq!(c.think, Think::Off);
         assert_eq!(
-            c.sources.get("max_turns"),
+            c.sources.get(Setting::MaxTurns),
             &Source::User(PathBuf::from("/home/u/.config/hone/config.toml"))
         );
         assert_eq!(
-            c.sources.get("model"),
+            c.sources.get(Setting::Model),
             &Source::Project(PathBuf::from("/ws/.hone/config.toml"))
         );
 
@@ -418,7 +501,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (c.model.as_str(), c.sources.get("model")),
+            (c.model.as_str(), c.sources.get(Setting::Model)),
             ("from-env", &Source::Env(ENV_MODEL.into()))
         );
 
@@ -428,7 +511,7 @@ mod tests {
         f.effort = Some(Effort::Max);
         let c = run(&f, &[(ENV_MODEL, "from-env")], Some(&user), Some(&project)).unwrap();
         assert_eq!(
-            (c.model.as_str(), c.sources.get("model")),
+            (c.model.as_str(), c.sources.get(Setting::Model)),
             ("from-flag", &Source::Flag("--model"))
         );
         assert_eq!((c.think, c.effort), (Think::On, Some(Effort::Max)));
@@ -459,7 +542,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.api_key.as_ref().map(Secret::expose), Some("from-var"));
         assert_eq!(
-            c.sources.get("api_key"),
+            c.sources.get(Setting::ApiKey),
             &Source::Env("DEEPSEEK_API_KEY".into())
         );
         let c = run(

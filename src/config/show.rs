@@ -4,108 +4,78 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::Config;
+use super::{Config, Setting};
 
 /// One line of `hone config`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub key: &'static str,
+    pub key: Setting,
     pub value: String,
     pub source: String,
 }
 
-/// The settings as rows, in the order they are shown.
+/// The settings as rows, in the order they are shown (that of [`Setting::ALL`]).
 pub fn rows(c: &Config) -> Vec<Row> {
-    let src = |k: &str| c.sources.get(k).to_string();
-    let secs = |d: std::time::Duration| format!("{}", d.as_secs_f64());
-    let mut rows = vec![
-        ("provider", c.provider.name.clone(), src("provider")),
-        ("model", c.model.clone(), src("model")),
-        ("base_url", c.provider.base_url.clone(), src("base_url")),
-    ];
-    let key = match (&c.api_key, &c.provider.key_env) {
-        (Some(k), _) => (k.masked(), src("api_key")),
-        (None, Some(var)) if c.provider.key_required => {
-            (format!("(not set: set {var})"), "-".to_string())
-        }
-        (None, _) => ("(none needed)".to_string(), "-".to_string()),
-    };
-    rows.push(("api_key", key.0, key.1));
-    rows.extend([
-        ("think", c.think.as_str().to_string(), src("think")),
-        (
-            "effort",
-            c.effort.map_or("(not sent)", |e| e.as_str()).to_string(),
-            src("effort"),
-        ),
-        (
-            "max_output_tokens",
-            c.max_output_tokens.map_or("(not sent)".to_string(), |n| {
-                format!("{n} (as {})", c.provider.max_tokens_field.as_str())
-            }),
-            src("max_output_tokens"),
-        ),
-        ("stream", c.stream.to_string(), src("stream")),
-        ("max_turns", c.max_turns.to_string(), src("max_turns")),
-        (
-            "max_answer_mb",
-            c.max_answer_mb.to_string(),
-            src("max_answer_mb"),
-        ),
-        (
-            "timeouts.connect_secs",
-            secs(c.timeouts.connect),
-            src("timeouts.connect_secs"),
-        ),
-        (
-            "timeouts.first_byte_secs",
-            secs(c.timeouts.first_byte),
-            src("timeouts.first_byte_secs"),
-        ),
-        (
-            "timeouts.idle_secs",
-            secs(c.timeouts.idle),
-            src("timeouts.idle_secs"),
-        ),
-        (
-            "retry.max_retries",
-            c.retry.max_retries.to_string(),
-            src("retry.max_retries"),
-        ),
-        (
-            "retry.base_delay_ms",
-            c.retry.base_delay.as_millis().to_string(),
-            src("retry.base_delay_ms"),
-        ),
-        (
-            "retry.max_delay_secs",
-            secs(c.retry.max_delay),
-            src("retry.max_delay_secs"),
-        ),
-    ]);
-    // Set by the preset or its [providers.NAME] table.
-    let preset = format!("provider {}", c.provider.name);
-    rows.push((
-        "context_window",
-        c.provider.context_window.to_string(),
-        preset.clone(),
-    ));
-    let prices = c.provider.prices.map_or("unknown".to_string(), |p| {
-        format!(
-            "${} hit / ${} miss / ${} output per 1M tokens",
-            p.cache_hit, p.cache_miss, p.output
-        )
-    });
-    rows.push(("prices", prices, preset));
-    rows.into_iter()
-        .map(|(key, value, source)| Row { key, value, source })
+    Setting::ALL
+        .into_iter()
+        .map(|key| {
+            let (value, source) = value_and_source(c, key);
+            Row { key, value, source }
+        })
         .collect()
+}
+
+/// What `key` is set to, and where that came from, as shown.
+fn value_and_source(c: &Config, key: Setting) -> (String, String) {
+    let src = || c.sources.get(key).to_string();
+    let secs = |d: std::time::Duration| format!("{}", d.as_secs_f64());
+    // Set by the preset or its [providers.NAME] table.
+    let preset = || format!("provider {}", c.provider.name);
+    let value = match key {
+        Setting::Provider => c.provider.name.clone(),
+        Setting::Model => c.model.clone(),
+        Setting::BaseUrl => c.provider.base_url.clone(),
+        Setting::ApiKey => {
+            return match (&c.api_key, &c.provider.key_env) {
+                (Some(k), _) => (k.masked(), src()),
+                (None, Some(var)) if c.provider.key_required => {
+                    (format!("(not set: set {var})"), "-".to_string())
+                }
+                (None, _) => ("(none needed)".to_string(), "-".to_string()),
+            };
+        }
+        Setting::Think => c.think.as_str().to_string(),
+        Setting::Effort => c.effort.map_or("(not sent)", |e| e.as_str()).to_string(),
+        Setting::MaxOutputTokens => c.max_output_tokens.map_or("(not sent)".to_string(), |n| {
+            format!("{n} (as {})", c.provider.max_tokens_field.as_str())
+        }),
+        Setting::Stream => c.stream.to_string(),
+        Setting::MaxTurns => c.max_turns.to_string(),
+        Setting::MaxAnswerMb => c.max_answer_mb.to_string(),
+        Setting::TimeoutsConnectSecs => secs(c.timeouts.connect),
+        Setting::TimeoutsFirstByteSecs => secs(c.timeouts.first_byte),
+        Setting::TimeoutsIdleSecs => secs(c.timeouts.idle),
+        Setting::RetryMaxRetries => c.retry.max_retries.to_string(),
+        Setting::RetryBaseDelayMs => c.retry.base_delay.as_millis().to_string(),
+        Setting::RetryMaxDelaySecs => secs(c.retry.max_delay),
+        Setting::ContextWindow => return (c.provider.context_window.to_string(), preset()),
+        Setting::Prices => {
+            let prices = c.provider.prices.map_or("unknown".to_string(), |p| {
+                format!(
+                    "${} hit / ${} miss / ${} output per 1M tokens",
+                    p.cache_hit, p.cache_miss, p.output
+                )
+            });
+            return (prices, preset());
+        }
+    };
+    (value, src())
 }
 
 /// The whole report: aligned rows, then the config files and whether each exists.
 pub fn render(c: &Config, exists: &dyn Fn(&Path) -> bool) -> String {
     let rows = rows(c);
-    let kw = rows.iter().map(|r| r.key.len()).max().unwrap_or(0);
+    let kw = rows.iter().map(|r| r.key.name().len()).max().unwrap_or(0);
     let vw = rows
         .iter()
         .map(|r| r.value.chars().count())
@@ -138,15 +108,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn config(env: &[(&'static str, &'static str)]) -> Config {
-        let flags = crate::cli::GlobalArgs {
-            provider: None,
+        let flags = crate::config::Overrides {
             model: Some("deepseek-v4-pro".into()),
-            base_url: None,
-            think: None,
-            effort: None,
-            workspace: None,
-            color: crate::ui::ColorChoice::Never,
-            verbose: false,
+            ..Default::default()
         };
         let env = env.to_vec();
         let lookup = move |k: &str| {
@@ -156,7 +120,7 @@ mod tests {
         };
         resolve(&Inputs {
             keys: true,
-            flags: &flags,
+            overrides: &flags,
             env: &lookup,
             user: None,
             project: None,
@@ -185,6 +149,17 @@ mod tests {
         );
         assert!(text.contains("/w/.hone/config.toml (not found)"), "{text}");
         assert!(line("user file").ends_with("/u/config.toml"), "{text}");
+    }
+
+    #[test]
+    fn every_setting_has_a_row_under_a_name_of_its_own() {
+        let c = config(&[]);
+        let keys: Vec<Setting> = rows(&c).into_iter().map(|r| r.key).collect();
+        assert_eq!(keys, Setting::ALL);
+        let mut names: Vec<&str> = Setting::ALL.iter().map(|s| s.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Setting::ALL.len(), "{names:?}");
     }
 
     #[test]

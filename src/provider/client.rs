@@ -158,15 +158,53 @@ impl Client {
         }
     }
 
+    /// One request and its answer: send it, turn a failed status into its error, find out what
+    /// the body is, and read it as JSON or as an event stream.
     async fn attempt(
         &self,
         body: &[u8],
         emit: &mut (dyn FnMut(StreamEvent) + Send),
     ) -> Result<Completion, ProviderError> {
         let first_deadline = Instant::now() + self.timeouts.first_byte;
-        let first_timeout = ProviderError::FirstByteTimeout {
-            after: self.timeouts.first_byte,
+        let resp = self.send(body, first_deadline).await?;
+        let resp = self.check_status(resp, first_deadline).await?;
+        let head = Head {
+            status: resp.status().as_u16(),
+            content_type: resp
+                .headers()
+                .get(CONTENT_TYPE)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+                .filter(|v| !v.is_empty()),
         };
+        let declared = sniff::declared(head.content_type.as_deref());
+        let mut body = Box::pin(resp.bytes_stream());
+        let mut start = Vec::new();
+        let kind = self
+            .sniff_body(declared, &mut body, &mut start, first_deadline)
+            .await?;
+        match kind {
+            sniff::Body::NotAnApi => {
+                // Enough of the page to name it; a read that fails leaves what arrived.
+                let _ = read(&mut body, &mut start, first_deadline, |h| h.len() >= 1024).await;
+                Err(self.not_an_api(&head, &start, "event stream"))
+            }
+            sniff::Body::Json => {
+                self.read_json(&mut body, start, &head, declared, first_deadline, emit)
+                    .await
+            }
+            sniff::Body::EventStream => {
+                self.read_event_stream(&mut body, &start, first_deadline, emit)
+                    .await
+            }
+        }
+    }
+
+    /// Sends the request; the response's headers must come by `first_deadline`.
+    async fn send(
+        &self,
+        body: &[u8],
+        first_deadline: Instant,
+    ) -> Result<reqwest::Response, ProviderError> {
         let accept = if self.wire.stream {
             "text/event-stream"
         } else {
@@ -180,48 +218,62 @@ impl Client {
         if let Some(k) = &self.key {
             rb = rb.bearer_auth(k.expose());
         }
-        let resp = match timeout_at(first_deadline, rb.body(body.to_vec()).send()).await {
-            Err(_) => return Err(first_timeout),
-            Ok(Err(e)) if e.is_builder() => return Err(ProviderError::Setup { source: e }),
+        match timeout_at(first_deadline, rb.body(body.to_vec()).send()).await {
+            Err(_) => Err(self.first_byte_timeout()),
+            Ok(Err(e)) if e.is_builder() => Err(ProviderError::Setup { source: e }),
             Ok(Err(source)) if source.is_connect() && !source.is_timeout() => {
-                return Err(ProviderError::Unreachable {
+                Err(ProviderError::Unreachable {
                     url: self.url.clone(),
                     source,
-                });
+                })
             }
-            Ok(Err(source)) => {
-                return Err(ProviderError::Connection {
-                    url: self.url.clone(),
-                    source,
-                });
-            }
-            Ok(Ok(r)) => r,
-        };
-        let code = resp.status().as_u16();
-        if !resp.status().is_success() {
-            let wait = retry::retry_after(resp.headers(), SystemTime::now());
-            let text = timeout_at(first_deadline, resp.text())
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .unwrap_or_default();
-            let ctx = Ctx {
-                url: &self.url,
-                model: &self.wire.model,
-                key_env: self.key_env.as_deref(),
-                key: self.key.as_ref(),
-            };
-            return Err(status::classify(code, &text, wait, &ctx));
+            Ok(Err(source)) => Err(ProviderError::Connection {
+                url: self.url.clone(),
+                source,
+            }),
+            Ok(Ok(r)) => Ok(r),
         }
-        let content_type = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
-            .filter(|v| !v.is_empty());
-        let declared = sniff::declared(content_type.as_deref());
-        let mut body = Box::pin(resp.bytes_stream());
-        let mut head = Vec::new();
-        let kind = match declared {
+    }
+
+    /// A response that is not a success becomes the error its status and body mean.
+    async fn check_status(
+        &self,
+        resp: reqwest::Response,
+        first_deadline: Instant,
+    ) -> Result<reqwest::Response, ProviderError> {
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let code = resp.status().as_u16();
+        let wait = retry::retry_after(resp.headers(), SystemTime::now());
+        let text = timeout_at(first_deadline, resp.text())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let ctx = Ctx {
+            url: &self.url,
+            model: &self.wire.model,
+            key_env: self.key_env.as_deref(),
+            key: self.key.as_ref(),
+        };
+        Err(status::classify(code, &text, wait, &ctx))
+    }
+
+    /// What the body is: what its `Content-Type` says when that is telling, else what its first
+    /// bytes look like (read into `start`, which the body's reader then takes first).
+    async fn sniff_body<S, B>(
+        &self,
+        declared: sniff::Declared,
+        body: &mut S,
+        start: &mut Vec<u8>,
+        first_deadline: Instant,
+    ) -> Result<sniff::Body, ProviderError>
+    where
+        S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+        B: AsRef<[u8]>,
+    {
+        Ok(match declared {
             // A non-streamed request expects JSON whatever the header says; a page is caught
             // when it fails to parse.
             _ if !self.wire.stream => sniff::Body::Json,
@@ -229,71 +281,75 @@ impl Client {
             sniff::Declared::Json => sniff::Body::Json,
             sniff::Declared::Page => sniff::Body::NotAnApi,
             sniff::Declared::Other | sniff::Declared::Missing => {
-                read(&mut body, &mut head, first_deadline, sniff::enough)
+                read(body, start, first_deadline, sniff::enough)
                     .await
                     .map_err(|e| e.into_error(self.timeouts.first_byte))?;
-                sniff::sniff(declared, &head)
+                sniff::sniff(declared, start)
             }
-        };
-        let not_an_api = |head: &[u8], expected: &'static str| {
-            let start = sniff::start(&String::from_utf8_lossy(head));
-            ProviderError::NotAnApi {
-                url: self.url.clone(),
-                status: code,
-                content_type: content_type
-                    .clone()
-                    .unwrap_or_else(|| "no content type".to_string()),
-                expected,
-                start: match &self.key {
-                    Some(k) => k.scrub(&start),
-                    None => start,
-                },
+        })
+    }
+
+    /// A whole JSON response, asked for or not (some servers answer errors this way), up to
+    /// the cap on one answer.
+    async fn read_json<S, B>(
+        &self,
+        body: &mut S,
+        mut buf: Vec<u8>,
+        head: &Head,
+        declared: sniff::Declared,
+        first_deadline: Instant,
+        emit: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<Completion, ProviderError>
+    where
+        S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+        B: AsRef<[u8]>,
+    {
+        let limit = self.max_answer_bytes;
+        read(body, &mut buf, first_deadline, |h| h.len() as u64 > limit)
+            .await
+            .map_err(|e| e.into_error(self.timeouts.first_byte))?;
+        if buf.len() as u64 > limit {
+            return Err(ProviderError::TooLong {
+                limit,
+                partial: None,
+            });
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let v: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(_) if declared == sniff::Declared::Page || sniff::is_markup(&text) => {
+                return Err(self.not_an_api(head, &buf, "JSON response"));
+            }
+            Err(e) => {
+                return Err(ProviderError::Protocol {
+                    message: format!("{e}: {}", super::stream::clip(&text)),
+                });
             }
         };
         let mut asm = Assembler::new(self.reasoning);
-        match kind {
-            sniff::Body::NotAnApi => {
-                // Enough of the page to name it; a read that fails leaves what arrived.
-                let _ = read(&mut body, &mut head, first_deadline, |h| h.len() >= 1024).await;
-                return Err(not_an_api(&head, "event stream"));
-            }
-            sniff::Body::Json => {
-                // A whole response, asked for or not (some servers answer errors this way).
-                let limit = self.max_answer_bytes;
-                read(&mut body, &mut head, first_deadline, |h| {
-                    h.len() as u64 > limit
-                })
-                .await
-                .map_err(|e| e.into_error(self.timeouts.first_byte))?;
-                if head.len() as u64 > limit {
-                    return Err(ProviderError::TooLong {
-                        limit,
-                        partial: None,
-                    });
-                }
-                let text = String::from_utf8_lossy(&head);
-                let v: Value = match serde_json::from_str(&text) {
-                    Ok(v) => v,
-                    Err(_) if declared == sniff::Declared::Page || sniff::is_markup(&text) => {
-                        return Err(not_an_api(&head, "JSON response"));
-                    }
-                    Err(e) => {
-                        return Err(ProviderError::Protocol {
-                            message: format!("{e}: {}", super::stream::clip(&text)),
-                        });
-                    }
-                };
-                asm.push_value(&v, "message", emit)
-                    .map_err(|f| self.fault(f, &asm))?;
-                return Ok(asm.finish(emit));
-            }
-            sniff::Body::EventStream => {}
-        }
+        asm.push_value(&v, "message", emit)
+            .map_err(|f| self.fault(f, &asm))?;
+        Ok(asm.finish(emit))
+    }
 
-        // The bytes read to sniff the body go first.
+    /// The event stream, through the SSE decoder into the assembler, starting with the bytes
+    /// read to sniff it. The first event must come by `first_deadline`, then each within the
+    /// idle limit of the one before.
+    async fn read_event_stream<S, B>(
+        &self,
+        body: &mut S,
+        start: &[u8],
+        first_deadline: Instant,
+        emit: &mut (dyn FnMut(StreamEvent) + Send),
+    ) -> Result<Completion, ProviderError>
+    where
+        S: futures_util::Stream<Item = reqwest::Result<B>> + Unpin,
+        B: AsRef<[u8]>,
+    {
+        let mut asm = Assembler::new(self.reasoning);
         let mut sse = Decoder::new(self.max_answer_bytes);
         let mut events: Vec<String> = Vec::new();
-        sse.push(&head, &mut |e| events.push(e))
+        sse.push(start, &mut |e| events.push(e))
             .map_err(|e| self.sse_error(e, &asm))?;
         let mut done = false;
         let mut ended = false;
@@ -320,7 +376,7 @@ impl Client {
                 Ok(next) => next,
                 // A server that sent its finish reason and then went quiet has answered.
                 Err(_) if asm.finished() => break,
-                Err(_) if !started => return Err(first_timeout),
+                Err(_) if !started => return Err(self.first_byte_timeout()),
                 Err(_) => {
                     return Err(ProviderError::IdleTimeout {
                         after: self.timeouts.idle,
@@ -333,34 +389,42 @@ impl Client {
                     ended = true;
                     sse.finish(&mut |e| events.push(e))
                 }
-                Some(Ok(chunk)) => sse.push(&chunk, &mut |e| events.push(e)),
+                Some(Ok(chunk)) => sse.push(chunk.as_ref(), &mut |e| events.push(e)),
                 Some(Err(_)) if asm.finished() => break,
-                Some(Err(e)) => {
+                Some(Err(source)) => {
                     return Err(ProviderError::Dropped {
-                        reason: e.to_string(),
+                        source,
                         partial: partial(&asm),
                     });
                 }
             };
             decoded.map_err(|e| self.sse_error(e, &asm))?;
         }
-        if !done && !asm.finished() {
-            return Err(ProviderError::Dropped {
-                reason: "the stream ended with neither [DONE] nor a finish reason".to_string(),
-                partial: partial(&asm),
-            });
+        end_of_stream(done, asm, emit)
+    }
+
+    fn first_byte_timeout(&self) -> ProviderError {
+        ProviderError::FirstByteTimeout {
+            after: self.timeouts.first_byte,
         }
-        let finished = asm.finished();
-        let c = asm.finish(emit);
-        let m = &c.message;
-        if !finished
-            && m.content.is_none()
-            && m.reasoning_content.is_none()
-            && m.tool_calls.is_empty()
-        {
-            return Err(ProviderError::EmptyAnswer);
+    }
+
+    /// A success whose body is a page or other text, named by its start (scrubbed of the key).
+    fn not_an_api(&self, head: &Head, start: &[u8], expected: &'static str) -> ProviderError {
+        let start = sniff::start(&String::from_utf8_lossy(start));
+        ProviderError::NotAnApi {
+            url: self.url.clone(),
+            status: head.status,
+            content_type: head
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "no content type".to_string()),
+            expected,
+            start: match &self.key {
+                Some(k) => k.scrub(&start),
+                None => start,
+            },
         }
-        Ok(c)
     }
 
     /// Hands decoded events to the assembler; says whether `[DONE]` came.
@@ -458,8 +522,8 @@ impl Client {
                 url: self.models_url.clone(),
                 source,
             })?;
-        let text = resp.text().await.map_err(|e| ProviderError::Dropped {
-            reason: e.to_string(),
+        let text = resp.text().await.map_err(|source| ProviderError::Dropped {
+            source,
             partial: None,
         })?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -470,6 +534,35 @@ impl Client {
         });
         Ok(ids.unwrap_or_default())
     }
+}
+
+/// What the headers of a success said, for naming a body that is not an API's.
+struct Head {
+    status: u16,
+    /// The `Content-Type` as sent, if any.
+    content_type: Option<String>,
+}
+
+/// How a stream that stopped ends: a whole answer (`[DONE]` or a finish reason came), an answer
+/// cut short, or no answer at all.
+fn end_of_stream(
+    done: bool,
+    asm: Assembler,
+    emit: &mut (dyn FnMut(StreamEvent) + Send),
+) -> Result<Completion, ProviderError> {
+    let finished = asm.finished();
+    if !done && !finished {
+        return Err(ProviderError::Unfinished {
+            partial: partial(&asm),
+        });
+    }
+    let c = asm.finish(emit);
+    let m = &c.message;
+    if !finished && m.content.is_none() && m.reasoning_content.is_none() && m.tool_calls.is_empty()
+    {
+        return Err(ProviderError::EmptyAnswer);
+    }
+    Ok(c)
 }
 
 /// Why reading a body stopped short.
@@ -483,8 +576,8 @@ impl ReadError {
     fn into_error(self, after: Duration) -> ProviderError {
         match self {
             ReadError::Timeout => ProviderError::FirstByteTimeout { after },
-            ReadError::Transport(e) => ProviderError::Dropped {
-                reason: e.to_string(),
+            ReadError::Transport(source) => ProviderError::Dropped {
+                source,
                 partial: None,
             },
         }

@@ -2,15 +2,14 @@
 //! one decision of which kinds are worth another attempt ([`ProviderError::is_retryable`]).
 //!
 //! Messages never contain the API key: server text is scrubbed of it before it lands in a
-//! variant, and the key's variable is named instead. Inner messages are lowercase fragments; the
-//! front end adds hints from [`ProviderError::hints`] and the exit code from
-//! [`ProviderError::exit`].
+//! variant, and the key's variable is named instead. Inner messages are lowercase fragments, and
+//! an error from the HTTP stack stays attached as the source. Exit codes and hints (which name
+//! the front end's flags) are the front end's to add, from the kind.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::types::Message;
-use crate::exit::Exit;
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
@@ -91,11 +90,19 @@ pub enum ProviderError {
         after: Duration,
         partial: Option<Box<Message>>,
     },
-    #[error("the answer was cut off before it finished: {reason}")]
+    /// Reading the answer failed part-way (the connection reset or closed, a read timed out);
+    /// the transport's error is kept as the source.
+    #[error("the answer was cut off before it finished{}", if source.is_timeout() { ": reading it timed out" } else { "" })]
     Dropped {
-        reason: String,
+        #[source]
+        source: reqwest::Error,
         partial: Option<Box<Message>>,
     },
+    /// The stream ended cleanly but early: no `data: [DONE]` and no finish reason.
+    #[error(
+        "the answer was cut off before it finished: the stream ended with neither [DONE] nor a finish reason"
+    )]
+    Unfinished { partial: Option<Box<Message>> },
     #[error(
         "the server ran short of resources and dropped the answer (insufficient_system_resource)"
     )]
@@ -148,9 +155,9 @@ impl ProviderError {
             | ProviderError::InsufficientResource
             | ProviderError::EmptyAnswer => true,
             ProviderError::Server { status, .. } => *status != 501 && *status != 505,
-            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => {
-                partial.is_none()
-            }
+            ProviderError::IdleTimeout { partial, .. }
+            | ProviderError::Dropped { partial, .. }
+            | ProviderError::Unfinished { partial } => partial.is_none(),
             ProviderError::MissingKey { .. }
             | ProviderError::BadUrl { .. }
             | ProviderError::Setup { .. }
@@ -187,107 +194,10 @@ impl ProviderError {
         match self {
             ProviderError::IdleTimeout { partial, .. }
             | ProviderError::Dropped { partial, .. }
+            | ProviderError::Unfinished { partial }
             | ProviderError::InStream { partial, .. }
             | ProviderError::TooLong { partial, .. } => partial.as_deref(),
             _ => None,
-        }
-    }
-
-    /// Configuration problems exit 2; everything the server or the network did exits 3.
-    pub fn exit(&self) -> Exit {
-        match self {
-            ProviderError::MissingKey { .. } | ProviderError::BadUrl { .. } => Exit::Usage,
-            _ => Exit::Provider,
-        }
-    }
-
-    /// What the person can do next.
-    pub fn hints(&self) -> Vec<String> {
-        match self {
-            ProviderError::MissingKey {
-                provider,
-                env,
-                config_file,
-            } => {
-                let mut h = Vec::new();
-                if let Some(env) = env {
-                    h.push(format!("set {env} (or HONE_API_KEY) to your key"));
-                }
-                if let Some(f) = config_file {
-                    h.push(format!(
-                        "or add `api_key = \"…\"` under [providers.{provider}] in {}",
-                        f.display()
-                    ));
-                }
-                h
-            }
-            ProviderError::BadUrl { .. } => {
-                vec!["set a full URL such as https://api.deepseek.com with --base-url".into()]
-            }
-            ProviderError::Setup { .. }
-            | ProviderError::Protocol { .. }
-            | ProviderError::Status { .. } => {
-                vec!["run again with --verbose to see the request".into()]
-            }
-            ProviderError::Unreachable { .. } | ProviderError::Connection { .. } => {
-                vec!["check the network and the base URL (`hone config` shows it); is the server running?".into()]
-            }
-            ProviderError::BadRequest { .. } | ProviderError::Unprocessable { .. } => {
-                vec!["run again with --verbose to see the request body".into()]
-            }
-            ProviderError::ModelNotFound { available, .. } if !available.is_empty() => {
-                vec![format!(
-                    "models this provider offers: {}; choose one with --model",
-                    available.join(", ")
-                )]
-            }
-            ProviderError::ModelNotFound { .. } => vec!["choose another model with --model".into()],
-            ProviderError::ContextLength { .. } => {
-                vec!["send less: a shorter prompt, fewer files, or a new conversation".into()]
-            }
-            ProviderError::Auth { key_env, .. } => {
-                let var = key_env.as_deref().unwrap_or("HONE_API_KEY");
-                vec![format!(
-                    "check the key in {var} (or HONE_API_KEY); `hone config` shows which one is used"
-                )]
-            }
-            ProviderError::Balance { .. } => {
-                vec!["top up the account's balance with the provider".into()]
-            }
-            ProviderError::NotFound { .. } => {
-                vec!["check --model and --base-url (`hone config` shows both and where they came from)".into()]
-            }
-            ProviderError::RateLimited { .. }
-            | ProviderError::Server { .. }
-            | ProviderError::InsufficientResource => {
-                vec!["the provider is busy; try again in a while".into()]
-            }
-            ProviderError::FirstByteTimeout { .. } => {
-                vec!["the server may be overloaded; raise timeouts.first_byte_secs in the config to wait longer".into()]
-            }
-            ProviderError::IdleTimeout { partial, .. } | ProviderError::Dropped { partial, .. } => {
-                match partial {
-                    Some(_) => vec![
-                        "the partial answer above was kept; ask again to get a whole one".into(),
-                    ],
-                    None => vec![
-                        "try again; raise timeouts.idle_secs in the config if this repeats".into(),
-                    ],
-                }
-            }
-            ProviderError::NotAnApi { .. } => {
-                vec!["is --base-url the API root (often ending in /v1)?".into()]
-            }
-            ProviderError::EmptyAnswer => vec![
-                "the server's own log may say why it sent nothing; try again, or another model with --model".into(),
-            ],
-            ProviderError::TooLong { .. } => vec![
-                "raise max_answer_mb in the config file if an answer this long is meant".into(),
-            ],
-            ProviderError::InStream { partial, .. } => match partial {
-                Some(_) => vec!["the partial answer above was kept".into()],
-                None => Vec::new(),
-            },
         }
     }
 }
@@ -295,6 +205,58 @@ impl ProviderError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
+    use std::io::{Read as _, Write as _};
+
+    /// The error of reading a body from a local server that sends its headers and part of the
+    /// body, then closes the connection (`close`) or goes quiet past the client's timeout.
+    fn body_error(close: bool) -> reqwest::Error {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let _ = conn.read(&mut [0u8; 4096]);
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart");
+            if !close {
+                std::thread::sleep(Duration::from_secs(2));
+            }
+        });
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let resp = http.get(format!("http://{addr}/")).send().await.unwrap();
+            resp.text().await.unwrap_err()
+        })
+    }
+
+    #[test]
+    fn a_dropped_answer_keeps_the_transport_error_as_its_source() {
+        let e = ProviderError::Dropped {
+            source: body_error(true),
+            partial: None,
+        };
+        assert!(e.source().is_some(), "{e:?}");
+        assert_eq!(e.to_string(), "the answer was cut off before it finished");
+
+        let source = body_error(false);
+        assert!(source.is_timeout(), "{source:?}");
+        let e = ProviderError::Dropped {
+            source,
+            partial: None,
+        };
+        assert!(e.source().is_some(), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "the answer was cut off before it finished: reading it timed out"
+        );
+    }
 
     #[test]
     fn cut_after_text_is_not_retried() {
@@ -303,38 +265,8 @@ mod tests {
             None,
             vec![],
         )));
-        assert!(
-            ProviderError::Dropped {
-                reason: "eof".into(),
-                partial: None
-            }
-            .is_retryable()
-        );
-        assert!(
-            !ProviderError::Dropped {
-                reason: "eof".into(),
-                partial
-            }
-            .is_retryable()
-        );
-    }
-
-    #[test]
-    fn exit_codes() {
-        let e = ProviderError::MissingKey {
-            provider: "deepseek".into(),
-            env: Some("DEEPSEEK_API_KEY".into()),
-            config_file: None,
-        };
-        assert_eq!(e.exit(), Exit::Usage);
-        assert!(e.hints()[0].contains("DEEPSEEK_API_KEY"));
-        assert_eq!(
-            ProviderError::Balance {
-                message: "x".into()
-            }
-            .exit(),
-            Exit::Provider
-        );
+        assert!(ProviderError::Unfinished { partial: None }.is_retryable());
+        assert!(!ProviderError::Unfinished { partial }.is_retryable());
     }
 
     #[test]

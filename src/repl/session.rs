@@ -24,9 +24,9 @@ use super::input::{self, InputHelper, LineEditor, Words};
 use super::map_job::{MapJob, MapOutcome};
 use crate::agent::control::note;
 use crate::agent::{Agent, AgentError, ContextKind};
-use crate::cli::GlobalArgs;
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::provider::Role;
+use crate::ui::ColorChoice;
 use crate::ui::palette::{self, paint};
 use crate::ui::render::{Look, Reasoning, Summary, Terminal};
 
@@ -45,7 +45,9 @@ pub enum ReplError {
 
 /// What the REPL starts from.
 pub struct Setup {
-    pub global: GlobalArgs,
+    /// The settings given on the command line; the session's commands change them.
+    pub overrides: Overrides,
+    pub color: ColorChoice,
     pub config: Config,
     pub agent: Agent,
     /// The repository map being made in the background, if any.
@@ -56,7 +58,7 @@ pub struct Setup {
 
 /// A running REPL session.
 pub struct Repl {
-    pub(super) global: GlobalArgs,
+    pub(super) overrides: Overrides,
     pub(super) config: Config,
     pub(super) agent: Agent,
     pub(super) editor: LineEditor,
@@ -84,7 +86,8 @@ pub fn history_path() -> Option<PathBuf> {
 impl Repl {
     pub fn new(setup: Setup) -> Result<Repl, ReplError> {
         let Setup {
-            global,
+            overrides,
+            color,
             config,
             agent,
             map,
@@ -106,8 +109,8 @@ impl Repl {
             InputHelper::new(agent.workspace(), words),
             history.as_deref(),
         )?;
-        let color_out = global.color.enabled(crate::ui::Stream::Stdout);
-        let color_err = global.color.enabled(crate::ui::Stream::Stderr);
+        let color_out = color.enabled(crate::ui::Stream::Stdout);
+        let color_err = color.enabled(crate::ui::Stream::Stderr);
         let look = Look {
             color_answer: color_out,
             color_err,
@@ -123,7 +126,7 @@ impl Repl {
         let map = if map_sent { None } else { map };
         Ok(Repl {
             files: Files::new(agent.workspace()),
-            global,
+            overrides,
             config,
             agent,
             editor,
@@ -441,7 +444,7 @@ pub struct ShownError(Box<dyn std::error::Error + Send + Sync>, Vec<String>);
 impl From<AgentError> for ShownError {
     fn from(e: AgentError) -> Self {
         let hints = match &e {
-            AgentError::Provider(p) => p.hints(),
+            AgentError::Provider(p) => crate::exit::provider_hints(p),
             _ => Vec::new(),
         };
         ShownError(Box::new(e), hints)
@@ -450,7 +453,7 @@ impl From<AgentError> for ShownError {
 
 impl From<crate::config::ConfigError> for ShownError {
     fn from(e: crate::config::ConfigError) -> Self {
-        let hints = e.hints();
+        let hints = crate::exit::config_hints(&e);
         ShownError(Box::new(e), hints)
     }
 }

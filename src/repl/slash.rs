@@ -125,11 +125,11 @@ impl Repl {
         }
     }
 
-    /// Reloads the settings with `change` applied to the flags; the agent switches to them.
-    fn reconfigure(&mut self, change: impl FnOnce(&mut crate::cli::GlobalArgs)) -> bool {
-        let mut global = self.global.clone();
-        change(&mut global);
-        let cfg = match Config::load(&global) {
+    /// Reloads the settings with `change` applied to the overrides; the agent switches to them.
+    fn reconfigure(&mut self, change: impl FnOnce(&mut crate::config::Overrides)) -> bool {
+        let mut overrides = self.overrides.clone();
+        change(&mut overrides);
+        let cfg = match Config::load(&overrides) {
             Ok(c) => c,
             Err(e) => {
                 self.error(e);
@@ -150,7 +150,7 @@ impl Repl {
         if let Some(helper) = self.editor.helper_mut() {
             helper.words = words(&cfg);
         }
-        self.global = global;
+        self.overrides = overrides;
         self.config = cfg;
         true
     }

@@ -262,6 +262,12 @@ fn a_stream_that_ends_with_neither_done_nor_finish_reason_is_dropped() {
         (Some(true), Some("half an ans"))
     );
     assert!(stderr(&o).contains("cut off"), "{}", stderr(&o));
+    // The transport's own error stays attached under the kind.
+    assert!(
+        stderr(&o).contains("cut off before it finished\ncaused by: "),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         stderr(&o).contains("partial answer above was kept"),
         "{}",
@@ -350,20 +356,15 @@ fn the_max_tokens_field_and_thinking_switch_follow_the_preset() {
 // ---- through the library: multi-turn history and cancellation ----
 
 fn config_for(mock: &MockServer, provider: &str) -> hone::config::Config {
-    let flags = hone::cli::GlobalArgs {
+    let overrides = hone::config::Overrides {
         provider: Some(provider.into()),
-        model: None,
         base_url: Some(mock.base_url.clone()),
-        think: None,
-        effort: None,
-        workspace: None,
-        color: hone::ui::ColorChoice::Never,
-        verbose: false,
+        ..Default::default()
     };
     let env = |k: &str| (k == "HONE_API_KEY").then(|| TEST_KEY.to_string());
     hone::config::resolve::resolve(&hone::config::resolve::Inputs {
         keys: true,
-        flags: &flags,
+        overrides: &overrides,
         env: &env,
         user: None,
         project: None,

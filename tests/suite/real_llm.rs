@@ -81,20 +81,15 @@ fn real_server_json_output_with_usage() {
 #[test]
 fn real_server_accepts_tool_schemas_and_returns_a_call() {
     let Some(url) = server() else { return };
-    let flags = hone::cli::GlobalArgs {
+    let overrides = hone::config::Overrides {
         provider: Some("llamacpp".into()),
-        model: None,
         base_url: Some(url),
-        think: None,
-        effort: None,
-        workspace: None,
-        color: hone::ui::ColorChoice::Never,
-        verbose: false,
+        ..Default::default()
     };
     let env = |_: &str| None;
     let cfg = hone::config::resolve::resolve(&hone::config::resolve::Inputs {
         keys: true,
-        flags: &flags,
+        overrides: &overrides,
         env: &env,
         user: None,
         project: None,

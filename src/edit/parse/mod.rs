@@ -35,7 +35,7 @@ use super::error::ParseError;
 use super::op::{EditOp, ReplaceMode};
 
 /// Which text format to read (`hone apply --format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TextFormat {
     /// Detect every format in the text.
     #[default]

@@ -308,7 +308,7 @@ fn tool_call_errors_say_what_to_send() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "edit_file: argument `old_string` must be a string, not a number"
+        "argument `old_string` must be a string, not a number"
     );
     let e = parse_tool_call(
         EditTool::EditFile,
@@ -317,10 +317,7 @@ fn tool_call_errors_say_what_to_send() {
     .unwrap_err();
     assert!(e.to_string().contains("identical"), "{e}");
     let e = parse_tool_call(EditTool::WriteFile, &json!(["x"])).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "write_file: the arguments must be a JSON object"
-    );
+    assert_eq!(e.to_string(), "the arguments must be a JSON object");
     let e = parse_tool_call(EditTool::ApplyPatch, &json!({"patch": "nothing"})).unwrap_err();
     assert!(e.to_string().starts_with("no edits found"), "{e}");
 }
