@@ -10,18 +10,6 @@ use super::{Agent, AgentError};
 use crate::config::{Config, Prices};
 use crate::provider::{Client, Message, Role, Usage};
 
-/// Short model-facing notes the session adds (`prompts/session_notes.md`, `key: text` lines).
-const NOTES: &str = include_str!("../../prompts/session_notes.md");
-
-/// The note for `key`, with `{name}` holes filled from `vars`.
-pub fn note(key: &str, vars: &[(&str, &str)]) -> String {
-    let template = NOTES
-        .lines()
-        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(": ")))
-        .unwrap_or(key);
-    crate::prompts::fill(template, vars)
-}
-
 impl Agent {
     /// Starts a new conversation in place: the same system message and settings, no messages
     /// after it, zero usage, a new session id and (when transcripts are on) a new transcript.
@@ -72,16 +60,20 @@ impl Agent {
     /// (`partial`) and a note that the person interrupted it, so the next request is valid for
     /// providers that want user and assistant turns to alternate.
     pub fn interrupted(&mut self, partial: &str) -> Result<(), AgentError> {
-        self.close_unanswered(partial, "interrupted")
+        self.close_unanswered(partial, crate::prompts::Text::Interrupted)
     }
 
     /// Closes off a run that ended in an error, as [`Agent::interrupted`] does, with a note
     /// that the answer was cut off.
     pub fn failed(&mut self, partial: &str) -> Result<(), AgentError> {
-        self.close_unanswered(partial, "failed")
+        self.close_unanswered(partial, crate::prompts::Text::Failed)
     }
 
-    fn close_unanswered(&mut self, partial: &str, why: &str) -> Result<(), AgentError> {
+    fn close_unanswered(
+        &mut self,
+        partial: &str,
+        why: crate::prompts::Text,
+    ) -> Result<(), AgentError> {
         self.repair()?;
         let last = self.messages.last().map(|m| m.role);
         if matches!(last, Some(Role::User | Role::Tool)) {
@@ -89,24 +81,9 @@ impl Agent {
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
-            text.push_str(&note(why, &[]));
+            text.push_str(&crate::prompts::text(why, &[]));
             self.push(Message::assistant(Some(text), None, Vec::new()))?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn notes_fill_their_holes() {
-        assert_eq!(
-            note("file_deleted", &[("path", "a.rs")]),
-            "`a.rs`, added to this conversation earlier, no longer exists."
-        );
-        assert!(note("interrupted", &[]).contains("interrupted"));
-        assert_eq!(note("no_such_note", &[]), "no_such_note");
     }
 }

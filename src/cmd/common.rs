@@ -88,7 +88,9 @@ pub fn attach_files(instruction: &str, root: &Path, paths: &[PathBuf]) -> Result
             )));
         }
         if full.is_dir() {
-            text.push_str(&format!("\n\n(The user points at the directory `{rel}`.)"));
+            let note =
+                crate::prompts::text(crate::prompts::Text::DirectoryNamed, &[("path", &rel)]);
+            text.push_str(&format!("\n\n{note}"));
             continue;
         }
         let content = std::fs::read_to_string(&full).map_err(|e| {

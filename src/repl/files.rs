@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 
-use crate::agent::control::note;
+use crate::prompts::{Text, text};
 use crate::ui::palette::{self, paint};
 
 /// The largest file `/add` or `@path` sends (a bigger one is read in parts through the tools).
@@ -186,19 +186,19 @@ impl Files {
                         continue;
                     }
                     let key = if sent.is_none() {
-                        "file_added"
+                        Text::FileAdded
                     } else {
-                        "file_changed"
+                        Text::FileChanged
                     };
                     notes.push(format!(
                         "{}\n{}",
-                        note(key, &[("path", rel)]),
+                        text(key, &[("path", rel)]),
                         fenced(rel, &file.content)
                     ));
                     *sent = Some(h);
                 }
                 Err(_) => {
-                    notes.push(note("file_deleted", &[("path", rel)]));
+                    notes.push(text(Text::FileDeleted, &[("path", rel)]));
                     gone.push(rel.clone());
                 }
             }

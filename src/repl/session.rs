@@ -22,7 +22,6 @@ use super::command::{self, Command};
 use super::files::{self, Files};
 use super::input::{self, InputHelper, LineEditor, Words};
 use super::map_job::{MapJob, MapOutcome};
-use crate::agent::control::note;
 use crate::agent::{Agent, AgentError, ContextKind};
 use crate::config::{Config, Overrides};
 use crate::provider::Role;
@@ -313,8 +312,13 @@ impl Repl {
         self.map_sent = true;
         match outcome {
             MapOutcome::Map(map) if !map.trim().is_empty() => {
-                self.agent
-                    .queue_context(ContextKind::Map, format!("{}\n{map}", note("map", &[])));
+                self.agent.queue_context(
+                    ContextKind::Map,
+                    format!(
+                        "{}\n{map}",
+                        crate::prompts::text(crate::prompts::Text::Map, &[])
+                    ),
+                );
             }
             MapOutcome::Map(_) => {}
             MapOutcome::Failed(why) => self.warn(&format!("no repository map: {why}")),

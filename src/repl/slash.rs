@@ -9,9 +9,9 @@ use super::command::{self, Command, Switch};
 use super::map_job::MapOutcome;
 use super::session::{Repl, words};
 use crate::agent::ContextKind;
-use crate::agent::control::note;
 use crate::config::{Config, Think};
 use crate::edit::{EditError, Journal, Workspace};
+use crate::prompts::{Text, text};
 use crate::ui::render::Terminal;
 use crate::ui::render::usage_summary;
 
@@ -118,7 +118,7 @@ impl Repl {
                     .collect::<Vec<_>>()
                     .join(", ");
                 self.agent
-                    .queue_context(ContextKind::File, note("undo", &[("files", &list)]));
+                    .queue_context(ContextKind::File, text(Text::Undone, &[("files", &list)]));
             }
             Err(EditError::NothingToUndo) => self.hint("nothing to undo"),
             Err(e) => self.error(e),
