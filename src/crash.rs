@@ -84,7 +84,7 @@ impl Drop for Tracked {
 fn kill_commands() {
     let groups = lock(&GROUPS).map(|g| g.clone()).unwrap_or_default();
     for pgid in groups {
-        crate::tools::kill_group(Some(pgid));
+        kill_group(Some(pgid));
     }
 }
 
@@ -128,6 +128,21 @@ fn lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
         }
     }
     None
+}
+
+/// Kills the whole process group, so a command's children do not outlive it. A direct
+/// `killpg(2)`: the `kill` program of some procps versions reads `kill -KILL -PGID` as a signal
+/// to every process (pid -1), and ids 0 and 1 are refused here for the same reason.
+pub fn kill_group(pgid: Option<u32>) {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    if let Some(id) = pgid
+        .and_then(|id| i32::try_from(id).ok())
+        .filter(|id| *id > 1)
+    {
+        // Failure (the group is already gone) is harmless.
+        let _ = killpg(Pid::from_raw(id), Signal::SIGKILL);
+    }
 }
 
 #[cfg(test)]

@@ -131,11 +131,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     if args.dry_run {
         return emit(&plan.to_patch());
     }
+    let color = global.color.enabled(Stream::Stdout);
     let opts = PreviewOptions {
         context: args.context,
-        color: global.color.enabled(Stream::Stdout),
+        words: color,
     };
-    if let Some(exit) = emit(&plan.preview(&opts)).err() {
+    if let Some(exit) = emit(&crate::ui::preview::render(&plan.preview(&opts), color)).err() {
         return Err(exit);
     }
     let files = plan.files().len();

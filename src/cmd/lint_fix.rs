@@ -116,10 +116,12 @@ impl Log for Out {
         match &p {
             Progress::Agent(Event::EditProposed { plan, .. }) => {
                 if let Some(color) = self.diffs {
-                    let opts = crate::edit::PreviewOptions { context: 3, color };
-                    let _ = std::io::stderr()
-                        .lock()
-                        .write_all(plan.preview(&opts).as_bytes());
+                    let opts = crate::edit::PreviewOptions {
+                        context: 3,
+                        words: color,
+                    };
+                    let text = crate::ui::preview::render(&plan.preview(&opts), color);
+                    let _ = std::io::stderr().lock().write_all(text.as_bytes());
                 }
             }
             Progress::Agent(e @ Event::Finished { .. }) => {

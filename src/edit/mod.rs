@@ -1,7 +1,7 @@
 //! The edit engine: turns what a model proposed into an exact, previewable, reversible change of
 //! files in the workspace. It owns parsing the edit formats, locating old text, previews,
 //! atomic application, the undo journal and the workspace jail; it never talks to the model and
-//! never touches the terminal (colour is a flag of [`PreviewOptions`]).
+//! never touches the terminal (a [`Preview`] is data that `ui::preview` styles).
 //!
 //! The flow: [`parse_tool_call`] or [`parse_text`] → [`EditOp`]s → [`plan`] (jail, locate,
 //! compute new bytes; nothing written) → [`Plan::preview`] / [`Plan::to_patch`] → approval by
@@ -34,6 +34,7 @@ mod text;
 mod tree;
 mod write;
 
+pub use diff::NO_NEWLINE;
 pub use error::{Closest, EditError, JailRule, OpLabel, ParseError};
 pub use jail::{Resolved, Workspace};
 pub use journal::{Journal, UndoReport};
@@ -42,7 +43,7 @@ pub use lock::is_temp_name;
 pub use op::{EditOp, ReplaceMode};
 pub use parse::{EditTool, TextFormat, parse_text, parse_tool_call};
 pub use plan::{ChangeKind, FileChange, Plan, plan};
-pub use preview::PreviewOptions;
+pub use preview::{FilePreview, Line, Preview, PreviewOptions, Span, Title};
 pub use tree::{TreeDiffError, diff_trees};
 pub use write::{Applied, apply};
 

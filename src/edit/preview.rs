@@ -1,10 +1,11 @@
-//! What a plan looks like before it is applied: a per-file unified diff with a `+N -M` summary
-//! (new files shown whole, deletions and renames stated), optionally coloured with changed words
-//! highlighted, and the whole batch as one git-style patch that `git apply` accepts.
+//! What a plan looks like before it is applied, as data: per file a title (new, changed,
+//! read-only, deleted, renamed), the `+N -M` counts and the lines of a unified diff, with the
+//! changed words of paired lines marked when asked — and the whole batch as one git-style patch
+//! that `git apply` accepts.
 //!
-//! Pure rendering: colour comes only from [`PreviewOptions::color`] through
-//! [`crate::ui::palette`], never from looking at a terminal. The preview strips control
-//! characters from file text (a model could have written escape sequences); the patch is exact.
+//! No styling here: `ui::preview` turns a [`Preview`] into coloured or plain text. The preview
+//! strips control characters from file text (a model could have written escape sequences); the
+//! patch is exact.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -13,25 +14,72 @@ use similar::DiffTag;
 
 use super::diff::{self, Hunk, Tag};
 use super::plan::{ChangeKind, FileChange, Plan};
-use crate::ui::palette::{self, paint};
 
-/// How to render a preview.
+/// How to compute a preview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PreviewOptions {
     /// Unchanged lines shown around each change.
     pub context: usize,
-    /// Colour and changed-word highlighting (only when the caller knows the reader is a
-    /// terminal that wants it).
-    pub color: bool,
+    /// Mark the changed words of paired lines (cosmetic: only worth it when they are coloured).
+    pub words: bool,
 }
 
 impl Default for PreviewOptions {
     fn default() -> Self {
         PreviewOptions {
             context: 3,
-            color: false,
+            words: false,
         }
     }
+}
+
+/// A plan as a person is shown it before it is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub files: Vec<FilePreview>,
+}
+
+/// One file of a [`Preview`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePreview {
+    pub title: Title,
+    pub added: usize,
+    pub removed: usize,
+    /// The diff's lines (empty for a deletion).
+    pub lines: Vec<Line>,
+}
+
+/// What happens to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Title {
+    Created { path: String },
+    Modified { path: String, read_only: bool },
+    Deleted { path: String },
+    Renamed { from: String, to: String },
+}
+
+/// One line of a file's preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// `@@ -a,b +c,d @@`
+    Hunk(String),
+    /// An unchanged line.
+    Context(String),
+    /// A removed line, in spans (several when changed words are marked).
+    Removed(Vec<Span>),
+    /// An added line, in spans.
+    Added(Vec<Span>),
+    /// The line before has no final newline.
+    NoNewline,
+    /// A rename or mode change that leaves the content as it was.
+    Unchanged,
+}
+
+/// Part of a changed line; `changed` marks the words that differ from its pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub changed: bool,
 }
 
 /// How long a changed line's word diff may take (it is cosmetic).
@@ -66,13 +114,11 @@ impl Plan {
             .fold((0, 0), |(a, r), (x, y)| (a + x, r + y))
     }
 
-    /// The human-readable preview of every file.
-    pub fn preview(&self, opts: &PreviewOptions) -> String {
-        let mut out = String::new();
-        for f in &self.files {
-            render_file(&mut out, f, opts);
+    /// The preview of every file.
+    pub fn preview(&self, opts: &PreviewOptions) -> Preview {
+        Preview {
+            files: self.files.iter().map(|f| file_preview(f, opts)).collect(),
         }
-        out
     }
 
     /// The whole batch as one patch in `git diff` format, applicable with `git apply`.
@@ -85,51 +131,43 @@ impl Plan {
     }
 }
 
-fn summary(added: usize, removed: usize, color: bool) -> String {
-    let mut parts = Vec::new();
-    if added > 0 || removed == 0 {
-        parts.push(paint(palette::ADDED, &format!("+{added}"), color));
-    }
-    if removed > 0 {
-        parts.push(paint(palette::REMOVED, &format!("-{removed}"), color));
-    }
-    parts.join(" ")
-}
-
-fn render_file(out: &mut String, f: &FileChange, opts: &PreviewOptions) {
-    let c = opts.color;
+fn file_preview(f: &FileChange, opts: &PreviewOptions) -> FilePreview {
     let (added, removed) = f.stats();
-    let head = match f.kind {
-        ChangeKind::Create => format!("{} (new file)", f.path),
-        ChangeKind::Modify if f.read_only() => format!("{} (read-only)", f.path),
-        ChangeKind::Modify => f.path.clone(),
-        ChangeKind::Delete => {
-            let title = paint(
-                palette::HEADER,
-                &format!("{} (deleted, {removed} lines)", f.path),
-                c,
-            );
-            let _ = writeln!(out, "{title}");
-            return;
-        }
-        ChangeKind::Rename => format!("{} → {} (renamed)", f.from.as_deref().unwrap_or(""), f.path),
+    let title = match f.kind {
+        ChangeKind::Create => Title::Created {
+            path: f.path.clone(),
+        },
+        ChangeKind::Modify => Title::Modified {
+            path: f.path.clone(),
+            read_only: f.read_only(),
+        },
+        ChangeKind::Delete => Title::Deleted {
+            path: f.path.clone(),
+        },
+        ChangeKind::Rename => Title::Renamed {
+            from: f.from.clone().unwrap_or_default(),
+            to: f.path.clone(),
+        },
     };
-    let _ = writeln!(
-        out,
-        "{}  {}",
-        paint(palette::HEADER, &head, c),
-        summary(added, removed, c)
-    );
-    let before = text(f.before());
-    let after = text(f.after());
-    if before == after {
-        let _ = writeln!(out, "(content unchanged)");
-        return;
+    let mut lines = Vec::new();
+    if f.kind != ChangeKind::Delete {
+        let before = text(f.before());
+        let after = text(f.after());
+        if before == after {
+            lines.push(Line::Unchanged);
+        } else {
+            let old = diff::lines(&before);
+            let new = diff::lines(&after);
+            for h in diff::hunks(&old, &new, opts.context) {
+                hunk_lines(&mut lines, &h, &old, &new, opts.words);
+            }
+        }
     }
-    let old = diff::lines(&before);
-    let new = diff::lines(&after);
-    for h in diff::hunks(&old, &new, opts.context) {
-        render_hunk(out, &h, &old, &new, c);
+    FilePreview {
+        title,
+        added,
+        removed,
+        lines,
     }
 }
 
@@ -139,19 +177,26 @@ fn display_line(line: &str) -> String {
     crate::sanitize::strip_controls(content)
 }
 
-fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bool) {
-    let _ = writeln!(out, "{}", paint(palette::HUNK, &h.header(), color));
+fn whole(line: &str) -> Vec<Span> {
+    vec![Span {
+        text: display_line(line),
+        changed: false,
+    }]
+}
+
+fn hunk_lines(out: &mut Vec<Line>, h: &Hunk, old: &[&str], new: &[&str], words: bool) {
+    out.push(Line::Hunk(h.header()));
     let mut i = 0;
     while i < h.lines.len() {
         let (tag, idx) = h.lines[i];
         if tag == Tag::Equal {
             let line = old[idx];
-            let _ = writeln!(out, " {}", display_line(line));
-            no_newline(out, line, color);
+            out.push(Line::Context(display_line(line)));
+            no_newline(out, line);
             i += 1;
             continue;
         }
-        // A run of deletions then insertions: pair them up for word highlighting.
+        // A run of deletions then insertions: pair them up for word marking.
         let dels: Vec<usize> = h.lines[i..]
             .iter()
             .take_while(|(t, _)| *t == Tag::Delete)
@@ -164,53 +209,51 @@ fn render_hunk(out: &mut String, h: &Hunk, old: &[&str], new: &[&str], color: bo
             .map(|(_, x)| *x)
             .collect();
         i += ins.len();
-        let paired = color && !dels.is_empty() && dels.len() == ins.len();
+        let paired = words && !dels.is_empty() && dels.len() == ins.len();
         for (k, &d) in dels.iter().enumerate() {
             let line = old[d];
-            let body = match (paired, ins.get(k)) {
-                (true, Some(&n)) => words(line, new[n], Tag::Delete),
-                _ => paint(palette::REMOVED, &format!("-{}", display_line(line)), color),
+            let spans = match (paired, ins.get(k)) {
+                (true, Some(&n)) => word_spans(line, new[n], Tag::Delete),
+                _ => whole(line),
             };
-            let _ = writeln!(out, "{body}");
-            no_newline(out, line, color);
+            out.push(Line::Removed(spans));
+            no_newline(out, line);
         }
         for (k, &n) in ins.iter().enumerate() {
             let line = new[n];
-            let body = match (paired, dels.get(k)) {
-                (true, Some(&d)) => words(old[d], line, Tag::Insert),
-                _ => paint(palette::ADDED, &format!("+{}", display_line(line)), color),
+            let spans = match (paired, dels.get(k)) {
+                (true, Some(&d)) => word_spans(old[d], line, Tag::Insert),
+                _ => whole(line),
             };
-            let _ = writeln!(out, "{body}");
-            no_newline(out, line, color);
+            out.push(Line::Added(spans));
+            no_newline(out, line);
         }
     }
 }
 
-fn no_newline(out: &mut String, line: &str, color: bool) {
+fn no_newline(out: &mut Vec<Line>, line: &str) {
     if !line.ends_with('\n') {
-        let _ = writeln!(out, "{}", paint(palette::DIM, diff::NO_NEWLINE, color));
+        out.push(Line::NoNewline);
     }
 }
 
-/// One side of a changed line pair with the changed words emphasised.
-fn words(old: &str, new: &str, side: Tag) -> String {
+/// One side of a changed line pair, in runs of changed and unchanged words; the whole line as
+/// one unchanged run when the two sides have little in common.
+fn word_spans(old: &str, new: &str, side: Tag) -> Vec<Span> {
     let (o, n) = (display_line(old), display_line(new));
     let (ow, nw) = (diff::words(&o), diff::words(&n));
     let ops = diff::ops(&ow, &nw, WORD_DIFF_BUDGET);
-    let (line_style, word_style, sign) = match side {
-        Tag::Delete => (palette::REMOVED, palette::REMOVED_WORD, "-"),
-        _ => (palette::ADDED, palette::ADDED_WORD, "+"),
-    };
     if similar::diff_ratio(&ops, ow.len(), nw.len()) < 0.4 {
-        let whole = if side == Tag::Delete { &o } else { &n };
-        return paint(line_style, &format!("{sign}{whole}"), true);
+        let whole = if side == Tag::Delete { o } else { n };
+        return vec![Span {
+            text: whole,
+            changed: false,
+        }];
     }
-    // This side's words, each marked changed or not; runs of one style are painted once, so the
-    // escape codes stay few.
-    let mut runs: Vec<(bool, String)> = vec![(false, sign.to_string())];
+    let mut runs: Vec<Span> = Vec::new();
     for op in &ops {
         let (tag, old_range, new_range) = op.as_tag_tuple();
-        let (emphasised, tokens) = match (tag, side) {
+        let (changed, tokens) = match (tag, side) {
             (DiffTag::Equal, _) => (false, &ow[old_range]),
             (DiffTag::Delete | DiffTag::Replace, Tag::Delete) => (true, &ow[old_range]),
             (DiffTag::Insert | DiffTag::Replace, Tag::Insert) => (true, &nw[new_range]),
@@ -218,14 +261,15 @@ fn words(old: &str, new: &str, side: Tag) -> String {
         };
         for token in tokens {
             match runs.last_mut() {
-                Some((e, text)) if *e == emphasised => text.push_str(token),
-                _ => runs.push((emphasised, (*token).to_string())),
+                Some(run) if run.changed == changed => run.text.push_str(token),
+                _ => runs.push(Span {
+                    text: (*token).to_string(),
+                    changed,
+                }),
             }
         }
     }
-    runs.iter()
-        .map(|(e, text)| paint(if *e { word_style } else { line_style }, text, true))
-        .collect()
+    runs
 }
 
 /// A path as git writes it in a patch header: C-quoted when it holds special bytes.

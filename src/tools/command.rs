@@ -192,23 +192,8 @@ struct GroupGuard(Option<crate::crash::Tracked>);
 impl Drop for GroupGuard {
     fn drop(&mut self) {
         if let Some(tracked) = self.0.take() {
-            kill_group(Some(tracked.pgid()));
+            crate::crash::kill_group(Some(tracked.pgid()));
         }
-    }
-}
-
-/// Kills the whole process group, so a command's children do not outlive it. A direct
-/// `killpg(2)`: the `kill` program of some procps versions reads `kill -KILL -PGID` as a signal
-/// to every process (pid -1), and ids 0 and 1 are refused here for the same reason.
-pub fn kill_group(pgid: Option<u32>) {
-    use nix::sys::signal::{Signal, killpg};
-    use nix::unistd::Pid;
-    if let Some(id) = pgid
-        .and_then(|id| i32::try_from(id).ok())
-        .filter(|id| *id > 1)
-    {
-        // Failure (the group is already gone) is harmless.
-        let _ = killpg(Pid::from_raw(id), Signal::SIGKILL);
     }
 }
 

@@ -19,9 +19,7 @@ use std::pin::Pin;
 use serde_json::Value;
 
 pub use builtin::{APPLY_PATCH, EDIT_FILE, LIST_FILES, READ_FILE, RUN_COMMAND, SEARCH, WRITE_FILE};
-pub use command::{
-    CommandOutput, Finished, OutputChunk, STREAM_LIMIT, kill_group, run_command, shell,
-};
+pub use command::{CommandOutput, Finished, OutputChunk, STREAM_LIMIT, run_command, shell};
 pub use read::{ReadLimits, list_files, read_file, search, secret};
 
 use crate::edit::{EditOp, Workspace};

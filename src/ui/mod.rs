@@ -8,6 +8,7 @@
 pub mod ask;
 pub mod markdown;
 pub mod palette;
+pub mod preview;
 pub mod render;
 pub mod spinner;
 

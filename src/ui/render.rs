@@ -251,10 +251,11 @@ impl EventSink for Terminal {
             Event::EditProposed { plan, .. } => {
                 self.remember_befores(&plan);
                 let preview = plan.preview(&PreviewOptions {
-                    color: self.look.color_err,
+                    words: self.look.color_err,
                     ..PreviewOptions::default()
                 });
-                self.line(preview.trim_end());
+                let text = super::preview::render(&preview, self.look.color_err);
+                self.line(text.trim_end());
             }
             Event::EditApplied { files, .. } if self.look.dry_run => {
                 let text = format!(

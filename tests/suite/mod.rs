@@ -3,6 +3,7 @@ mod agent;
 mod apply;
 mod config;
 mod integrity;
+mod layering;
 mod lint_fix;
 mod map;
 mod print;

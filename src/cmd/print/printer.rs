@@ -331,10 +331,10 @@ impl EventSink for Printer {
                 if self.format == OutputFormat::Text {
                     self.close_lines();
                     let opts = crate::edit::PreviewOptions {
-                        color: self.dim,
+                        words: self.dim,
                         ..Default::default()
                     };
-                    self.err(&plan.preview(&opts));
+                    self.err(&ui::preview::render(&plan.preview(&opts), self.dim));
                 }
             }
             Event::ToolResult {
