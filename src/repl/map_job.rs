@@ -30,7 +30,8 @@ pub enum MapOutcome {
 /// A `hone map` child running in the background.
 pub struct MapJob {
     child: Option<Child>,
-    rx: Receiver<MapOutcome>,
+    /// What the child wrote: its stdout (`None` if it could not be read) and its stderr.
+    rx: Receiver<(Option<String>, String)>,
     done: Option<MapOutcome>,
     /// The focus terms it was started with.
     pub terms: Vec<String>,
@@ -66,13 +67,13 @@ impl MapJob {
         let mut child = match spawned {
             Ok(c) => c,
             Err(e) => {
-                let _ = tx.send(MapOutcome::Failed(format!(
-                    "could not start `hone map`: {e}"
-                )));
+                drop(tx);
                 return MapJob {
                     child: None,
                     rx,
-                    done: None,
+                    done: Some(MapOutcome::Failed(format!(
+                        "could not start `hone map`: {e}"
+                    ))),
                     terms: terms.to_vec(),
                 };
             }
@@ -88,14 +89,7 @@ impl MapJob {
                 if let Some(mut s) = stderr {
                     let _ = s.read_to_string(&mut err);
                 }
-                let outcome = if read_ok
-                    && (!out.is_empty() || err.is_empty() || err.contains("nothing to map"))
-                {
-                    MapOutcome::Map(out)
-                } else {
-                    MapOutcome::Failed(first_line(&err))
-                };
-                let _ = tx.send(outcome);
+                let _ = tx.send((read_ok.then_some(out), err));
             });
         if reader.is_err() {
             let _ = child.kill();
@@ -113,14 +107,19 @@ impl MapJob {
     pub fn wait(&mut self, timeout: Duration) -> Option<&MapOutcome> {
         if self.done.is_none() {
             match self.rx.recv_timeout(timeout) {
-                Ok(o) => {
-                    self.done = Some(o);
-                    self.reap();
+                Ok((out, err)) => {
+                    // The child's exit status decides, never its words: `hone map` exits 0 with
+                    // a map, or with nothing to map; anything else is a failure.
+                    let ok = self.reap().is_some_and(|s| s.success());
+                    self.done = Some(match out {
+                        Some(out) if ok => MapOutcome::Map(out),
+                        _ => MapOutcome::Failed(first_line(&err)),
+                    });
                 }
                 Err(RecvTimeoutError::Timeout) => return None,
                 Err(RecvTimeoutError::Disconnected) => {
                     self.done = Some(MapOutcome::Failed("`hone map` ended without a map".into()));
-                    self.reap();
+                    let _ = self.reap();
                 }
             }
         }
@@ -132,10 +131,8 @@ impl MapJob {
         self.wait(Duration::ZERO).is_some()
     }
 
-    fn reap(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.wait();
-        }
+    fn reap(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.take().and_then(|mut c| c.wait().ok())
     }
 }
 
@@ -200,6 +197,19 @@ mod tests {
             Some(&MapOutcome::Failed(
                 "error: cannot open the workspace".into()
             ))
+        );
+        // Decided by the exit status, not by what stderr says.
+        let (_d, exe) = script("echo 'hone: nothing to map in /tmp' >&2; exit 0");
+        let mut job = MapJob::spawn(&exe, Path::new("/tmp"), &[]);
+        assert_eq!(
+            job.wait(Duration::from_secs(10)),
+            Some(&MapOutcome::Map(String::new()))
+        );
+        let (_d, exe) = script("echo 'half a map'; echo 'index failed' >&2; exit 1");
+        let mut job = MapJob::spawn(&exe, Path::new("/tmp"), &[]);
+        assert_eq!(
+            job.wait(Duration::from_secs(10)),
+            Some(&MapOutcome::Failed("index failed".into()))
         );
         let (_d, exe) = script("sleep 30");
         let mut job = MapJob::spawn(&exe, Path::new("/tmp"), &[]);
