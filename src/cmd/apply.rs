@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, TextFormatArg};
-use crate::edit::{self, Journal, PreviewOptions, Workspace};
+use crate::edit::{self, EditError, Journal, PreviewOptions, Workspace};
 use crate::exit::{Exit, Failure};
 use crate::ui::Stream;
 
@@ -155,12 +155,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         return Ok(Exit::Failed);
     }
     let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
-    let applied = edit::apply(&ws, &plan, &journal).map_err(|e| {
-        Failure::new(
-            Exit::Failed,
-            anyhow::Error::new(e).context("could not write the edits; nothing was changed"),
-        )
-    })?;
+    let applied = edit::apply(&ws, &plan, &journal).map_err(write_failure)?;
     eprintln!(
         "hone: applied to {} file(s) (+{} -{}): {}; `hone undo` reverts it",
         applied.files.len(),
@@ -169,6 +164,18 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         applied.files.join(", ")
     );
     Ok(Exit::Success)
+}
+
+/// The edits could not be written. Nothing was changed, unless putting back the files already
+/// replaced failed too: then the error names the files left changed and how to restore them.
+fn write_failure(e: EditError) -> Failure {
+    let context = match e {
+        EditError::RollbackFailed { .. } => {
+            "could not write the edits, and putting back the files already replaced failed"
+        }
+        _ => "could not write the edits; nothing was changed",
+    };
+    Failure::new(Exit::Failed, anyhow::Error::new(e).context(context))
 }
 
 /// Writes the product to stdout; a closed pipe is the reader's choice, not a failure.
@@ -202,6 +209,29 @@ fn parse_answer(answer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_rollback_is_not_reported_as_nothing_changed() {
+        let cause = || EditError::Io {
+            action: "replace",
+            path: "b.txt".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        let report = |e| crate::exit::report(&write_failure(e));
+        assert!(
+            report(cause()).starts_with("error: could not write the edits; nothing was changed\n")
+        );
+        let failed = EditError::RollbackFailed {
+            cause: Box::new(cause()),
+            left_changed: vec!["a.txt".into()],
+            batch: "/state/journal/0000000001".into(),
+            source: std::io::Error::other("read-only file system"),
+        };
+        let text = report(failed);
+        assert!(!text.contains("nothing was changed"), "{text}");
+        assert!(text.contains("a.txt is left changed"), "{text}");
+        assert!(text.contains("`hone undo`"), "{text}");
+    }
 
     #[test]
     fn only_yes_confirms() {
