@@ -8,7 +8,7 @@
 //! applied (input that is not UTF-8, a parse or locate failure, a read-only file under `--yes`, or
 //! the person said no), 2 usage error.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::PathBuf;
@@ -129,15 +129,16 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         return Ok(Exit::Success);
     }
     if args.dry_run {
-        return emit(&plan.to_patch());
+        super::common::print(&plan.to_patch())?;
+        return Ok(Exit::Success);
     }
     let opts = PreviewOptions {
         context: args.context,
         color: global.color.enabled(Stream::Stdout),
     };
-    if let Some(exit) = emit(&plan.preview(&opts)).err() {
-        return Err(exit);
-    }
+    // The change is the product here: a preview that could not be written all (a closed pipe)
+    // stops nothing, and is reported once the change is applied.
+    let shown = super::common::print(&plan.preview(&opts));
     let files = plan.files().len();
     let read_only = plan.read_only();
     if args.yes && !read_only.is_empty() {
@@ -163,6 +164,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         applied.removed,
         applied.files.join(", ")
     );
+    shown?;
     Ok(Exit::Success)
 }
 
@@ -176,19 +178,6 @@ fn write_failure(e: EditError) -> Failure {
         _ => "could not write the edits; nothing was changed",
     };
     Failure::new(Exit::Failed, anyhow::Error::new(e).context(context))
-}
-
-/// Writes the product to stdout; a closed pipe is the reader's choice, not a failure.
-fn emit(text: &str) -> Result<Exit, Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(Exit::Success),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
-        Err(e) => Err(Failure::new(
-            Exit::Failed,
-            anyhow::Error::new(e).context("could not write to standard output"),
-        )),
-    }
 }
 
 /// Asks a yes/no question on stderr and reads the answer from stdin.

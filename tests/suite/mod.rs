@@ -2,6 +2,7 @@
 mod agent;
 mod apply;
 mod config;
+mod exits;
 mod integrity;
 mod lint_fix;
 mod map;
