@@ -111,6 +111,24 @@ fn apply_dry_run_into_a_closed_pipe_exits_0_quietly() {
 }
 
 #[test]
+fn apply_yes_into_a_closed_pipe_still_applies() {
+    let sb = Sandbox::new();
+    let patch = sb.home.join("big.patch");
+    std::fs::write(&patch, add_patch(&[("big.txt".into(), long_text())])).unwrap();
+    let mut cmd = sb.std_cmd();
+    cmd.args(["apply", "--yes"]).arg(&patch);
+    let (code, stderr) = close_after_first_line(cmd);
+    // The preview is cut short, but the change is the product: applied, and said so.
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.starts_with("hone: applied to 1 file(s)"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(sb.workspace.join("big.txt")).unwrap(),
+        long_text()
+    );
+}
+
+#[test]
 fn undo_into_a_closed_pipe_exits_0_quietly_and_undoes() {
     let sb = Sandbox::new();
     // 150 files with paths of about 1,000 characters: `removed <path>` makes 150 KB.
