@@ -1,5 +1,6 @@
 //! One module per capability under test.
 mod agent;
+mod answers;
 mod apply;
 mod config;
 mod exits;
