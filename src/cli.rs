@@ -290,6 +290,8 @@ pub fn main() -> ExitCode {
     let result = run(cli);
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
+        // The reader of stdout left (`hone map | head -1`): its choice, not a failure.
+        Err(failure) if exit::closed_pipe(&failure) => ExitCode::SUCCESS,
         Err(failure) => {
             let text = exit::report(&failure);
             let color = ColorChoice::Auto.enabled(crate::ui::Stream::Stderr);

@@ -5,6 +5,7 @@
 //! a failure into text: `error:`, then each `caused by:`, then `hint:` lines. The exit code and
 //! hints of the library's errors are decided here, from their kinds ([`provider_exit`],
 //! [`provider_hints`], [`config_hints`]), so the library never names a flag or an exit code.
+//! [`closed_pipe`] is the one place a closed stdout is told from a failure.
 
 use std::fmt::Write as _;
 
@@ -216,6 +217,26 @@ pub fn config_hints(e: &ConfigError) -> Vec<String> {
     }
 }
 
+/// Whether a failure only means that the reader of stdout left (`hone map | head -1`): an
+/// [`std::io::Error`] of kind `BrokenPipe` in its chain. That is the reader's choice, not a
+/// failure, so `cli::main` exits 0 and says nothing, as ripgrep and jj do. A broken pipe inside
+/// a provider error is the connection to the server breaking, which is a failure.
+pub fn closed_pipe(f: &Failure) -> bool {
+    let mut broken = false;
+    for cause in f.error.chain() {
+        if cause.is::<ProviderError>() || cause.is::<reqwest::Error>() {
+            return false;
+        }
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        {
+            broken = true;
+        }
+    }
+    broken
+}
+
 /// Renders a failure as the person sees it on stderr.
 pub fn report(f: &Failure) -> String {
     let mut out = String::new();
@@ -264,5 +285,20 @@ mod tests {
             "error: could not reach http://127.0.0.1:1\ncaused by: connection refused\nhint: is the server running?\n"
         );
         assert_eq!(f.exit.code(), 3);
+    }
+
+    #[test]
+    fn only_a_closed_stdout_counts_as_a_closed_pipe() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let written: anyhow::Result<()> = Err(pipe().into());
+        let f = Failure::from(
+            written
+                .context("could not write to standard output")
+                .unwrap_err(),
+        );
+        assert!(closed_pipe(&f));
+        assert!(closed_pipe(&Failure::from(pipe())));
+        let other = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(!closed_pipe(&Failure::from(other)));
     }
 }

@@ -8,7 +8,7 @@
 //! applied (input that is not UTF-8, a parse or locate failure, a read-only file under `--yes`, or
 //! the person said no), 2 usage error.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::PathBuf;
@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, TextFormatArg};
-use crate::edit::{self, Journal, PreviewOptions, Workspace};
+use crate::edit::{self, EditError, Journal, PreviewOptions, Workspace};
 use crate::exit::{Exit, Failure};
 use crate::ui::Stream;
 
@@ -129,16 +129,17 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         return Ok(Exit::Success);
     }
     if args.dry_run {
-        return emit(&plan.to_patch());
+        super::common::print(&plan.to_patch())?;
+        return Ok(Exit::Success);
     }
     let color = global.color.enabled(Stream::Stdout);
     let opts = PreviewOptions {
         context: args.context,
         words: color,
     };
-    if let Some(exit) = emit(&crate::ui::preview::render(&plan.preview(&opts), color)).err() {
-        return Err(exit);
-    }
+    // The change is the product here: a preview that could not be written all (a closed pipe)
+    // stops nothing, and is reported once the change is applied.
+    let shown = super::common::print(&crate::ui::preview::render(&plan.preview(&opts), color));
     let files = plan.files().len();
     let read_only = plan.read_only();
     if args.yes && !read_only.is_empty() {
@@ -156,12 +157,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         return Ok(Exit::Failed);
     }
     let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
-    let applied = edit::apply(&ws, &plan, &journal).map_err(|e| {
-        Failure::new(
-            Exit::Failed,
-            anyhow::Error::new(e).context("could not write the edits; nothing was changed"),
-        )
-    })?;
+    let applied = edit::apply(&ws, &plan, &journal).map_err(write_failure)?;
     eprintln!(
         "hone: applied to {} file(s) (+{} -{}): {}; `hone undo` reverts it",
         applied.files.len(),
@@ -169,20 +165,20 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         applied.removed,
         applied.files.join(", ")
     );
+    shown?;
     Ok(Exit::Success)
 }
 
-/// Writes the product to stdout; a closed pipe is the reader's choice, not a failure.
-fn emit(text: &str) -> Result<Exit, Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(Exit::Success),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
-        Err(e) => Err(Failure::new(
-            Exit::Failed,
-            anyhow::Error::new(e).context("could not write to standard output"),
-        )),
-    }
+/// The edits could not be written. Nothing was changed, unless putting back the files already
+/// replaced failed too: then the error names the files left changed and how to restore them.
+fn write_failure(e: EditError) -> Failure {
+    let context = match e {
+        EditError::RollbackFailed { .. } => {
+            "could not write the edits, and putting back the files already replaced failed"
+        }
+        _ => "could not write the edits; nothing was changed",
+    };
+    Failure::new(Exit::Failed, anyhow::Error::new(e).context(context))
 }
 
 /// Asks a yes/no question on stderr and reads the answer from stdin.
@@ -203,6 +199,29 @@ fn parse_answer(answer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_rollback_is_not_reported_as_nothing_changed() {
+        let cause = || EditError::Io {
+            action: "replace",
+            path: "b.txt".into(),
+            source: std::io::Error::other("disk full"),
+        };
+        let report = |e| crate::exit::report(&write_failure(e));
+        assert!(
+            report(cause()).starts_with("error: could not write the edits; nothing was changed\n")
+        );
+        let failed = EditError::RollbackFailed {
+            cause: Box::new(cause()),
+            left_changed: vec!["a.txt".into()],
+            batch: "/state/journal/0000000001".into(),
+            source: std::io::Error::other("read-only file system"),
+        };
+        let text = report(failed);
+        assert!(!text.contains("nothing was changed"), "{text}");
+        assert!(text.contains("a.txt is left changed"), "{text}");
+        assert!(text.contains("`hone undo`"), "{text}");
+    }
 
     #[test]
     fn only_yes_confirms() {

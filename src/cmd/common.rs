@@ -1,8 +1,11 @@
 //! What the agent front ends share: loading settings into a [`Failure`]-shaped error, building
 //! the project context, copying the workspace for a dry run, attaching files to a request, and
-//! running the agent under Ctrl-C.
+//! running the agent under Ctrl-C, and writing the product to stdout.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 
 use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
 use crate::cli::GlobalArgs;
@@ -31,6 +34,16 @@ pub fn config_failure(e: ConfigError) -> Failure {
     let mut f = Failure::new(Exit::Usage, error);
     f.hints = hints;
     f
+}
+
+/// Writes the product (a map, a patch, a JSON report) to stdout. A front end passes the error
+/// up with `?`: `cli::main` ends the run with exit 0 and no message when the reader closed the
+/// pipe (`hone map | head -1`), and reports any other write error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("could not write to standard output")
 }
 
 /// Maps an agent error to the exit code it means.

@@ -2,8 +2,6 @@
 //! the key masked. Also the one place that turns a [`ConfigError`] into a [`Failure`], for every
 //! front end.
 
-#![allow(clippy::print_stdout)]
-
 use crate::cli::GlobalArgs;
 use crate::config::{Config, ConfigError, show};
 use crate::exit::{Exit, Failure};
@@ -17,14 +15,15 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
     let overrides = global.overrides();
     match Config::load(&overrides) {
         Ok(cfg) => {
-            print!("{}", show::render(&cfg, &|p| p.is_file()));
+            super::common::print(&show::render(&cfg, &|p| p.is_file()))?;
             Ok(Exit::Success)
         }
         // A setting refused only because a key would be sent: show the settings anyway (the
-        // refusal is what the person came to understand), then the refusal.
+        // refusal is what the person came to understand), then the refusal. The refusal is the
+        // outcome, so it is reported even when the settings could not all be written.
         Err(e @ ConfigError::Untrusted { .. }) => {
             if let Ok(cfg) = Config::load_without_key(&overrides) {
-                print!("{}", show::render(&cfg, &|p| p.is_file()));
+                let _ = super::common::print(&show::render(&cfg, &|p| p.is_file()));
             }
             Err(super::common::config_failure(e))
         }

@@ -2,7 +2,7 @@
 //! diffs shown and confirmed on a terminal. `--yes` applies without asking, `--dry-run` works on
 //! a scratch copy and prints the combined patch; without a person and without either flag it
 //! refuses, naming the flag to add.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
 
@@ -238,7 +238,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     match args.output_format {
         FixFormat::Text => {
             if args.dry_run {
-                print!("{patch}");
+                common::print(&patch)?;
             }
             if exit == Exit::Failed && outcome == Outcome::Done {
                 eprintln!("no edit was applied (declined, refused or failed); nothing was changed");
@@ -260,7 +260,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
                 "model": agent.model(),
                 "duration_ms": started.elapsed().as_millis() as u64,
             });
-            println!("{report}");
+            common::print(&format!("{report}\n"))?;
         }
     }
     Ok(exit)

@@ -10,7 +10,7 @@
 //! project's `AGENTS.md` instructions but no repository map: each diagnostic comes with its
 //! source lines, and the read and search tools remain. It holds no loop logic: that is
 //! `crate::lint`.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -398,9 +398,13 @@ impl Outputs<'_> {
             model: agent.map(|a| a.model().to_string()),
             session_id: agent.map(|a| a.session_id().to_string()),
         };
-        if self.args.dry_run {
-            print!("{patch}");
-        }
+        // The report and GitHub's outputs are written even when the patch could not be (a
+        // reader that closed the pipe); its error then ends the run.
+        let printed = if self.args.dry_run {
+            common::print(patch)
+        } else {
+            Ok(())
+        };
         if let Some(p) = &self.args.patch_out {
             write_file(p, patch).context("could not write the patch")?;
             out.line(&format!("patch written to {}", p.display()));
@@ -417,6 +421,7 @@ impl Outputs<'_> {
                     .context("could not append to $GITHUB_STEP_SUMMARY")?;
             }
         }
+        printed?;
         Ok(())
     }
 }

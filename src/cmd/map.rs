@@ -4,9 +4,8 @@
 //! ranks it for the focus terms and prints the rendered map to stdout, plain. With `-v`, the
 //! index statistics and timings go to stderr. Needs no provider, key or network.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -97,16 +96,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         eprintln!("hone: nothing to map in {}", root.display());
         return Ok(Exit::Success);
     }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(map.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(Exit::Success),
-        // A closed pipe (`hone map | head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
-        Err(e) => Err(Failure::new(
-            Exit::Failed,
-            anyhow::Error::new(e).context("could not write the map"),
-        )),
-    }
+    super::common::print(&map)?;
+    Ok(Exit::Success)
 }
 
 /// The workspace, checked as every command checks `-C`, as a canonical path (the index keys

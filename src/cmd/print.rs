@@ -12,7 +12,7 @@
 //! Exit codes: 0 answered, 1 turn limit or loop, 2 usage or configuration, 3 provider failed
 //! after retries, 130 Ctrl-C.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 mod printer;
 
@@ -102,6 +102,12 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         Some(Ok(o)) => {
             p.finish_reason = agent.last_finish_reason().map(|f| f.as_str().to_string());
             p.done(o);
+            if let Some(e) = p.write_error() {
+                return Err(Failure::new(
+                    Exit::Failed,
+                    anyhow::Error::new(e).context("could not write to standard output"),
+                ));
+            }
             Ok(if o == Outcome::Done {
                 Exit::Success
             } else {

@@ -6,7 +6,7 @@
 //! stdout lists what was restored; the summary goes to stderr. Exit 0 when undone, 1 when there
 //! was nothing to undo or it was refused.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use crate::cli::GlobalArgs;
 use crate::edit::{EditError, Journal};
@@ -34,12 +34,14 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
         }
         Err(e) => return Err(Failure::new(Exit::Failed, e)),
     };
+    let mut listed = String::new();
     for p in &report.restored {
-        println!("restored {p}");
+        listed.push_str(&format!("restored {p}\n"));
     }
     for p in &report.removed {
-        println!("removed {p}");
+        listed.push_str(&format!("removed {p}\n"));
     }
+    super::common::print(&listed)?;
     let edits = match report.batches {
         1 => String::new(),
         n => format!(" ({n} edits)"),

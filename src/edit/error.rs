@@ -3,8 +3,8 @@
 //! file, what went wrong and what to send instead; the texts are `prompts/edit_texts.md`'s, by
 //! key. No message may depend on terminal state.
 //!
-//! Invariant: an error returned before [`crate::edit::apply`] finished renaming means no file in
-//! the workspace was changed.
+//! Invariant: an error returned by [`crate::edit::apply`] means no file in the workspace was
+//! changed, except [`EditError::RollbackFailed`], which names the files left changed.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -191,6 +191,21 @@ pub enum EditError {
         waited: std::time::Duration,
     },
 
+    /// Writing failed midway and putting back the files already replaced failed too. Their
+    /// journal batch is kept, so `hone undo` restores them. A message for the person: it names
+    /// the next step rather than coming from `prompts/`.
+    #[error("{}", rollback_failed_text(cause, left_changed, batch))]
+    RollbackFailed {
+        /// Why writing stopped.
+        cause: Box<EditError>,
+        /// Workspace paths that still hold the new bytes (or exist though they did not before).
+        left_changed: Vec<String>,
+        /// The journal batch holding their before-images.
+        batch: PathBuf,
+        /// Why the first of them could not be put back.
+        source: std::io::Error,
+    },
+
     #[error("nothing to undo in this workspace")]
     NothingToUndo,
 
@@ -209,6 +224,23 @@ fn join_lines(lines: &[usize]) -> String {
         out.push(format!("and {} more", lines.len() - SHOWN));
     }
     out.join(", ")
+}
+
+fn rollback_failed_text(
+    cause: &EditError,
+    left_changed: &[String],
+    batch: &std::path::Path,
+) -> String {
+    let (verb, them) = match left_changed.len() {
+        1 => ("is", "it"),
+        _ => ("are", "them"),
+    };
+    format!(
+        "{cause}; putting back the files already replaced failed too, so {} {verb} left changed: \
+         run `hone undo` to restore {them} from the before-images in {}",
+        left_changed.join(", "),
+        batch.display()
+    )
 }
 
 fn not_found_text(op: &OpLabel, closest: Option<&Closest>, empty_file: bool) -> String {

@@ -133,12 +133,10 @@ impl WriteLock {
                 remove_scratch(&self.journal);
             }
         }
-        let _ = self.write_note(
-            &Note {
-                pid: std::process::id(),
-                dirs: Vec::new(),
-            },
-        );
+        let _ = self.write_note(&Note {
+            pid: std::process::id(),
+            dirs: Vec::new(),
+        });
     }
 
     fn write_note(&mut self, note: &Note) -> std::io::Result<()> {
@@ -152,12 +150,10 @@ impl WriteLock {
 impl Drop for WriteLock {
     fn drop(&mut self) {
         // The batch finished: nothing is pending.
-        let _ = self.write_note(
-            &Note {
-                pid: std::process::id(),
-                dirs: Vec::new(),
-            },
-        );
+        let _ = self.write_note(&Note {
+            pid: std::process::id(),
+            dirs: Vec::new(),
+        });
         let _ = self.file.unlock();
     }
 }

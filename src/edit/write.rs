@@ -4,7 +4,9 @@
 //! failure while renaming restores what was already replaced.
 //!
 //! Invariant: when [`apply`] returns an error, every file of the batch has its bytes from before
-//! the call (best effort only if restoring itself fails, which is reported).
+//! the call, except when restoring itself fails: then the error is
+//! [`EditError::RollbackFailed`], naming the files left changed, and their journal batch is kept
+//! so that `hone undo` restores them.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
@@ -112,9 +114,12 @@ fn write(
             return Err(e);
         }
     };
-    if let Err(e) = commit(&staged, &removals, plan) {
+    if let Err(e) = commit(&staged, &removals, plan, &journal.dir().join(&batch)) {
         remove_dirs(&new_dirs);
-        journal.discard(&batch);
+        // Files left changed keep their before-images for `hone undo`.
+        if !matches!(e, EditError::RollbackFailed { .. }) {
+            journal.discard(&batch);
+        }
         return Err(e);
     }
     for d in &dirs {
@@ -241,7 +246,15 @@ fn stage(
     Ok(staged)
 }
 
-fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Result<(), EditError> {
+/// Renames the staged files into place and removes the deleted ones; on a failure, puts back
+/// what was already changed, from the plan's before-images. `batch` is the journal batch that
+/// holds them, named when a file cannot be put back.
+fn commit(
+    staged: &[Staged],
+    removals: &[(PathBuf, String)],
+    plan: &Plan,
+    batch: &Path,
+) -> Result<(), EditError> {
     let mut done: Vec<&Path> = Vec::new();
     let mut failure = None;
     for (i, s) in staged.iter().enumerate() {
@@ -272,34 +285,69 @@ fn commit(staged: &[Staged], removals: &[(PathBuf, String)], plan: &Plan) -> Res
     let Some(err) = failure else {
         return Ok(());
     };
-    // Put back what was already changed, from the plan's before-images.
     for s in staged {
         let _ = fs::remove_file(&s.temp);
     }
+    let mut left_changed = Vec::new();
+    let mut first_error = None;
+    let mut step = 0;
     for f in &plan.files {
         let sources = [
-            (Some(&f.abs), f.from_abs.is_none()),
-            (f.from_abs.as_ref(), true),
+            (Some((&f.abs, &f.path)), f.from_abs.is_none()),
+            (f.from_abs.as_ref().zip(f.from.as_ref()), true),
         ];
         for (path, holds_before) in sources {
-            let Some(path) = path else { continue };
+            let Some((path, display)) = path else {
+                continue;
+            };
             let touched = done.contains(&path.as_path()) || removed.contains(&path.as_path());
             if !touched {
                 continue;
             }
-            let _ = match (holds_before, f.before()) {
+            let restored = restore_step(step, || match (holds_before, f.before()) {
                 (true, Some(bytes)) => write_atomic(path, bytes, f.mode),
                 _ => fs::remove_file(path),
-            };
+            });
+            step += 1;
+            if let Err(e) = restored {
+                left_changed.push(display.clone());
+                first_error.get_or_insert(e);
+            }
         }
     }
-    Err(err)
+    match first_error {
+        None => Err(err),
+        Some(source) => Err(EditError::RollbackFailed {
+            cause: Box::new(err),
+            left_changed,
+            batch: batch.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 #[cfg(test)]
 thread_local! {
     /// Makes the n-th rename of the next commit fail, to test the rollback.
     pub(crate) static FAIL_RENAME_AT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Makes the n-th restore of the next rollback fail, to test a rollback that fails.
+    pub(crate) static FAIL_RESTORE_AT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Puts back one file during a rollback.
+fn restore_step(i: usize, restore: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
+    #[cfg(test)]
+    if FAIL_RESTORE_AT.with(|f| f.get()) == Some(i) {
+        FAIL_RESTORE_AT.with(|f| f.set(None));
+        return Err(std::io::Error::other("injected restore failure"));
+    }
+    #[cfg(not(test))]
+    let _ = i;
+    restore()
 }
 
 fn rename_step(i: usize, from: &Path, to: &Path) -> std::io::Result<()> {

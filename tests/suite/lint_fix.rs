@@ -96,6 +96,37 @@ fn ruff_warnings_fixed_in_one_round_exit_0_with_report() {
 }
 
 #[test]
+fn the_log_shows_each_message_of_the_answer_on_its_own_line() {
+    require_ruff();
+    let sb = Sandbox::new();
+    python_project(&sb);
+    let args = json!({"path": "app.py", "old_string": "import os\nimport sys\n", "new_string": "import sys\n"});
+    let mock = MockServer::start(vec![
+        Reply::sse(vec![
+            ev_role(),
+            ev_text("Fixing."),
+            ev_tool_call(0, "c1", "edit_file", &args.to_string()),
+            ev_finish("tool_calls"),
+            ev_usage(100, 10, 80, 20, 0),
+            ev_done(),
+        ]),
+        Reply::answer("Fixed mean."),
+    ]);
+    let o = lint_fix(&sb, &mock, &["--cmd", "ruff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    let log = out(&o);
+    let answer: Vec<&str> = log.lines().filter(|l| l.contains("answer:")).collect();
+    assert_eq!(
+        answer,
+        [
+            "lint-fix:   answer: Fixing.",
+            "lint-fix:   answer: Fixed mean."
+        ],
+        "{log}"
+    );
+}
+
+#[test]
 fn a_round_that_adds_diagnostics_is_undone_and_the_model_told() {
     require_ruff();
     let sb = Sandbox::new();

@@ -1,7 +1,9 @@
 //! One module per capability under test.
 mod agent;
+mod answers;
 mod apply;
 mod config;
+mod exits;
 mod integrity;
 mod layering;
 mod lint_fix;

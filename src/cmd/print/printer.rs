@@ -49,8 +49,9 @@ pub(super) struct Printer {
     usage: Usage,
     turns: u32,
     pub(super) finish_reason: Option<String>,
-    /// stdout was closed by the reader (`| head`): stop writing, exit 0.
-    stdout_gone: bool,
+    /// Why writing to stdout failed (a reader that closed the pipe, `| head`): nothing more is
+    /// written there, and the run ends with this error (see [`Printer::write_error`]).
+    write_error: Option<std::io::Error>,
 }
 
 impl Printer {
@@ -81,7 +82,7 @@ impl Printer {
             usage: Usage::default(),
             turns: 0,
             finish_reason: None,
-            stdout_gone: false,
+            write_error: None,
         }
     }
 
@@ -217,15 +218,20 @@ impl Printer {
     }
 
     fn out(&mut self, s: &str) {
-        if self.stdout_gone {
+        if self.write_error.is_some() {
             return;
         }
         let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush())
-            && e.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            self.stdout_gone = true;
+        if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+            self.write_error = Some(e);
         }
+    }
+
+    /// The error that stopped the writes to stdout, if one did: the run goes on (its edits are
+    /// its own business), and the front end passes this up when it ends, so `cli::main` decides
+    /// what a closed pipe means.
+    pub(super) fn write_error(&mut self) -> Option<std::io::Error> {
+        self.write_error.take()
     }
 
     fn err(&self, s: &str) {

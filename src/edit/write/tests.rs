@@ -207,6 +207,56 @@ fn a_failure_while_renaming_rolls_back_the_files_already_replaced() {
 }
 
 #[test]
+fn a_rollback_that_fails_names_the_files_left_changed_and_undo_restores_them() {
+    let fx = Fixture::new(&[("a.txt", b"a\n"), ("b.txt", b"b\n"), ("gone.txt", b"bye\n")]);
+    let before = fx.snapshot();
+    let ops = [
+        EditOp::replace("a.txt", "a", "A"),
+        EditOp::Create {
+            path: "sub/c.txt".into(),
+            content: "c\n".into(),
+        },
+        EditOp::replace("b.txt", "b", "B"),
+        EditOp::Delete {
+            path: "gone.txt".into(),
+        },
+    ];
+    // The third rename fails; of the two files already replaced, the first cannot be put back.
+    FAIL_RENAME_AT.with(|f| f.set(Some(2)));
+    FAIL_RESTORE_AT.with(|f| f.set(Some(0)));
+    let e = fx.apply(&ops).unwrap_err();
+    let EditError::RollbackFailed {
+        left_changed,
+        batch,
+        ..
+    } = &e
+    else {
+        panic!("expected a failed rollback, got {e}");
+    };
+    assert_eq!(left_changed, &["a.txt"]);
+    assert!(batch.starts_with(fx.journal().dir()), "{}", batch.display());
+    let text = e.to_string();
+    assert!(
+        text.starts_with("could not replace b.txt: injected failure; "),
+        "{text}"
+    );
+    assert!(
+        text.contains("so a.txt is left changed: run `hone undo` to restore it"),
+        "{text}"
+    );
+    assert!(text.ends_with(&batch.display().to_string()), "{text}");
+    assert!(!text.contains("nothing was"), "{text}");
+    assert_eq!(fx.read("a.txt").unwrap(), b"A\n", "left as written");
+    assert_eq!(fx.read("sub/c.txt"), None, "the other one was put back");
+    assert_eq!(fx.read("b.txt").unwrap(), b"b\n");
+    // The batch is kept, so undo restores the file left changed.
+    assert_eq!(fx.journal().len().unwrap(), 1);
+    let report = fx.journal().undo(&fx.ws).unwrap();
+    assert_eq!(report.restored, vec!["a.txt"]);
+    assert_eq!(fx.snapshot(), before);
+}
+
+#[test]
 fn several_undos_walk_back_in_order_across_restarts() {
     let fx = Fixture::new(&[("a.txt", b"v0\n")]);
     for v in 1..=3 {

@@ -168,3 +168,24 @@ fn without_a_terminal_there_is_no_colour_and_input_ends_the_session() {
         "{out:?} {err:?}"
     );
 }
+
+#[test]
+fn an_answer_restarted_after_a_retry_is_shown_discarded() {
+    let sb = Sandbox::new();
+    let doomed = Reply::sse(vec![
+        ev_role(),
+        ev_text("Doomed answer."),
+        ev_finish("insufficient_system_resource"),
+        ev_done(),
+    ]);
+    let mock = MockServer::start(vec![doomed, Reply::answer("Fresh answer.")]);
+    let mut p = start(&sb, &mock, &[]);
+    p.send_line("q").unwrap();
+    p.exp_string("Doomed answer.").unwrap();
+    // rexpect reads bytes one char each, so only the line's ASCII after "↻" is matched.
+    p.exp_string(" the answer above was cut off and is discarded; it starts over")
+        .unwrap();
+    p.exp_string("Fresh answer.").unwrap();
+    prompt(&mut p);
+    leave(p);
+}
