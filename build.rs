@@ -14,6 +14,7 @@
 //! A binary built this way runs on glibc 2.36 or later only, like the machine that built it;
 //! one meant to be copied to older systems must be built on one.
 
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
 #![allow(
     clippy::print_stdout,
     reason = "a build script talks to cargo on stdout"

@@ -9,6 +9,7 @@
 //! Markdown files that appear by path only. Deterministic: the same arguments give the same
 //! bytes. Owns nothing hone runs; the benchmark (`benches/context.rs`) includes this file.
 
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
 #![allow(clippy::print_stdout, clippy::print_stderr, dead_code)]
 
 use std::fmt::Write as _;

@@ -14,6 +14,7 @@
 //! parsing the re-lint and the comparison. Prints the median and the worst of RUNS (default 20).
 //! The edit journal goes to `$XDG_STATE_HOME`: point it at a temporary directory.
 
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/mock.rs"]

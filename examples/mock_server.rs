@@ -13,6 +13,7 @@
 //! asks for tool calls — enough to try `hone fix` offline (`examples/fix-session.jsonl`). `--instant` skips the
 //! scripted conversation and answers every request at once (`scripts/bench.sh` uses it).
 
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/mock.rs"]

@@ -5,7 +5,6 @@
 //! that runs them (`cmd::<name>::Args`), and this file only wires them together. The tokio
 //! runtime is built here, after parsing, so `hone --version` and `hone --help` never start it.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -293,10 +292,7 @@ pub fn main() -> ExitCode {
         // The reader of stdout left (`hone map | head -1`): its choice, not a failure.
         Err(failure) if exit::closed_pipe(&failure) => ExitCode::SUCCESS,
         Err(failure) => {
-            let text = exit::report(&failure);
-            let color = ColorChoice::Auto.enabled(crate::ui::Stream::Stderr);
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(crate::ui::palette::paint_report(&text, color).as_bytes());
+            crate::ui::report(&exit::report(&failure));
             ExitCode::from(failure.exit.code())
         }
     }

@@ -5,6 +5,9 @@
 //! `--color always`). Text a model or a command produced can carry escape sequences; they are
 //! stripped here, so a hostile reply cannot move the cursor, retitle the window or hide a diff.
 
+// A front end: it may write to the terminal (clippy.toml refuses it everywhere else).
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
+
 pub mod ask;
 pub mod markdown;
 pub mod palette;
@@ -56,6 +59,16 @@ impl ColorChoice {
 /// `NO_COLOR` set to any non-empty value disables colour (<https://no-color.org>).
 pub fn no_color_set() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Writes a rendered failure (`error:` / `caused by:` / `hint:` lines) to stderr, coloured when
+/// stderr is a terminal that wants it.
+pub fn report(text: &str) {
+    use std::io::Write as _;
+    let color = ColorChoice::Auto.enabled(Stream::Stderr);
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(palette::paint_report(text, color).as_bytes());
 }
 
 /// Whether both stdin and stderr are terminals: a person is there to answer a question.
