@@ -84,6 +84,16 @@ impl RepoIndex {
     }
 }
 
+impl IndexHandle {
+    /// The build's state, whatever a panicking holder left (a poisoned lock still holds it).
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 fn publish(shared: &Shared, state: State) {
     let mut guard = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
     *guard = state;
@@ -93,12 +103,7 @@ fn publish(shared: &Shared, state: State) {
 impl IndexHandle {
     /// The index, if the build has finished.
     pub fn try_get(&self) -> Option<Arc<RepoIndex>> {
-        match &*self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-        {
+        match &*self.state() {
             State::Ready(index) => Some(Arc::clone(index)),
             _ => None,
         }
@@ -107,11 +112,7 @@ impl IndexHandle {
     /// The index, waiting at most `timeout` for it; `None` if the build is still running or failed.
     pub fn wait_timeout(&self, timeout: Duration) -> Option<Arc<RepoIndex>> {
         let deadline = Instant::now() + timeout;
-        let mut guard = self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.state();
         loop {
             match &*guard {
                 State::Ready(index) => return Some(Arc::clone(index)),
@@ -133,11 +134,7 @@ impl IndexHandle {
 
     /// Waits for the build to finish.
     pub fn wait(&self) -> Result<Arc<RepoIndex>, Arc<ContextError>> {
-        let mut guard = self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.state();
         loop {
             match &*guard {
                 State::Ready(index) => return Ok(Arc::clone(index)),
@@ -154,24 +151,12 @@ impl IndexHandle {
 
     /// Whether the build has finished (successfully or not).
     pub fn is_finished(&self) -> bool {
-        !matches!(
-            &*self
-                .shared
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-            State::Building
-        )
+        !matches!(&*self.state(), State::Building)
     }
 
     /// The error, if the build failed.
     pub fn error(&self) -> Option<Arc<ContextError>> {
-        match &*self
-            .shared
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-        {
+        match &*self.state() {
             State::Failed(e) => Some(Arc::clone(e)),
             _ => None,
         }
