@@ -123,6 +123,30 @@ texts! {
     ChangedSincePreview => EDIT_TEXTS, "changed_since_preview";
     Busy => EDIT_TEXTS, "busy";
     NoEdits => EDIT_TEXTS, "no_edits";
+    // The edit engine's parsers: tool-call arguments and the text formats.
+    ArgsNotJson => EDIT_TEXTS, "args_not_json";
+    ArgsNotObject => EDIT_TEXTS, "args_not_object";
+    ArgNotString => EDIT_TEXTS, "arg_not_string";
+    ArgMissing => EDIT_TEXTS, "arg_missing";
+    ArgPathEmpty => EDIT_TEXTS, "arg_path_empty";
+    ArgReplaceAll => EDIT_TEXTS, "arg_replace_all";
+    ArgExpectedReplacements => EDIT_TEXTS, "arg_expected_replacements";
+    ArgsIdentical => EDIT_TEXTS, "args_identical";
+    PatchUnended => EDIT_TEXTS, "patch_unended";
+    PatchEmpty => EDIT_TEXTS, "patch_empty";
+    PatchNeedsPath => EDIT_TEXTS, "patch_needs_path";
+    PatchAddLine => EDIT_TEXTS, "patch_add_line";
+    PatchUnexpected => EDIT_TEXTS, "patch_unexpected";
+    PatchUpdateLine => EDIT_TEXTS, "patch_update_line";
+    PatchUpdateNothing => EDIT_TEXTS, "patch_update_nothing";
+    BlockNoPath => EDIT_TEXTS, "block_no_path";
+    BlockNoDivider => EDIT_TEXTS, "block_no_divider";
+    BlockNoReplace => EDIT_TEXTS, "block_no_replace";
+    BlockUnterminated => EDIT_TEXTS, "block_unterminated";
+    DiffBothNull => EDIT_TEXTS, "diff_both_null";
+    DiffOnlyAdds => EDIT_TEXTS, "diff_only_adds";
+    DiffNoChange => EDIT_TEXTS, "diff_no_change";
+    FenceUnclosed => EDIT_TEXTS, "fence_unclosed";
     // Session notes.
     Interrupted => SESSION_NOTES, "interrupted";
     Failed => SESSION_NOTES, "failed";

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, ConfigError, Overrides};
+use crate::context::attach::{self, AttachError};
 use crate::exit::{self, Exit, Failure};
 
 /// Loads the settings; a configuration problem is a usage error with its hints.
@@ -79,47 +80,37 @@ pub async fn run_interruptible(
     }
 }
 
-/// The request text with the named files attached (their current content, fenced).
+/// The request text with the named files attached (their current content, fenced); a named
+/// directory becomes a note that the person points at it. A file that cannot be attached
+/// (outside the workspace, missing, not text, too large) is a usage error naming it.
 pub fn attach_files(instruction: &str, root: &Path, paths: &[PathBuf]) -> Result<String, Failure> {
     let mut text = instruction.trim().to_string();
     for p in paths {
-        let full = if p.is_absolute() {
-            p.clone()
-        } else {
-            root.join(p)
+        let part = match attach::read_text(root, p) {
+            Ok(file) => attach::fenced(&file.rel, &file.content),
+            Err(AttachError::Directory { path }) => {
+                crate::prompts::text(crate::prompts::Text::DirectoryNamed, &[("path", &path)])
+            }
+            Err(AttachError::Outside { .. }) => {
+                return Err(Failure::usage(format!(
+                    "{} is outside the workspace {}",
+                    p.display(),
+                    root.display()
+                )));
+            }
+            Err(e) => {
+                let cause = match e {
+                    AttachError::Read { source, .. } => anyhow::Error::new(source),
+                    e => anyhow::Error::new(e),
+                };
+                let error = cause.context(format!("cannot attach {}", p.display()));
+                return Err(
+                    Failure::new(Exit::Usage, error).hint("name a text file inside the workspace")
+                );
+            }
         };
-        let rel = full
-            .strip_prefix(root)
-            .unwrap_or(&full)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if full.strip_prefix(root).is_err() {
-            return Err(Failure::usage(format!(
-                "{} is outside the workspace {}",
-                p.display(),
-                root.display()
-            )));
-        }
-        if full.is_dir() {
-            let note =
-                crate::prompts::text(crate::prompts::Text::DirectoryNamed, &[("path", &rel)]);
-            text.push_str(&format!("\n\n{note}"));
-            continue;
-        }
-        let content = std::fs::read_to_string(&full).map_err(|e| {
-            Failure::usage(format!("cannot attach {}: {e}", p.display()))
-                .hint("name a text file inside the workspace")
-        })?;
-        let fence = if content.contains("```") {
-            "````"
-        } else {
-            "```"
-        };
-        text.push_str(&format!("\n\n{rel}\n{fence}\n{content}"));
-        if !content.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(fence);
+        text.push_str("\n\n");
+        text.push_str(&part);
     }
     Ok(text)
 }

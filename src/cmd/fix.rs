@@ -63,11 +63,9 @@ pub struct Args {
     pub output_format: FixFormat,
 }
 
-/// Counts what happened to edits, collects the answer, and forwards every event to the
-/// renderer.
-struct Tally<'a> {
-    inner: &'a mut dyn EventSink,
-    answer: Answer,
+/// How many edits a run proposed, attempted and applied, and the lines they changed.
+#[derive(Debug, Clone, Copy, Default)]
+struct EditCounts {
     proposed: usize,
     /// Edits the model tried, whatever became of them (applied, declined, refused, failed).
     attempted: usize,
@@ -76,18 +74,27 @@ struct Tally<'a> {
     removed: usize,
 }
 
+/// Counts what happened to edits, collects the answer, and forwards every event to the
+/// renderer.
+struct Tally<'a> {
+    inner: &'a mut dyn EventSink,
+    answer: Answer,
+    counts: EditCounts,
+}
+
 impl EventSink for Tally<'_> {
     fn emit(&mut self, event: Event) {
         self.answer.push(&event);
+        let c = &mut self.counts;
         match &event {
-            Event::EditProposed { .. } => self.proposed += 1,
+            Event::EditProposed { .. } => c.proposed += 1,
             Event::EditApplied { added, removed, .. } => {
-                self.attempted += 1;
-                self.applied += 1;
-                self.added += added;
-                self.removed += removed;
+                c.attempted += 1;
+                c.applied += 1;
+                c.added += added;
+                c.removed += removed;
             }
-            Event::EditDeclined { .. } | Event::BlocksFailed { .. } => self.attempted += 1,
+            Event::EditDeclined { .. } | Event::BlocksFailed { .. } => c.attempted += 1,
             // Refused by the person or a policy: counted by its `EditDeclined`.
             Event::ToolResult {
                 effect: Some(Effect::Edit),
@@ -101,7 +108,7 @@ impl EventSink for Tally<'_> {
                     )
             ) =>
             {
-                self.attempted += 1
+                c.attempted += 1
             }
             _ => {}
         }
@@ -109,7 +116,78 @@ impl EventSink for Tally<'_> {
     }
 }
 
+/// What `hone fix` prepared before the run.
+struct Setup {
+    agent: Agent,
+    /// The request: the instruction with the named files attached.
+    input: String,
+    /// The workspace the person named; under `--dry-run` the agent works on `scratch`.
+    root: PathBuf,
+    scratch: Option<common::Scratch>,
+}
+
+/// How a finished run ends: its outcome, the exit code it means, the files it changed and
+/// (under `--dry-run`) the patch.
+struct Ending {
+    outcome: Outcome,
+    exit: Exit,
+    changed: Vec<String>,
+    patch: String,
+}
+
 pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
+    let mut setup = set_up(global, &args)?;
+    let color_err = global.color.enabled(Stream::Stderr);
+    let mut terminal = ui::render::Terminal::new(look(global, &args, color_err), 0.0);
+    let mut quiet = agent::Collect::default();
+    let renderer: &mut dyn EventSink = match args.output_format {
+        FixFormat::Text => &mut terminal,
+        FixFormat::Json => &mut quiet,
+    };
+    let mut tally = Tally {
+        inner: renderer,
+        answer: Answer::default(),
+        counts: EditCounts::default(),
+    };
+    let mut ask = ui::ask::Ask::new(color_err);
+    let mut rules = Rules::parse(&[]).map_err(Failure::usage)?;
+    rules.edits = agent::EditRule::Any;
+    rules.commands.prefixes = args.allow_command.clone();
+    rules.how_to_allow = "the user can allow it with --allow-command".to_string();
+    let approver: &mut dyn Approver = if args.yes || args.dry_run {
+        &mut rules
+    } else {
+        &mut ask
+    };
+
+    let started = std::time::Instant::now();
+    let ran =
+        common::run_interruptible(&mut setup.agent, &setup.input, &mut tally, approver).await?;
+    let Tally { counts, answer, .. } = tally;
+    let Some(ending) = end(&setup, ran, counts)? else {
+        return Ok(Exit::Interrupted);
+    };
+    match args.output_format {
+        FixFormat::Text => {
+            if args.dry_run {
+                common::print(&ending.patch)?;
+            }
+            if ending.exit == Exit::Failed && ending.outcome == Outcome::Done {
+                eprintln!("no edit was applied (declined, refused or failed); nothing was changed");
+            }
+        }
+        FixFormat::Json => {
+            let report = json_report(&args, &setup.agent, &ending, &counts, &answer, started);
+            common::print(&format!("{report}\n"))?;
+        }
+    }
+    Ok(ending.exit)
+}
+
+/// Everything before the run: the settings, the refusal when nobody can confirm edits, the
+/// scratch copy for `--dry-run`, the request with its files attached (a note for each that
+/// looks like it holds secrets), and the agent with the project context.
+fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
     let mut config = common::load_config(&global.overrides())?;
     let person = ui::interactive();
     if !person && !args.yes && !args.dry_run {
@@ -118,23 +196,20 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         )
         .hint("add --yes to apply edits without asking, or --dry-run to print the patch instead"));
     }
-    let original_root = config.workspace.clone();
+    let root = config.workspace.clone();
     let scratch = if args.dry_run {
-        Some(common::scratch_copy(&original_root)?)
+        Some(common::scratch_copy(&root)?)
     } else {
         None
     };
     if let Some(s) = &scratch {
         config.workspace = s.path().to_path_buf();
     }
-    let input = common::attach_files(&args.instruction, &original_root, &args.paths)?;
+    let input = common::attach_files(&args.instruction, &root, &args.paths)?;
     // The rule the model's tools obey (symlinks judged by their target): named files pass it.
-    let ws = crate::edit::Workspace::new(&original_root).ok();
+    let ws = crate::edit::Workspace::new(&root).ok();
     for p in &args.paths {
-        let rel = p
-            .strip_prefix(&original_root)
-            .unwrap_or(p)
-            .to_string_lossy();
+        let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy();
         if ws.as_ref().is_some_and(|ws| crate::tools::secret(ws, &rel)) {
             eprintln!(
                 "hone: note: {} looks like it holds secrets; it is sent to the model because you named it",
@@ -154,9 +229,17 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     if let Some(poll) = project.late_map {
         agent.set_context_poll(poll);
     }
+    Ok(Setup {
+        agent,
+        input,
+        root,
+        scratch,
+    })
+}
 
-    let color_err = global.color.enabled(Stream::Stderr);
-    let stderr_tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+/// How the terminal renderer shows the run: the answer to stdout (stderr under `--dry-run`,
+/// whose stdout is the patch), colour per stream, reasoning unless hidden.
+fn look(global: &GlobalArgs, args: &Args, color_err: bool) -> ui::render::Look {
     let reasoning = if args.no_reasoning {
         ui::render::Reasoning::Hide
     } else {
@@ -167,56 +250,26 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     } else {
         Stream::Stdout
     });
-    let look = ui::render::Look {
+    ui::render::Look {
         color_answer,
         color_err,
-        stderr_tty,
+        stderr_tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         width: None,
         dry_run: args.dry_run,
         reasoning,
         summary: ui::render::Summary::Session,
         turn_limit_hint: " (raise it with --max-turns)",
-    };
-    let mut terminal = ui::render::Terminal::new(look, 0.0);
-    let mut quiet = agent::Collect::default();
-    let renderer: &mut dyn EventSink = match args.output_format {
-        FixFormat::Text => &mut terminal,
-        FixFormat::Json => &mut quiet,
-    };
-    let mut tally = Tally {
-        inner: renderer,
-        answer: Answer::default(),
-        proposed: 0,
-        attempted: 0,
-        applied: 0,
-        added: 0,
-        removed: 0,
-    };
-    let mut ask = ui::ask::Ask::new(color_err);
-    let mut rules = Rules::parse(&[]).map_err(Failure::usage)?;
-    rules.edits = agent::EditRule::Any;
-    rules.commands.prefixes = args.allow_command.clone();
-    rules.how_to_allow = "the user can allow it with --allow-command".to_string();
-    let approver: &mut dyn Approver = if args.yes || args.dry_run {
-        &mut rules
-    } else {
-        &mut ask
-    };
+    }
+}
 
-    let started = std::time::Instant::now();
-    let ran = common::run_interruptible(&mut agent, &input, &mut tally, approver).await?;
-    let (proposed, attempted, applied, added, removed) = (
-        tally.proposed,
-        tally.attempted,
-        tally.applied,
-        tally.added,
-        tally.removed,
-    );
-    let answer = std::mem::take(&mut tally.answer);
-
+/// How the run ended: `None` when it was interrupted (said on stderr); else its outcome, the
+/// exit code (a run whose every edit failed or was declined failed too), the files changed and
+/// the patch of the scratch copy.
+fn end(setup: &Setup, ran: Ran, counts: EditCounts) -> Result<Option<Ending>, Failure> {
+    let agent = &setup.agent;
     let changed: Vec<String> = agent.changed_files().map(str::to_string).collect();
-    let patch = match &scratch {
-        Some(s) => crate::edit::diff_trees(&original_root, s.path(), &changed)
+    let patch = match &setup.scratch {
+        Some(s) => crate::edit::diff_trees(&setup.root, s.path(), &changed)
             .map_err(|e| Failure::new(Exit::Failed, e))?,
         None => String::new(),
     };
@@ -226,42 +279,50 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
                 "interrupted; files are whole and the session is saved as {}",
                 agent.session_id()
             );
-            return Ok(Exit::Interrupted);
+            return Ok(None);
         }
         Ran::Finished(o) => o,
     };
     let exit = match outcome {
-        Outcome::Done if attempted > 0 && applied == 0 => Exit::Failed,
+        Outcome::Done if counts.attempted > 0 && counts.applied == 0 => Exit::Failed,
         Outcome::Done => Exit::Success,
         Outcome::TurnLimit | Outcome::Loop => Exit::Failed,
     };
-    match args.output_format {
-        FixFormat::Text => {
-            if args.dry_run {
-                common::print(&patch)?;
-            }
-            if exit == Exit::Failed && outcome == Outcome::Done {
-                eprintln!("no edit was applied (declined, refused or failed); nothing was changed");
-            }
-        }
-        FixFormat::Json => {
-            let report = json!({
-                "outcome": outcome,
-                "exit_code": exit.code(),
-                "dry_run": args.dry_run,
-                "files_changed": changed,
-                "diff": { "edits_proposed": proposed, "edits_applied": applied, "added": added, "removed": removed },
-                "patch": if args.dry_run { Some(patch) } else { None },
-                "answer": answer.text(),
-                "reasoning": answer.reasoning(),
-                "usage": super::print::usage_json(agent.usage()),
-                "total_cost_usd": agent.cost(),
-                "session_id": agent.session_id(),
-                "model": agent.model(),
-                "duration_ms": started.elapsed().as_millis() as u64,
-            });
-            common::print(&format!("{report}\n"))?;
-        }
-    }
-    Ok(exit)
+    Ok(Some(Ending {
+        outcome,
+        exit,
+        changed,
+        patch,
+    }))
+}
+
+/// `--output-format json`: the one object printed at the end.
+fn json_report(
+    args: &Args,
+    agent: &Agent,
+    ending: &Ending,
+    counts: &EditCounts,
+    answer: &Answer,
+    started: std::time::Instant,
+) -> serde_json::Value {
+    json!({
+        "outcome": ending.outcome,
+        "exit_code": ending.exit.code(),
+        "dry_run": args.dry_run,
+        "files_changed": ending.changed,
+        "diff": {
+            "edits_proposed": counts.proposed,
+            "edits_applied": counts.applied,
+            "added": counts.added,
+            "removed": counts.removed,
+        },
+        "patch": if args.dry_run { Some(&ending.patch) } else { None },
+        "answer": answer.text(),
+        "reasoning": answer.reasoning(),
+        "usage": super::print::usage_json(agent.usage()),
+        "total_cost_usd": agent.cost(),
+        "session_id": agent.session_id(),
+        "model": agent.model(),
+        "duration_ms": started.elapsed().as_millis() as u64,
+    })
 }

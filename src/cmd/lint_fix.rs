@@ -25,7 +25,7 @@ use crate::edit::{Journal, Workspace};
 use crate::exit::{Exit, Failure};
 use crate::lint::report::{self, BeforeAfter, Counts, Report};
 use crate::lint::{
-    End, Fixer, Interrupt, Lint, LintCommand, LintError, LintPolicy, Log, Progress, preset,
+    End, Fixer, Interrupt, Lint, LintCommand, LintError, LintPolicy, Log, Progress, Summary, preset,
 };
 
 /// Run a linter and let the model fix what it reports, in rounds, under a strict policy.
@@ -188,43 +188,28 @@ fn agent_line(e: &Event) -> Option<String> {
     })
 }
 
+/// What `hone lint-fix` resolved before the first lint.
+struct Setup {
+    config: crate::config::Config,
+    /// The paths given, relative to the workspace.
+    paths: Vec<String>,
+    policy: LintPolicy,
+    /// Under `--dry-run`, the copy the run works on; dropping it removes it.
+    scratch: Option<common::Scratch>,
+    ws: Workspace,
+    lint: LintCommand,
+}
+
 pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let started = Instant::now();
-    let mut config = common::load_config(&global.overrides())?;
-    if args.interactive && !crate::ui::interactive() {
-        return Err(Failure::usage("--interactive needs a terminal to ask on")
-            .hint("drop --interactive: lint-fix applies what its policy allows without asking"));
-    }
-    let original_root = config.workspace.clone();
-    let paths = relative_paths(&original_root, &args.paths)?;
-    let preset = preset::find(&args.cmd);
-    let command = match preset {
-        Some(p) => p.command_for(&paths),
-        None => args.cmd.trim().to_string(),
-    };
-    if command.is_empty() {
-        return Err(Failure::usage("--cmd is empty").hint(format!(
-            "name a preset ({}) or a command line",
-            preset::names()
-        )));
-    }
-    let mut policy = LintPolicy::new(&paths, &args.allow_path).map_err(lint_failure)?;
-    let scratch = if args.dry_run {
-        Some(common::scratch_copy(&original_root)?)
-    } else {
-        None
-    };
-    if let Some(s) = &scratch {
-        link_installed_tools(&original_root, s.path());
-        config.workspace = s.path().to_path_buf();
-    }
-    let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
-    let lint_cmd = LintCommand {
-        command,
-        preset,
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        secret_vars: config.secret_env_vars(),
-    };
+    let Setup {
+        config,
+        paths,
+        mut policy,
+        scratch: _scratch,
+        ws,
+        lint: lint_cmd,
+    } = set_up(global, &args)?;
     let color_err = global.color.enabled(crate::ui::Stream::Stderr);
     let mut out = Out {
         to_stderr: args.dry_run,
@@ -234,7 +219,7 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let mut outputs = Outputs {
         args: &args,
         command: &lint_cmd.command,
-        preset: preset.map(|p| p.name),
+        preset: lint_cmd.preset.map(|p| p.name),
         started,
     };
 
@@ -250,33 +235,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     };
     out.line(&report::lint_summary(&first));
     if first.passed() {
-        outputs.write(
-            &mut out,
-            Some((&first, &first, &[])),
-            (End::Clean.label(), Exit::Success),
-            &[],
-            "",
-            None,
-        )?;
+        let ending = (End::Clean.label(), Exit::Success);
+        outputs.write(&mut out, Some((&first, &first, &[])), ending, &[], "", None)?;
         out.line("done: the linter passes; nothing to fix");
         return Ok(Exit::Success);
     }
 
-    let named: Vec<PathBuf> = first
-        .parsed
-        .files()
-        .into_iter()
-        .map(PathBuf::from)
-        .collect();
-    let instructions = crate::context::load_instructions(ws.root(), &named);
-    let opts = agent::Options {
-        edit_format: args.edit_format.into(),
-        max_turns: args.max_turns.unwrap_or(config.max_turns),
-        instructions: (!instructions.is_empty()).then(|| instructions.text()),
-        without: Some(crate::tools::Effect::Command),
-        ..agent::Options::default()
-    };
-    let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
+    let mut agent = agent_for(&config, &args, &ws, &first)?;
     if args.interactive {
         policy = policy.with_person(Box::new(crate::ui::ask::Ask::new(color_err)));
     }
@@ -302,7 +267,86 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         &patch,
         Some(&agent),
     )?;
-    let files = changed.len();
+    conclude(&mut out, summary, changed.len())
+}
+
+/// Everything before the first lint: the settings, `--interactive` refused without a terminal,
+/// the paths given (inside the workspace), the lint command (a preset's or the one given), the
+/// edit policy, and under `--dry-run` the scratch copy the run works on.
+fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
+    let mut config = common::load_config(&global.overrides())?;
+    if args.interactive && !crate::ui::interactive() {
+        return Err(Failure::usage("--interactive needs a terminal to ask on")
+            .hint("drop --interactive: lint-fix applies what its policy allows without asking"));
+    }
+    let original_root = config.workspace.clone();
+    let paths = relative_paths(&original_root, &args.paths)?;
+    let preset = preset::find(&args.cmd);
+    let command = match preset {
+        Some(p) => p.command_for(&paths),
+        None => args.cmd.trim().to_string(),
+    };
+    if command.is_empty() {
+        return Err(Failure::usage("--cmd is empty").hint(format!(
+            "name a preset ({}) or a command line",
+            preset::names()
+        )));
+    }
+    let policy = LintPolicy::new(&paths, &args.allow_path).map_err(lint_failure)?;
+    let scratch = if args.dry_run {
+        Some(common::scratch_copy(&original_root)?)
+    } else {
+        None
+    };
+    if let Some(s) = &scratch {
+        link_installed_tools(&original_root, s.path());
+        config.workspace = s.path().to_path_buf();
+    }
+    let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
+    let lint = LintCommand {
+        command,
+        preset,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        secret_vars: config.secret_env_vars(),
+    };
+    Ok(Setup {
+        config,
+        paths,
+        policy,
+        scratch,
+        ws,
+        lint,
+    })
+}
+
+/// The agent that fixes: the project's instructions for the files `first` names, no repository
+/// map, and no `run_command` (hone runs the linter).
+fn agent_for(
+    config: &crate::config::Config,
+    args: &Args,
+    ws: &Workspace,
+    first: &Lint,
+) -> Result<Agent, Failure> {
+    let named: Vec<PathBuf> = first
+        .parsed
+        .files()
+        .into_iter()
+        .map(PathBuf::from)
+        .collect();
+    let instructions = crate::context::load_instructions(ws.root(), &named);
+    let opts = agent::Options {
+        edit_format: args.edit_format.into(),
+        max_turns: args.max_turns.unwrap_or(config.max_turns),
+        instructions: (!instructions.is_empty()).then(|| instructions.text()),
+        without: Some(crate::tools::Effect::Command),
+        ..agent::Options::default()
+    };
+    Agent::new(config, opts).map_err(common::agent_failure)
+}
+
+/// The last log line and the exit code for how the rounds ended (`files` changed), or the
+/// error that ended them.
+fn conclude(out: &mut Out, summary: Summary, files: usize) -> Result<Exit, Failure> {
     let exit = match summary.end {
         End::Clean => {
             out.line(&format!("done: the linter passes; {files} file{} changed", plural(files)));

@@ -33,24 +33,7 @@ pub(crate) struct Graph {
 
 impl Graph {
     pub fn build(files: &[IndexedFile], names: &[Box<str>]) -> Graph {
-        let n_names = names.len();
-        // Definers per name, each file once per name.
-        let mut pairs: Vec<(NameId, FileId)> = Vec::new();
-        for (fid, f) in files.iter().enumerate() {
-            let start = pairs.len();
-            pairs.extend(
-                f.defs
-                    .iter()
-                    .filter(|d| d.kind.defines_name())
-                    .map(|d| (d.name, fid as FileId)),
-            );
-            pairs[start..].sort_unstable();
-            let mut tail = pairs.split_off(start);
-            tail.dedup();
-            pairs.extend(tail);
-        }
-        let (def_offsets, def_files) = csr(n_names, pairs);
-
+        let (def_offsets, def_files) = definers_by_name(files, names.len());
         let name_weight: Vec<f32> = names
             .iter()
             .enumerate()
@@ -59,61 +42,15 @@ impl Graph {
                 weight_of_name(n, definers)
             })
             .collect();
-
-        let mut out_offsets = Vec::with_capacity(files.len() + 1);
-        let mut out_dst = Vec::new();
-        let mut out_w = Vec::new();
-        let mut ref_triples: Vec<(NameId, (FileId, f32))> = Vec::new();
-        let mut edges: Vec<(FileId, f32)> = Vec::new();
-        out_offsets.push(0u32);
-        for (fid, f) in files.iter().enumerate() {
-            let src = fid as FileId;
-            edges.clear();
-            let first_ref = ref_triples.len();
-            let mut total = 0f32;
-            for (name, count) in &f.refs {
-                let definers = slice(&def_offsets, &def_files, *name as usize);
-                let own = definers.binary_search(&src).is_ok();
-                let others = definers.len() - usize::from(own);
-                if others == 0 || definers.len() > MAX_DEFINERS {
-                    continue;
-                }
-                let w = name_weight[*name as usize] * (*count as f32).sqrt();
-                if w <= 0.0 || !w.is_finite() {
-                    continue;
-                }
-                total += w;
-                ref_triples.push((*name, (src, w)));
-                let share = w / others as f32;
-                edges.extend(definers.iter().filter(|d| **d != src).map(|d| (*d, share)));
-            }
-            if total > 0.0 {
-                for t in &mut ref_triples[first_ref..] {
-                    t.1.1 /= total;
-                }
-                edges.sort_unstable_by_key(|e| e.0);
-                let mut i = 0;
-                while i < edges.len() {
-                    let dst = edges[i].0;
-                    let mut w = 0f32;
-                    while i < edges.len() && edges[i].0 == dst {
-                        w += edges[i].1;
-                        i += 1;
-                    }
-                    out_dst.push(dst);
-                    out_w.push(w / total);
-                }
-            }
-            out_offsets.push(out_dst.len() as u32);
-        }
-        let (ref_offsets, refs) = csr(n_names, ref_triples);
+        let out = OutEdges::build(files, (&def_offsets, &def_files), &name_weight);
+        let (ref_offsets, refs) = csr(names.len(), out.refs);
         let (ref_src, ref_w) = refs.into_iter().unzip();
         Graph {
             def_offsets,
             def_files,
-            out_offsets,
-            out_dst,
-            out_w,
+            out_offsets: out.offsets,
+            out_dst: out.dst,
+            out_w: out.w,
             ref_offsets,
             ref_src,
             ref_w,
@@ -144,6 +81,112 @@ impl Graph {
             .iter()
             .copied()
             .zip(self.ref_w[a..b].iter().copied())
+    }
+}
+
+/// Per name, the files defining it (each file once per name), in compressed rows.
+fn definers_by_name(files: &[IndexedFile], n_names: usize) -> (Vec<u32>, Vec<FileId>) {
+    let mut pairs: Vec<(NameId, FileId)> = Vec::new();
+    for (fid, f) in files.iter().enumerate() {
+        let start = pairs.len();
+        pairs.extend(
+            f.defs
+                .iter()
+                .filter(|d| d.kind.defines_name())
+                .map(|d| (d.name, fid as FileId)),
+        );
+        pairs[start..].sort_unstable();
+        let mut tail = pairs.split_off(start);
+        tail.dedup();
+        pairs.extend(tail);
+    }
+    csr(n_names, pairs)
+}
+
+/// The out-edges in compressed rows, built file by file, and the references behind them as
+/// (name, (file, share of the file's weight)).
+#[derive(Default)]
+struct OutEdges {
+    offsets: Vec<u32>,
+    dst: Vec<FileId>,
+    w: Vec<f32>,
+    refs: Vec<(NameId, (FileId, f32))>,
+    /// The current file's edges before they are merged by target.
+    scratch: Vec<(FileId, f32)>,
+}
+
+impl OutEdges {
+    /// Every file's out-edges, given the definers of each name (offsets and files) and each
+    /// name's weight.
+    fn build(
+        files: &[IndexedFile],
+        definers: (&[u32], &[FileId]),
+        name_weight: &[f32],
+    ) -> OutEdges {
+        let mut out = OutEdges {
+            offsets: Vec::with_capacity(files.len() + 1),
+            ..OutEdges::default()
+        };
+        out.offsets.push(0u32);
+        for (fid, f) in files.iter().enumerate() {
+            out.add_file(fid as FileId, f, definers, name_weight);
+            out.offsets.push(out.dst.len() as u32);
+        }
+        out
+    }
+
+    /// `src`'s edges: each name it uses sends √(uses) × the name's weight, split among the other
+    /// files defining it (none for a name defined only by `src` or by too many files).
+    fn add_file(
+        &mut self,
+        src: FileId,
+        f: &IndexedFile,
+        (def_offsets, def_files): (&[u32], &[FileId]),
+        name_weight: &[f32],
+    ) {
+        self.scratch.clear();
+        let first_ref = self.refs.len();
+        let mut total = 0f32;
+        for (name, count) in &f.refs {
+            let definers = slice(def_offsets, def_files, *name as usize);
+            let own = definers.binary_search(&src).is_ok();
+            let others = definers.len() - usize::from(own);
+            if others == 0 || definers.len() > MAX_DEFINERS {
+                continue;
+            }
+            let w = name_weight[*name as usize] * (*count as f32).sqrt();
+            if w <= 0.0 || !w.is_finite() {
+                continue;
+            }
+            total += w;
+            self.refs.push((*name, (src, w)));
+            let share = w / others as f32;
+            self.scratch
+                .extend(definers.iter().filter(|d| **d != src).map(|d| (*d, share)));
+        }
+        if total > 0.0 {
+            for t in &mut self.refs[first_ref..] {
+                t.1.1 /= total;
+            }
+            self.merge(total);
+        }
+    }
+
+    /// Appends the current file's edges summed by target, normalised by `total`.
+    fn merge(&mut self, total: f32) {
+        self.scratch.sort_unstable_by_key(|e| e.0);
+        let edges = &self.scratch;
+        let mut i = 0;
+        while i < edges.len() {
+            let dst = edges[i].0;
+            let mut w = 0f32;
+            while i < edges.len() && edges[i].0 == dst {
+                w += edges[i].1;
+                i += 1;
+            }
+            self.dst.push(dst);
+            self.w.push(w / total);
+        }
     }
 }
 

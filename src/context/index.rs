@@ -22,7 +22,7 @@ use crate::context::cache::{self, CacheOutcome, LoadedCache};
 use crate::context::git::GitProbe;
 use crate::context::graph::Graph;
 use crate::context::lang::Language;
-use crate::context::scan::{self, Mtime, ScanOptions, SkipReason};
+use crate::context::scan::{self, Candidate, Mtime, ScanOptions, ScanReport, SkipReason};
 use crate::context::symbols::SymbolKind;
 
 pub(crate) use self::parse::Slot;
@@ -181,102 +181,38 @@ impl RepoIndex {
         progress: &Progress,
     ) -> Result<(RepoIndex, Option<PendingSave>), ContextError> {
         let started = Instant::now();
-        let root = root.canonicalize().map_err(|source| ContextError::Root {
-            path: root.to_path_buf(),
-            source,
-        })?;
-        if !root.is_dir() {
-            return Err(ContextError::NotADirectory { path: root });
-        }
+        let root = open_root(root)?;
         let git = opts.git_recency.then(|| GitProbe::start(&root)).flatten();
         let cache_path = cache::location(&root, &opts.cache);
         let fingerprint = cache::fingerprint(opts);
-
-        // The walk and the cache load overlap: neither needs the other until both are done.
         let mut timings = BuildTimings::default();
-        let (report, loaded) = std::thread::scope(|s| {
-            let loader = s.spawn(|| {
-                let t = Instant::now();
-                let loaded = cache_path.as_deref().map(|p| cache::load(p, &fingerprint));
-                (loaded, t.elapsed())
-            });
-            let t = Instant::now();
-            let report = scan::scan(&root, opts);
-            timings.walk = t.elapsed();
-            let (loaded, load_time) = loader.join().unwrap_or((None, Duration::ZERO));
-            timings.cache_load = load_time;
-            (report, loaded)
-        });
+        let (report, mut cached, cache_outcome) = walk_and_load(
+            &root,
+            opts,
+            cache_path.as_deref(),
+            &fingerprint,
+            &mut timings,
+        );
         progress
             .found
             .store(report.candidates.len(), Ordering::Relaxed);
-
-        let (mut cached, cache_outcome) = match loaded {
-            None => (LoadedCache::default(), CacheOutcome::Off),
-            Some(Ok(c)) => (c, CacheOutcome::Loaded),
-            Some(Err(outcome)) => (LoadedCache::default(), outcome),
-        };
         let mut names = Interner::from_names(std::mem::take(&mut cached.names));
-
-        // Split candidates into cache hits and files to read.
-        let mut slots: Vec<Slot> = Vec::with_capacity(report.candidates.len());
-        let mut to_parse: Vec<usize> = Vec::new();
-        for (i, cand) in report.candidates.iter().enumerate() {
-            match cached.take(cand) {
-                Some(hit) => slots.push(hit),
-                None => {
-                    slots.push(Slot::Pending);
-                    to_parse.push(i);
-                }
-            }
-        }
+        let (mut slots, to_parse) = reuse_cached(&report.candidates, &mut cached);
         let reused = slots.len() - to_parse.len();
         progress.done.store(reused, Ordering::Relaxed);
         let removed = cached.remaining();
 
         let t = Instant::now();
-        parse_all(
+        parse_pending(
             &root,
             &report.candidates,
             &to_parse,
+            &mut slots,
+            &mut names,
             opts,
             progress,
-            |k, outcome| {
-                let i = to_parse[k];
-                slots[i] = match outcome {
-                    Parsed::File { language, symbols } => Slot::File(intern_file(
-                        &mut names,
-                        &report.candidates[i],
-                        language,
-                        symbols,
-                    )),
-                    Parsed::Skipped(reason) => Slot::Skipped(reason),
-                };
-            },
         );
-
-        let mut skipped = report.skipped;
-        let mut files = Vec::with_capacity(slots.len());
-        let mut skipped_files = Vec::new();
-        for (cand, slot) in report.candidates.into_iter().zip(slots) {
-            match slot {
-                Slot::File(f) => files.push(f),
-                Slot::Skipped(reason) => {
-                    *skipped.entry(reason).or_insert(0) += 1;
-                    if reason != SkipReason::Unreadable {
-                        skipped_files.push(SkippedFile {
-                            path: cand.path,
-                            size: cand.size,
-                            mtime: cand.mtime,
-                            reason,
-                        });
-                    }
-                }
-                // Not reached: a panic in a parsing worker ends the process (`crate::crash`).
-                // Were it ever reached, the file counts as unreadable rather than vanishing.
-                Slot::Pending => *skipped.entry(SkipReason::Unreadable).or_insert(0) += 1,
-            }
-        }
+        let (mut files, skipped_files, skipped) = settle(report, slots);
         let changed = !to_parse.is_empty() || removed > 0 || cache_outcome != CacheOutcome::Loaded;
         if changed {
             compact_names(&mut names, &mut files);
@@ -285,15 +221,7 @@ impl RepoIndex {
         let t = Instant::now();
         let graph = Graph::build(&files, &names.names);
         timings.graph = t.elapsed();
-        let recency = match git {
-            Some(probe) => probe.finish(Duration::from_millis(25)).map(|changes| {
-                files
-                    .iter()
-                    .map(|f| changes.get(f.path.as_str()).copied().unwrap_or(0.0))
-                    .collect()
-            }),
-            None => None,
-        };
+        let recency = git.and_then(|probe| git_recency(probe, &files));
         let stats = IndexStats {
             files: files.len(),
             parsed: to_parse.len(),
@@ -400,6 +328,132 @@ impl RepoIndex {
     pub fn stats(&self) -> &IndexStats {
         &self.stats
     }
+}
+
+/// The workspace root, canonical; it must be a directory.
+fn open_root(root: &Path) -> Result<PathBuf, ContextError> {
+    let root = root.canonicalize().map_err(|source| ContextError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if !root.is_dir() {
+        return Err(ContextError::NotADirectory { path: root });
+    }
+    Ok(root)
+}
+
+/// The scan of `root` and the cache at `cache_path` (if any, else empty), loaded at the same
+/// time: neither needs the other until both are done. Records both times in `timings`.
+fn walk_and_load(
+    root: &Path,
+    opts: &ScanOptions,
+    cache_path: Option<&Path>,
+    fingerprint: &str,
+    timings: &mut BuildTimings,
+) -> (ScanReport, LoadedCache, CacheOutcome) {
+    let (report, loaded) = std::thread::scope(|s| {
+        let loader = s.spawn(|| {
+            let t = Instant::now();
+            let loaded = cache_path.map(|p| cache::load(p, fingerprint));
+            (loaded, t.elapsed())
+        });
+        let t = Instant::now();
+        let report = scan::scan(root, opts);
+        timings.walk = t.elapsed();
+        let (loaded, load_time) = loader.join().unwrap_or((None, Duration::ZERO));
+        timings.cache_load = load_time;
+        (report, loaded)
+    });
+    let (cached, outcome) = match loaded {
+        None => (LoadedCache::default(), CacheOutcome::Off),
+        Some(Ok(c)) => (c, CacheOutcome::Loaded),
+        Some(Err(outcome)) => (LoadedCache::default(), outcome),
+    };
+    (report, cached, outcome)
+}
+
+/// A slot per candidate: the cache's entry where its size and mtime still match, else
+/// [`Slot::Pending`]; and the indices of the pending ones, to read and parse.
+fn reuse_cached(candidates: &[Candidate], cached: &mut LoadedCache) -> (Vec<Slot>, Vec<usize>) {
+    let mut slots: Vec<Slot> = Vec::with_capacity(candidates.len());
+    let mut to_parse: Vec<usize> = Vec::new();
+    for (i, cand) in candidates.iter().enumerate() {
+        match cached.take(cand) {
+            Some(hit) => slots.push(hit),
+            None => {
+                slots.push(Slot::Pending);
+                to_parse.push(i);
+            }
+        }
+    }
+    (slots, to_parse)
+}
+
+/// Reads and parses the candidates `to_parse` names on worker threads, filling their slots
+/// (interning the names they define and use).
+fn parse_pending(
+    root: &Path,
+    candidates: &[Candidate],
+    to_parse: &[usize],
+    slots: &mut [Slot],
+    names: &mut Interner,
+    opts: &ScanOptions,
+    progress: &Progress,
+) {
+    parse_all(root, candidates, to_parse, opts, progress, |k, outcome| {
+        let i = to_parse[k];
+        slots[i] = match outcome {
+            Parsed::File { language, symbols } => {
+                Slot::File(intern_file(names, &candidates[i], language, symbols))
+            }
+            Parsed::Skipped(reason) => Slot::Skipped(reason),
+        };
+    });
+}
+
+/// The indexed files, the files skipped for their content (remembered for the cache), and
+/// every skip counted by reason, from the scan and the filled slots.
+fn settle(
+    report: ScanReport,
+    slots: Vec<Slot>,
+) -> (
+    Vec<IndexedFile>,
+    Vec<SkippedFile>,
+    BTreeMap<SkipReason, usize>,
+) {
+    let mut skipped = report.skipped;
+    let mut files = Vec::with_capacity(slots.len());
+    let mut skipped_files = Vec::new();
+    for (cand, slot) in report.candidates.into_iter().zip(slots) {
+        match slot {
+            Slot::File(f) => files.push(f),
+            Slot::Skipped(reason) => {
+                *skipped.entry(reason).or_insert(0) += 1;
+                if reason != SkipReason::Unreadable {
+                    skipped_files.push(SkippedFile {
+                        path: cand.path,
+                        size: cand.size,
+                        mtime: cand.mtime,
+                        reason,
+                    });
+                }
+            }
+            // Not reached: a panic in a parsing worker ends the process (`crate::crash`).
+            // Were it ever reached, the file counts as unreadable rather than vanishing.
+            Slot::Pending => *skipped.entry(SkipReason::Unreadable).or_insert(0) += 1,
+        }
+    }
+    (files, skipped_files, skipped)
+}
+
+/// Per file, how recently git saw it change (0 to 1), if git answers within 25 ms.
+fn git_recency(probe: GitProbe, files: &[IndexedFile]) -> Option<Vec<f32>> {
+    probe.finish(Duration::from_millis(25)).map(|changes| {
+        files
+            .iter()
+            .map(|f| changes.get(f.path.as_str()).copied().unwrap_or(0.0))
+            .collect()
+    })
 }
 
 mod parse;

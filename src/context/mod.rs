@@ -4,10 +4,11 @@
 //! Owns the scan ([`scan`], its skip rules in [`filter`]), symbol extraction ([`symbols`],
 //! tree-sitter grammars in [`lang`]), the index, its persisted cache and its background build
 //! ([`index`], [`cache`], [`handle`]), recent git changes ([`git`]), the reference graph and
-//! ranking ([`graph`], [`rank`]), rendering within a token budget ([`render`]) and `AGENTS.md`
-//! loading ([`instructions`]). It must not talk to the model, print, or assemble prompts (that is the
-//! agent's job: this module hands it strings), and it never changes what an earlier request
-//! already sent: an index is immutable, a refresh is a new index, and rendering is deterministic.
+//! ranking ([`graph`], [`rank`]), rendering within a token budget ([`render`]), `AGENTS.md`
+//! loading ([`instructions`]) and the files a person names to go with a request ([`attach`]). It
+//! must not talk to the model, print, or assemble prompts (that is the agent's job: this module
+//! hands it strings), and it never changes what an earlier request already sent: an index is
+//! immutable, a refresh is a new index, and rendering is deterministic.
 //!
 //! # How a map is made
 //! 1. **Scan.** `ignore`'s parallel walker lists the files that may enter the context
@@ -41,6 +42,7 @@
 //! and 3–3.5 on source code, so 3.5 errs towards overestimating code, which keeps a map within
 //! its budget.
 
+pub mod attach;
 pub mod cache;
 pub mod filter;
 pub mod git;

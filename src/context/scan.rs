@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
-use ignore::{WalkBuilder, WalkState};
+use ignore::{DirEntry, WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
 pub use crate::context::filter::{
@@ -193,43 +193,8 @@ pub struct ScanReport {
 
 /// Walks `root` and returns the files that may enter the context.
 pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
-    let vendored: Arc<Vec<String>> = Arc::new(if opts.skip_vendored {
-        opts.vendored_dirs.clone()
-    } else {
-        Vec::new()
-    });
     let vendored_skips = Arc::new(AtomicUsize::new(0));
-    let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(!opts.include_hidden)
-        .git_ignore(true)
-        .git_global(true)
-        .git_exclude(true)
-        .ignore(true)
-        .parents(true)
-        .require_git(false)
-        .follow_links(false)
-        .threads(opts.thread_count())
-        .add_custom_ignore_filename(IGNORE_FILE);
-    {
-        let vendored = Arc::clone(&vendored);
-        let vendored_skips = Arc::clone(&vendored_skips);
-        builder.filter_entry(move |entry| {
-            if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
-                return true;
-            }
-            let name = entry.file_name().to_string_lossy();
-            if name == ".git" {
-                return false;
-            }
-            if vendored.iter().any(|v| *v == name) {
-                vendored_skips.fetch_add(1, Ordering::Relaxed);
-                return false;
-            }
-            true
-        });
-    }
-
+    let builder = walker(root, opts, &vendored_skips);
     let found: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
     let skipped: Mutex<BTreeMap<SkipReason, usize>> = Mutex::new(BTreeMap::new());
     let count = AtomicUsize::new(0);
@@ -240,47 +205,7 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
             sink: (&found, &skipped),
         };
         let count = &count;
-        Box::new(move |entry| {
-            let Ok(entry) = entry else {
-                *local.skipped.entry(SkipReason::Unreadable).or_insert(0) += 1;
-                return WalkState::Continue;
-            };
-            // A write in progress (or one a killed hone left): not part of the repository.
-            if !entry.file_type().is_some_and(|t| t.is_file())
-                || entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(crate::edit::is_temp_name)
-            {
-                return WalkState::Continue;
-            }
-            let Some(rel) = relative(root, entry.path()) else {
-                return WalkState::Continue;
-            };
-            if let Some(reason) = path_verdict(&rel, opts) {
-                *local.skipped.entry(reason).or_insert(0) += 1;
-                return WalkState::Continue;
-            }
-            let Ok(meta) = entry.metadata() else {
-                *local.skipped.entry(SkipReason::Unreadable).or_insert(0) += 1;
-                return WalkState::Continue;
-            };
-            if meta.len() > opts.max_file_bytes {
-                *local.skipped.entry(SkipReason::TooLarge).or_insert(0) += 1;
-                return WalkState::Continue;
-            }
-            if count.fetch_add(1, Ordering::Relaxed) >= opts.max_files {
-                *local.skipped.entry(SkipReason::OverFileLimit).or_insert(0) += 1;
-                return WalkState::Quit;
-            }
-            local.found.push(Candidate {
-                path: rel,
-                size: meta.len(),
-                mtime: Mtime::of(&meta),
-                explicit: false,
-            });
-            WalkState::Continue
-        })
+        Box::new(move |entry| visit(root, opts, count, &mut local, entry))
     });
 
     let mut candidates = found
@@ -310,6 +235,96 @@ pub fn scan(root: &Path, opts: &ScanOptions) -> ScanReport {
         candidates,
         skipped,
     }
+}
+
+/// The walker over `root`: ignore files honoured (`.gitignore`, `.ignore`, git's excludes,
+/// `.honeignore`), hidden files as the options say, symbolic links not followed, and `.git` and
+/// vendored directories not entered (the latter counted in `vendored_skips`).
+fn walker(root: &Path, opts: &ScanOptions, vendored_skips: &Arc<AtomicUsize>) -> WalkBuilder {
+    let vendored: Vec<String> = if opts.skip_vendored {
+        opts.vendored_dirs.clone()
+    } else {
+        Vec::new()
+    };
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(!opts.include_hidden)
+        .git_ignore(true)
+        .git_global(true)
+        .git_exclude(true)
+        .ignore(true)
+        .parents(true)
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.thread_count())
+        .add_custom_ignore_filename(IGNORE_FILE);
+    let vendored_skips = Arc::clone(vendored_skips);
+    builder.filter_entry(move |entry| {
+        if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
+            return true;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name == ".git" {
+            return false;
+        }
+        if vendored.iter().any(|v| *v == name) {
+            vendored_skips.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    });
+    builder
+}
+
+/// One entry of the walk, on a walker thread: a candidate, a skip counted by reason, or nothing
+/// (directories, hone's temporary files). Stops the walk once `count` passes the file limit.
+fn visit(
+    root: &Path,
+    opts: &ScanOptions,
+    count: &AtomicUsize,
+    local: &mut Local<'_>,
+    entry: Result<DirEntry, ignore::Error>,
+) -> WalkState {
+    let mut skip = |reason: SkipReason| *local.skipped.entry(reason).or_insert(0) += 1;
+    let Ok(entry) = entry else {
+        skip(SkipReason::Unreadable);
+        return WalkState::Continue;
+    };
+    // A write in progress (or one a killed hone left): not part of the repository.
+    if !entry.file_type().is_some_and(|t| t.is_file())
+        || entry
+            .file_name()
+            .to_str()
+            .is_some_and(crate::edit::is_temp_name)
+    {
+        return WalkState::Continue;
+    }
+    let Some(rel) = relative(root, entry.path()) else {
+        return WalkState::Continue;
+    };
+    if let Some(reason) = path_verdict(&rel, opts) {
+        skip(reason);
+        return WalkState::Continue;
+    }
+    let Ok(meta) = entry.metadata() else {
+        skip(SkipReason::Unreadable);
+        return WalkState::Continue;
+    };
+    if meta.len() > opts.max_file_bytes {
+        skip(SkipReason::TooLarge);
+        return WalkState::Continue;
+    }
+    if count.fetch_add(1, Ordering::Relaxed) >= opts.max_files {
+        skip(SkipReason::OverFileLimit);
+        return WalkState::Quit;
+    }
+    local.found.push(Candidate {
+        path: rel,
+        size: meta.len(),
+        mtime: Mtime::of(&meta),
+        explicit: false,
+    });
+    WalkState::Continue
 }
 
 /// A walker thread's findings, handed over when the thread's visitor is dropped.

@@ -324,74 +324,13 @@ impl Journal {
         self.undo_last(ws, true)
     }
 
+    /// Takes the workspace's write lock, then undoes the last batch (or, with `whole_run`, every
+    /// batch of the last run): checked whole first, then restored newest batch first.
     fn undo_last(&self, ws: &Workspace, whole_run: bool) -> Result<UndoReport, EditError> {
         let mut lock = self.lock()?;
         let all = self.batches()?;
-        let Some(&last) = all.last() else {
-            return Err(EditError::NothingToUndo);
-        };
-        let (dir, newest) = self.manifest(last)?;
-        let run = newest.run.clone().filter(|_| whole_run);
-        let mut group = vec![(last, dir, newest)];
-        if let Some(run) = &run {
-            for &seq in all.iter().rev().skip(1) {
-                // An unreadable or vanished older entry ends the run, as another run would.
-                let Ok((dir, m)) = self.manifest(seq) else {
-                    break;
-                };
-                if m.run.as_ref() != Some(run) {
-                    break;
-                }
-                group.push((seq, dir, m));
-            }
-        }
-
-        // Check every file of every batch first, newest batch first, against the state the
-        // later batches' undo leaves it in: restore nothing unless everything can be restored.
-        let mut state: std::collections::HashMap<String, Option<String>> =
-            std::collections::HashMap::new();
-        let mut conflicts = Vec::new();
-        let mut plans = Vec::new();
-        for (_, dir, manifest) in &group {
-            let mut plan = Vec::new();
-            for rec in &manifest.files {
-                let abs = ws.resolve(&rec.path)?;
-                let now_sha = match state.get(&rec.path) {
-                    Some(sha) => sha.clone(),
-                    None => read_now(&abs, &rec.path)?.as_deref().map(sha),
-                };
-                let before_sha = rec.before.as_ref().map(|b| b.sha256.clone());
-                if now_sha == before_sha {
-                    continue; // Already as it was (the batch never reached this file).
-                }
-                if now_sha != rec.after {
-                    conflicts.push(rec.path.clone());
-                    continue;
-                }
-                state.insert(rec.path.clone(), before_sha);
-                let bytes = match &rec.before {
-                    Some(b) => {
-                        let bad = |message: String| EditError::Journal {
-                            path: dir.join(&b.blob).display().to_string(),
-                            message,
-                        };
-                        let blob = fs::read(dir.join(&b.blob)).map_err(|e| bad(e.to_string()))?;
-                        if sha(&blob) != b.sha256 {
-                            return Err(bad("does not match its recorded hash".to_string()));
-                        }
-                        Some((blob, b.mode))
-                    }
-                    None => None,
-                };
-                plan.push((abs, rec.path.clone(), bytes));
-            }
-            plans.push(plan);
-        }
-        if !conflicts.is_empty() {
-            conflicts.sort();
-            conflicts.dedup();
-            return Err(EditError::UndoConflict { files: conflicts });
-        }
+        let group = self.last_group(&all, whole_run)?;
+        let plans = plan_undo(ws, &group)?;
         let mut dirs: Vec<PathBuf> = plans
             .iter()
             .flatten()
@@ -424,6 +363,89 @@ impl Journal {
         report.removed.sort();
         Ok(report)
     }
+
+    /// The batches an undo reverts, newest first: the last of `all`, and with `whole_run` the
+    /// older ones of its run up to the first of another run (or an unreadable one).
+    fn last_group(&self, all: &[u64], whole_run: bool) -> Result<Vec<Batch>, EditError> {
+        let Some(&last) = all.last() else {
+            return Err(EditError::NothingToUndo);
+        };
+        let (dir, newest) = self.manifest(last)?;
+        let run = newest.run.clone().filter(|_| whole_run);
+        let mut group = vec![(last, dir, newest)];
+        if let Some(run) = &run {
+            for &seq in all.iter().rev().skip(1) {
+                // An unreadable or vanished older entry ends the run, as another run would.
+                let Ok((dir, m)) = self.manifest(seq) else {
+                    break;
+                };
+                if m.run.as_ref() != Some(run) {
+                    break;
+                }
+                group.push((seq, dir, m));
+            }
+        }
+        Ok(group)
+    }
+}
+
+/// A batch of the journal: its number, its directory and its manifest.
+type Batch = (u64, PathBuf, Manifest);
+
+/// What undoing `group` restores, batch by batch. Every file of every batch is checked first,
+/// newest batch first, against the state the later batches' undo leaves it in: nothing is
+/// planned unless everything can be restored ([`EditError::UndoConflict`] names the files that
+/// changed since).
+fn plan_undo(ws: &Workspace, group: &[Batch]) -> Result<Vec<Vec<Restore>>, EditError> {
+    let mut state: std::collections::HashMap<String, Option<String>> =
+        std::collections::HashMap::new();
+    let mut conflicts = Vec::new();
+    let mut plans = Vec::new();
+    for (_, dir, manifest) in group {
+        let mut plan = Vec::new();
+        for rec in &manifest.files {
+            let abs = ws.resolve(&rec.path)?;
+            let now_sha = match state.get(&rec.path) {
+                Some(sha) => sha.clone(),
+                None => read_now(&abs, &rec.path)?.as_deref().map(sha),
+            };
+            let before_sha = rec.before.as_ref().map(|b| b.sha256.clone());
+            if now_sha == before_sha {
+                continue; // Already as it was (the batch never reached this file).
+            }
+            if now_sha != rec.after {
+                conflicts.push(rec.path.clone());
+                continue;
+            }
+            state.insert(rec.path.clone(), before_sha);
+            let bytes = match &rec.before {
+                Some(b) => Some(before_bytes(dir, b)?),
+                None => None,
+            };
+            plan.push((abs, rec.path.clone(), bytes));
+        }
+        plans.push(plan);
+    }
+    if !conflicts.is_empty() {
+        conflicts.sort();
+        conflicts.dedup();
+        return Err(EditError::UndoConflict { files: conflicts });
+    }
+    Ok(plans)
+}
+
+/// A file's bytes before a batch, from the batch directory `dir`, checked against their hash;
+/// and its mode.
+fn before_bytes(dir: &Path, b: &Before) -> Result<(Vec<u8>, Option<u32>), EditError> {
+    let bad = |message: String| EditError::Journal {
+        path: dir.join(&b.blob).display().to_string(),
+        message,
+    };
+    let blob = fs::read(dir.join(&b.blob)).map_err(|e| bad(e.to_string()))?;
+    if sha(&blob) != b.sha256 {
+        return Err(bad("does not match its recorded hash".to_string()));
+    }
+    Ok((blob, b.mode))
 }
 
 /// One file to put back: its absolute path, its workspace path, and its bytes and mode (or

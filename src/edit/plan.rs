@@ -165,6 +165,7 @@ impl Batch {
         Ok(i)
     }
 
+    /// Applies one operation to the batch's virtual copy of the workspace.
     fn run(&mut self, ws: &Workspace, op: &EditOp, label: &OpLabel) -> Result<(), EditError> {
         match op {
             EditOp::Replace {
@@ -175,52 +176,22 @@ impl Batch {
                 anchor,
             } => {
                 let i = self.node(ws.resolve_full(path)?)?;
-                let display = self.nodes[i].display.clone();
-                let Some(doc) = self.nodes[i].doc.as_mut() else {
-                    return Err(EditError::MissingFile {
-                        op: label.clone(),
-                        path: display,
-                    });
-                };
                 let q = Query {
                     old,
                     new,
                     mode: *mode,
                     anchor: anchor.as_deref(),
                 };
-                if let Some(note) = replace(doc, &q, label)? {
-                    self.notes.push(note);
-                }
+                self.replace_in(i, &q, label)
             }
             EditOp::Create { path, content } => {
                 let i = self.node(ws.resolve_full(path)?)?;
-                let node = &mut self.nodes[i];
-                match node.doc.as_mut() {
-                    Some(doc) => {
-                        doc.flush();
-                        if !doc.body().is_empty() {
-                            return Err(EditError::AlreadyExists {
-                                op: label.clone(),
-                                path: node.display.clone(),
-                            });
-                        }
-                        let conformed = text::conform(doc.bom > 0, doc.body(), content);
-                        doc.set(conformed);
-                    }
-                    None => node.doc = Some(Doc::from_text(FileText::from_model(content))),
-                }
+                self.create(i, content, label)
             }
             EditOp::Overwrite { path, content } => {
                 let i = self.node(ws.resolve_full(path)?)?;
-                let node = &mut self.nodes[i];
-                match node.doc.as_mut() {
-                    Some(doc) => {
-                        doc.flush();
-                        let conformed = text::conform(doc.bom > 0, doc.body(), content);
-                        doc.set(conformed);
-                    }
-                    None => node.doc = Some(Doc::from_text(FileText::from_model(content))),
-                }
+                set_whole(&mut self.nodes[i], content);
+                Ok(())
             }
             EditOp::Delete { path } => {
                 let i = self.node(ws.resolve_full(path)?)?;
@@ -231,40 +202,100 @@ impl Batch {
                         path: node.display.clone(),
                     });
                 }
+                Ok(())
             }
             EditOp::Rename { from, to } => {
                 let src = self.node(ws.resolve_full(from)?)?;
                 let dst = self.node(ws.resolve_full(to)?)?;
-                if src == dst {
-                    return Ok(());
-                }
-                if self.nodes[dst].doc.is_some() {
-                    let path = self.nodes[dst].display.clone();
-                    return Err(EditError::AlreadyExists {
-                        op: label.clone(),
-                        path,
-                    });
-                }
-                let Some(mut doc) = self.nodes[src].doc.take() else {
-                    let path = self.nodes[src].display.clone();
-                    return Err(EditError::MissingFile {
-                        op: label.clone(),
-                        path,
-                    });
-                };
-                doc.flush();
-                self.nodes[dst].doc = Some(doc);
-                self.nodes[dst].renamed_from = Some(src);
+                self.rename(src, dst, label)
             }
+        }
+    }
+
+    /// Replaces old text by new in node `i`, which must exist; a note when it was located by
+    /// a rule other than an exact match.
+    fn replace_in(&mut self, i: usize, q: &Query<'_>, label: &OpLabel) -> Result<(), EditError> {
+        let display = self.nodes[i].display.clone();
+        let Some(doc) = self.nodes[i].doc.as_mut() else {
+            return Err(EditError::MissingFile {
+                op: label.clone(),
+                path: display,
+            });
+        };
+        if let Some(note) = replace(doc, q, label)? {
+            self.notes.push(note);
         }
         Ok(())
     }
 
+    /// Gives node `i` the content of a new file; an existing file must be empty.
+    fn create(&mut self, i: usize, content: &str, label: &OpLabel) -> Result<(), EditError> {
+        let node = &mut self.nodes[i];
+        if let Some(doc) = node.doc.as_mut() {
+            doc.flush();
+            if !doc.body().is_empty() {
+                return Err(EditError::AlreadyExists {
+                    op: label.clone(),
+                    path: node.display.clone(),
+                });
+            }
+        }
+        set_whole(node, content);
+        Ok(())
+    }
+
+    /// Moves node `src`'s content to node `dst`, which must not exist (renaming a file to
+    /// itself does nothing).
+    fn rename(&mut self, src: usize, dst: usize, label: &OpLabel) -> Result<(), EditError> {
+        if src == dst {
+            return Ok(());
+        }
+        if self.nodes[dst].doc.is_some() {
+            let path = self.nodes[dst].display.clone();
+            return Err(EditError::AlreadyExists {
+                op: label.clone(),
+                path,
+            });
+        }
+        let Some(mut doc) = self.nodes[src].doc.take() else {
+            let path = self.nodes[src].display.clone();
+            return Err(EditError::MissingFile {
+                op: label.clone(),
+                path,
+            });
+        };
+        doc.flush();
+        self.nodes[dst].doc = Some(doc);
+        self.nodes[dst].renamed_from = Some(src);
+        Ok(())
+    }
+
+    /// The plan: each file whose content differs from the disk's, as a change with its bytes
+    /// before and after.
     fn finish(mut self) -> Result<Plan, EditError> {
-        // Taking the docs drops their haystacks, so the content each holds is shared only with
-        // the disk image it may still equal.
-        let finals: Vec<Option<Arc<String>>> = self
-            .nodes
+        let finals = self.take_finals();
+        let paired = self.pair_renames(&finals);
+        let changes = self.gather(finals, &paired);
+        drop(self.nodes);
+        let files = changes
+            .into_iter()
+            .map(|(mut f, before, after)| {
+                f.before = before.map(into_bytes);
+                f.after = after.map(into_bytes);
+                f
+            })
+            .collect();
+        Ok(Plan {
+            files,
+            notes: self.notes,
+        })
+    }
+
+    /// Each node's final content (`None`: it does not exist at the end). Taking the docs drops
+    /// their haystacks, so the content each holds is shared only with the disk image it may
+    /// still equal.
+    fn take_finals(&mut self) -> Vec<Option<Arc<String>>> {
+        self.nodes
             .iter_mut()
             .map(|n| {
                 n.doc.take().map(|mut d| {
@@ -272,8 +303,13 @@ impl Batch {
                     d.text
                 })
             })
-            .collect();
-        // A file that moved to a path that did not exist is one rename, not a delete and a create.
+            .collect()
+    }
+
+    /// New files paired with the file on disk they were renamed from (through any chain of
+    /// renames), when that file is gone at the end: a file that moved to a path that did not
+    /// exist is one rename, not a delete and a create. Destination node → source node.
+    fn pair_renames(&self, finals: &[Option<Arc<String>>]) -> HashMap<usize, usize> {
         let mut paired: HashMap<usize, usize> = HashMap::new();
         for (i, n) in self.nodes.iter().enumerate() {
             if n.disk.is_some() || finals[i].is_none() {
@@ -292,9 +328,17 @@ impl Batch {
                 paired.insert(i, o);
             }
         }
+        paired
+    }
+
+    /// The changes, with shared contents: they are turned into bytes once nothing else holds
+    /// them, so a content is copied only when two changes need it.
+    fn gather(
+        &self,
+        finals: Vec<Option<Arc<String>>>,
+        paired: &HashMap<usize, usize>,
+    ) -> Vec<Gathered> {
         let consumed: Vec<usize> = paired.values().copied().collect();
-        // Changes are gathered with shared contents first and turned into bytes once nothing
-        // else holds them, so a content is copied only when two changes need it.
         let mut changes: Vec<Gathered> = Vec::new();
         for (i, (n, after)) in self.nodes.iter().zip(finals).enumerate() {
             if consumed.contains(&i) {
@@ -341,19 +385,20 @@ impl Batch {
             };
             changes.push(entry);
         }
-        drop(self.nodes);
-        let files = changes
-            .into_iter()
-            .map(|(mut f, before, after)| {
-                f.before = before.map(into_bytes);
-                f.after = after.map(into_bytes);
-                f
-            })
-            .collect();
-        Ok(Plan {
-            files,
-            notes: self.notes,
-        })
+        changes
+    }
+}
+
+/// Gives `node` content a model wrote whole: conformed to the file's byte-order mark and line
+/// endings when the file exists.
+fn set_whole(node: &mut Node, content: &str) {
+    match node.doc.as_mut() {
+        Some(doc) => {
+            doc.flush();
+            let conformed = text::conform(doc.bom > 0, doc.body(), content);
+            doc.set(conformed);
+        }
+        None => node.doc = Some(Doc::from_text(FileText::from_model(content))),
     }
 }
 

@@ -223,9 +223,42 @@ fn md(s: &str) -> String {
 /// The `$GITHUB_STEP_SUMMARY` section.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::from("## hone lint-fix\n\n");
+    let _ = writeln!(out, "`{}` {}.\n", md(&r.command), headline(r));
+    if r.dry_run {
+        out.push_str(
+            "Dry run: nothing was changed in the working tree; the patch shows what would be.\n\n",
+        );
+    }
+    rule_table(&mut out, &r.diagnostics);
+    round_table(&mut out, &r.rounds);
+    if !r.files_changed.is_empty() {
+        let files: Vec<String> = r
+            .files_changed
+            .iter()
+            .map(|f| format!("`{}`", md(f)))
+            .collect();
+        let _ = writeln!(out, "Files changed: {}\n", files.join(", "));
+    }
+    remaining_list(&mut out, &r.remaining);
+    let model = r
+        .model
+        .as_deref()
+        .map(|m| format!("{} · ", md(m)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{model}{} · {:.1} s",
+        r.usage.summary(r.cost_usd),
+        r.duration_ms as f64 / 1000.0
+    );
+    out
+}
+
+/// The summary's first sentence, after the command: how the run ended.
+fn headline(r: &Report) -> String {
     let rounds = r.rounds.len();
     let (before, after) = (r.diagnostics.before.total, r.diagnostics.after.total);
-    let headline = match r.outcome.as_str() {
+    match r.outcome.as_str() {
         "clean" if rounds == 0 => "passes; nothing to fix".to_string(),
         "clean" => format!(
             "**passes** now: {before} → 0 diagnostics in {rounds} round{}, {} file{} changed",
@@ -244,97 +277,85 @@ pub fn markdown(r: &Report) -> String {
             if after == 1 { "s" } else { "" },
             s(rounds)
         ),
-    };
-    let _ = writeln!(out, "`{}` {headline}.\n", md(&r.command));
-    if r.dry_run {
-        out.push_str(
-            "Dry run: nothing was changed in the working tree; the patch shows what would be.\n\n",
-        );
     }
-    let mut rules: Vec<&String> = r
-        .diagnostics
+}
+
+/// The count of each rule before and after, as a table (nothing when no rule was named).
+fn rule_table(out: &mut String, d: &BeforeAfter) {
+    let mut rules: Vec<&String> = d
         .before
         .by_rule
         .keys()
-        .chain(r.diagnostics.after.by_rule.keys())
+        .chain(d.after.by_rule.keys())
         .collect();
     rules.sort();
     rules.dedup();
-    if !rules.is_empty() {
-        out.push_str("| rule | before | after |\n|---|---:|---:|\n");
-        for rule in rules {
-            let n = |m: &BTreeMap<String, usize>| m.get(rule).copied().unwrap_or(0);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                md(rule),
-                n(&r.diagnostics.before.by_rule),
-                n(&r.diagnostics.after.by_rule)
-            );
-        }
-        out.push('\n');
+    if rules.is_empty() {
+        return;
     }
-    if !r.rounds.is_empty() {
-        out.push_str("| round | before | after | edits | result |\n|---:|---:|---:|---:|---|\n");
-        for x in &r.rounds {
-            let result = if x.rolled_back {
-                "undone (count went up)"
-            } else if x.outcome.is_none() {
-                "undone (did not finish)"
-            } else if x.edits_applied == 0 {
-                "no edit"
-            } else {
-                "kept"
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {result} |",
-                x.round, x.before, x.after, x.edits_applied
-            );
-        }
-        out.push('\n');
-    }
-    if !r.files_changed.is_empty() {
-        let files: Vec<String> = r
-            .files_changed
-            .iter()
-            .map(|f| format!("`{}`", md(f)))
-            .collect();
-        let _ = writeln!(out, "Files changed: {}\n", files.join(", "));
-    }
-    if !r.remaining.is_empty() {
-        let n = r.remaining.len();
+    out.push_str("| rule | before | after |\n|---|---:|---:|\n");
+    for rule in rules {
+        let n = |m: &BTreeMap<String, usize>| m.get(rule).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "<details><summary>{n} diagnostic{} remain{}</summary>\n",
-            s(n),
-            if n == 1 { "s" } else { "" }
+            "| {} | {} | {} |",
+            md(rule),
+            n(&d.before.by_rule),
+            n(&d.after.by_rule)
         );
-        for d in r.remaining.iter().take(200) {
-            let rule = d
-                .rule
-                .as_deref()
-                .map(|x| format!(" **{}**", md(x)))
-                .unwrap_or_default();
-            let _ = writeln!(out, "- `{}`{rule} {}", md(&d.location()), md(&d.message));
-        }
-        if r.remaining.len() > 200 {
-            let _ = writeln!(out, "- … {} more in the report", r.remaining.len() - 200);
-        }
-        out.push_str("\n</details>\n\n");
     }
-    let model = r
-        .model
-        .as_deref()
-        .map(|m| format!("{} · ", md(m)))
-        .unwrap_or_default();
+    out.push('\n');
+}
+
+/// Each round's counts, edits and fate, as a table (nothing when no round ran).
+fn round_table(out: &mut String, rounds: &[RoundReport]) {
+    if rounds.is_empty() {
+        return;
+    }
+    out.push_str("| round | before | after | edits | result |\n|---:|---:|---:|---:|---|\n");
+    for x in rounds {
+        let result = if x.rolled_back {
+            "undone (count went up)"
+        } else if x.outcome.is_none() {
+            "undone (did not finish)"
+        } else if x.edits_applied == 0 {
+            "no edit"
+        } else {
+            "kept"
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {result} |",
+            x.round, x.before, x.after, x.edits_applied
+        );
+    }
+    out.push('\n');
+}
+
+/// The diagnostics that remain, folded, the first 200 listed (nothing when none remain).
+fn remaining_list(out: &mut String, remaining: &[Diagnostic]) {
+    if remaining.is_empty() {
+        return;
+    }
+    let n = remaining.len();
     let _ = writeln!(
         out,
-        "{model}{} · {:.1} s",
-        r.usage.summary(r.cost_usd),
-        r.duration_ms as f64 / 1000.0
+        "<details><summary>{n} diagnostic{} remain{}</summary>\n",
+        s(n),
+        if n == 1 { "s" } else { "" }
     );
-    out
+    for d in remaining.iter().take(200) {
+        let rule = d
+            .rule
+            .as_deref()
+            .map(|x| format!(" **{}**", md(x)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "- `{}`{rule} {}", md(&d.location()), md(&d.message));
+    }
+    if n > 200 {
+        let _ = writeln!(out, "- … {} more in the report", n - 200);
+    }
+    out.push_str("\n</details>\n\n");
 }
 
 /// The diagnostics still reported at the end, for the report and the annotations.

@@ -163,149 +163,182 @@ impl Fixer<'_> {
         first: Lint,
         log: &mut dyn Log,
     ) -> Summary {
-        let mut current = first;
-        let mut rounds = Vec::new();
-        let mut note = Note::First;
-        policy.allow_named(&current.parsed.files());
+        policy.allow_named(&first.parsed.files());
+        let mut state = State {
+            rounds: Vec::new(),
+            current: first,
+            note: Note::First,
+        };
         for number in 1..=self.max_rounds {
-            let started = Instant::now();
-            let declined_before = policy.declined();
-            log.progress(Progress::RoundStarted {
-                round: number,
-                max_rounds: self.max_rounds,
-                count: current.count(),
-            });
-            let text = prompt::render(
-                &Round {
-                    number,
-                    max_rounds: self.max_rounds,
-                    command: &self.lint.command,
-                    note,
-                    scope: &self.scope,
-                },
-                &current.parsed,
-                self.ws,
-            );
-            let mut sink = RoundSink::new(log);
-            let ran = self
-                .unless_interrupted(agent.run(&text, &mut sink, policy))
-                .await;
-            let (applied, model) = (sink.applied, sink.model);
-            let mut report = RoundReport {
-                round: number,
-                before: current.count(),
-                after: current.count(),
-                rolled_back: false,
-                edits_applied: applied,
-                edits_declined: policy.declined() - declined_before,
-                outcome: None,
-                lint_ms: 0,
-                model_ms: ms(model),
-                overhead_ms: 0,
-            };
-            let outcome = match ran {
-                Some(Ok(o)) => o,
-                Some(Err(e)) => {
-                    return self.stop(
-                        rounds,
-                        report,
-                        started,
-                        current,
-                        "the model's provider failed",
-                        End::Agent(e),
-                        log,
-                    );
-                }
-                None => {
-                    return self.stop(
-                        rounds,
-                        report,
-                        started,
-                        current,
-                        "interrupted",
-                        End::Interrupted,
-                        log,
-                    );
-                }
-            };
-            report.outcome = Some(outcome);
-            if applied == 0 {
-                let gave_up = report.edits_declined == 0;
-                self.close(&mut report, started, log);
-                rounds.push(report);
-                if gave_up {
-                    return Summary {
-                        rounds,
-                        last: current,
-                        end: End::GaveUp,
-                    };
-                }
-                note = Note::NoEdits;
-                continue;
+            match self.round(agent, policy, number, state, log).await {
+                Flow::Continue(next) => state = next,
+                Flow::Stop(summary) => return summary,
             }
-            let next = match self.unless_interrupted(Lint::run(self.lint, self.ws)).await {
-                Some(Ok(l)) => l,
-                None => {
-                    return self.stop(
-                        rounds,
-                        report,
-                        started,
-                        current,
-                        "interrupted",
-                        End::Interrupted,
-                        log,
-                    );
-                }
-                Some(Err(e)) => {
-                    return self.stop(
-                        rounds,
-                        report,
-                        started,
-                        current,
-                        "the linter could not run again",
-                        End::Lint(e),
-                        log,
-                    );
-                }
-            };
-            report.lint_ms = ms(next.run.elapsed);
-            report.after = next.count();
-            log.progress(Progress::Relinted {
-                round: number,
-                lint: &next,
-            });
-            if next.passed() {
-                return self.finish(rounds, report, started, next, End::Clean, log);
-            }
-            if next.count() > current.count() {
-                let why = format!(
-                    "the count went up from {} to {}",
-                    current.count(),
-                    next.count()
-                );
-                if let Some(end) = self.abandon(applied, number, &why, log) {
-                    return self.finish(rounds, report, started, current, end, log);
-                }
-                report.rolled_back = true;
-                note = Note::RolledBack {
-                    before: current.count(),
-                    after: next.count(),
-                };
-            } else {
-                note = Note::Progress {
-                    before: current.count(),
-                    after: next.count(),
-                };
-                policy.allow_named(&next.parsed.files());
-                current = next;
-            }
-            self.close(&mut report, started, log);
-            rounds.push(report);
         }
         Summary {
-            rounds,
-            last: current,
+            rounds: state.rounds,
+            last: state.current,
             end: End::Remaining,
+        }
+    }
+
+    /// One round: the model fixes, the linter runs again, and the round's edits are kept or
+    /// undone. Its report is added to the state's, and the loop goes on or stops.
+    async fn round(
+        &self,
+        agent: &mut Agent,
+        policy: &mut LintPolicy,
+        number: u32,
+        state: State,
+        log: &mut dyn Log,
+    ) -> Flow {
+        let State {
+            mut rounds,
+            current,
+            note,
+        } = state;
+        let started = Instant::now();
+        let (ran, mut report) = self
+            .ask_model(agent, policy, number, &current, note, log)
+            .await;
+        let after = match ran {
+            Some(Ok(outcome)) => {
+                report.outcome = Some(outcome);
+                self.relint(report.edits_applied).await
+            }
+            Some(Err(e)) => AfterModel::Halt("the model's provider failed", End::Agent(e)),
+            None => AfterModel::Halt("interrupted", End::Interrupted),
+        };
+        let verdict = match after {
+            AfterModel::Halt(why, end) => {
+                return Flow::Stop(self.stop(rounds, report, started, current, why, end, log));
+            }
+            // Nothing changed and nothing was refused: more rounds would not help.
+            AfterModel::NoEdits if report.edits_declined == 0 => Verdict::End {
+                last: current,
+                end: End::GaveUp,
+            },
+            AfterModel::NoEdits => Verdict::Next {
+                current,
+                note: Note::NoEdits,
+            },
+            AfterModel::Relinted(next) => self.judge(policy, current, next, &mut report, log),
+        };
+        match verdict {
+            Verdict::Next { current, note } => {
+                self.close(&mut report, started, log);
+                rounds.push(report);
+                Flow::Continue(State {
+                    rounds,
+                    current,
+                    note,
+                })
+            }
+            Verdict::End { last, end } => {
+                Flow::Stop(self.finish(rounds, report, started, last, end, log))
+            }
+        }
+    }
+
+    /// After a model's run that applied `applied` edit batches: the linter's verdict on them,
+    /// or none to ask for, or why the round stops (Ctrl-C, the linter could not run).
+    async fn relint(&self, applied: usize) -> AfterModel {
+        if applied == 0 {
+            return AfterModel::NoEdits;
+        }
+        match self.unless_interrupted(Lint::run(self.lint, self.ws)).await {
+            Some(Ok(l)) => AfterModel::Relinted(l),
+            None => AfterModel::Halt("interrupted", End::Interrupted),
+            Some(Err(e)) => AfterModel::Halt("the linter could not run again", End::Lint(e)),
+        }
+    }
+
+    /// Asks the model to fix what `current` reports, under the policy: the answer (`None` on
+    /// Ctrl-C) and the round's report so far (edits applied and declined, the model's time).
+    async fn ask_model(
+        &self,
+        agent: &mut Agent,
+        policy: &mut LintPolicy,
+        number: u32,
+        current: &Lint,
+        note: Note,
+        log: &mut dyn Log,
+    ) -> (Option<Result<Outcome, AgentError>>, RoundReport) {
+        let declined_before = policy.declined();
+        log.progress(Progress::RoundStarted {
+            round: number,
+            max_rounds: self.max_rounds,
+            count: current.count(),
+        });
+        let text = prompt::render(
+            &Round {
+                number,
+                max_rounds: self.max_rounds,
+                command: &self.lint.command,
+                note,
+                scope: &self.scope,
+            },
+            &current.parsed,
+            self.ws,
+        );
+        let mut sink = RoundSink::new(log);
+        let ran = self
+            .unless_interrupted(agent.run(&text, &mut sink, policy))
+            .await;
+        let report = RoundReport {
+            round: number,
+            before: current.count(),
+            after: current.count(),
+            rolled_back: false,
+            edits_applied: sink.applied,
+            edits_declined: policy.declined() - declined_before,
+            outcome: None,
+            lint_ms: 0,
+            model_ms: ms(sink.model),
+            overhead_ms: 0,
+        };
+        (ran, report)
+    }
+
+    /// Compares the lint after the round's edits (`next`) with the one before (`current`):
+    /// clean ends the loop; a higher count undoes the round; otherwise its edits stay and the
+    /// files `next` names may be edited too.
+    fn judge(
+        &self,
+        policy: &mut LintPolicy,
+        current: Lint,
+        next: Lint,
+        report: &mut RoundReport,
+        log: &mut dyn Log,
+    ) -> Verdict {
+        report.lint_ms = ms(next.run.elapsed);
+        report.after = next.count();
+        log.progress(Progress::Relinted {
+            round: report.round,
+            lint: &next,
+        });
+        if next.passed() {
+            return Verdict::End {
+                last: next,
+                end: End::Clean,
+            };
+        }
+        let (before, after) = (current.count(), next.count());
+        if after > before {
+            let why = format!("the count went up from {before} to {after}");
+            if let Some(end) = self.abandon(report.edits_applied, report.round, &why, log) {
+                return Verdict::End { last: current, end };
+            }
+            report.rolled_back = true;
+            return Verdict::Next {
+                current,
+                note: Note::RolledBack { before, after },
+            };
+        }
+        policy.allow_named(&next.parsed.files());
+        Verdict::Next {
+            current: next,
+            note: Note::Progress { before, after },
         }
     }
 
@@ -383,6 +416,39 @@ impl Fixer<'_> {
         rounds.push(report);
         Summary { rounds, last, end }
     }
+}
+
+/// The loop's state between rounds.
+struct State {
+    rounds: Vec<RoundReport>,
+    /// The lint the next round starts from (the last one whose edits were kept).
+    current: Lint,
+    /// What the next round's prompt says of the round before.
+    note: Note,
+}
+
+/// Whether the loop goes on after a round.
+enum Flow {
+    Continue(State),
+    Stop(Summary),
+}
+
+/// Where a round stands after the model's run.
+enum AfterModel {
+    /// The round stops half-way (the log is told why); its edits are undone.
+    Halt(&'static str, End),
+    /// The model applied no edit.
+    NoEdits,
+    /// The linter ran again after the round's edits.
+    Relinted(Lint),
+}
+
+/// What a round comes to.
+enum Verdict {
+    /// Another round, from `current`, telling the model `note`.
+    Next { current: Lint, note: Note },
+    /// The loop ends with the workspace at `last`.
+    End { last: Lint, end: End },
 }
 
 fn ms(d: Duration) -> u64 {

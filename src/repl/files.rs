@@ -1,6 +1,7 @@
 //! The files of a REPL session: those the person added with `/add` (their content rides with the
 //! conversation), the files `@path` mentions attach to one message, and the content each changed
-//! file had before the session first touched it (for `/diff`).
+//! file had before the session first touched it (for `/diff`). Which files may be sent, and how,
+//! is `context::attach`'s, the same as for `hone fix PATHS`.
 //!
 //! Must not talk to the model or the agent: it hands back texts for the caller to queue. The
 //! invariant it keeps for the prefix cache: a file's content is sent again only when it differs
@@ -10,98 +11,9 @@ use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 
+use crate::context::attach::{AttachError, fenced, read_text};
 use crate::prompts::{Text, text};
 use crate::ui::palette::{self, paint};
-
-/// The largest file `/add` or `@path` sends (a bigger one is read in parts through the tools).
-pub const MAX_FILE_BYTES: u64 = 256 * 1024;
-
-/// Why a file cannot be added or attached.
-#[derive(Debug, thiserror::Error)]
-pub enum FileError {
-    #[error("{path} is outside the workspace")]
-    Outside { path: String },
-    #[error("cannot read {path}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path} is a directory; name the files in it")]
-    Directory { path: String },
-    #[error("{path} is not a text file")]
-    Binary { path: String },
-    #[error("{path} is {size} bytes, over the {limit}-byte limit for attached files")]
-    TooLarge { path: String, size: u64, limit: u64 },
-}
-
-/// A readable text file of the workspace: its `/`-separated relative path and its content.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextFile {
-    pub rel: String,
-    pub content: String,
-}
-
-/// Reads `arg` (relative to `root`, or absolute inside it) as a text file to send.
-pub fn read_text(root: &Path, arg: &str) -> Result<TextFile, FileError> {
-    let p = Path::new(arg);
-    let full = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        root.join(p)
-    };
-    let full = full.canonicalize().map_err(|source| FileError::Read {
-        path: arg.to_string(),
-        source,
-    })?;
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let rel = full
-        .strip_prefix(&root)
-        .map_err(|_| FileError::Outside {
-            path: arg.to_string(),
-        })?
-        .to_string_lossy()
-        .replace('\\', "/");
-    let meta = std::fs::metadata(&full).map_err(|source| FileError::Read {
-        path: rel.clone(),
-        source,
-    })?;
-    if meta.is_dir() {
-        return Err(FileError::Directory { path: rel });
-    }
-    // A FIFO would block the read forever: only regular files are attached.
-    if !meta.is_file() {
-        return Err(FileError::Binary { path: rel });
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(FileError::TooLarge {
-            path: rel,
-            size: meta.len(),
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    let bytes = std::fs::read(&full).map_err(|source| FileError::Read {
-        path: rel.clone(),
-        source,
-    })?;
-    if bytes.contains(&0) {
-        return Err(FileError::Binary { path: rel });
-    }
-    let content = String::from_utf8(bytes).map_err(|_| FileError::Binary { path: rel.clone() })?;
-    Ok(TextFile { rel, content })
-}
-
-/// `path`, then its content in a fence longer than any backtick run inside it.
-pub fn fenced(rel: &str, content: &str) -> String {
-    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    let mut out = format!("{rel}\n{fence}\n{content}");
-    if !content.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&fence);
-    out
-}
 
 /// The `@path` mentions of a message, in order, without duplicates: an `@` at the start or after
 /// whitespace, then the path up to the next whitespace, less trailing punctuation.
@@ -147,8 +59,8 @@ impl Files {
     }
 
     /// Adds a file; its content goes with the next message. Returns its relative path.
-    pub fn add(&mut self, arg: &str) -> Result<String, FileError> {
-        let file = read_text(&self.root, arg)?;
+    pub fn add(&mut self, arg: &str) -> Result<String, AttachError> {
+        let file = read_text(&self.root, Path::new(arg))?;
         self.added.entry(file.rel.clone()).or_insert(None);
         Ok(file.rel)
     }
@@ -179,7 +91,7 @@ impl Files {
         let mut notes = Vec::new();
         let mut gone = Vec::new();
         for (rel, sent) in &mut self.added {
-            match read_text(&self.root, rel) {
+            match read_text(&self.root, Path::new(rel)) {
                 Ok(file) => {
                     let h = hash(&file.content);
                     if *sent == Some(h) {
@@ -306,38 +218,6 @@ mod tests {
         );
         assert_eq!(mentions("@x"), ["x"]);
         assert!(mentions("@ alone, email@host").is_empty());
-    }
-
-    #[test]
-    fn fences_outgrow_backticks_inside() {
-        assert_eq!(fenced("a.rs", "fn a() {}"), "a.rs\n```\nfn a() {}\n```");
-        assert_eq!(fenced("b.md", "````x\n"), "b.md\n`````\n````x\n`````");
-    }
-
-    #[test]
-    fn reads_text_files_inside_the_workspace_only() {
-        let d = tempfile::tempdir().unwrap();
-        std::fs::create_dir(d.path().join("src")).unwrap();
-        std::fs::write(d.path().join("src/a.rs"), "fn a() {}\n").unwrap();
-        std::fs::write(d.path().join("bin"), b"\x00\x01").unwrap();
-        let f = read_text(d.path(), "src/a.rs").unwrap();
-        assert_eq!(f.rel, "src/a.rs");
-        assert!(matches!(
-            read_text(d.path(), "src"),
-            Err(FileError::Directory { .. })
-        ));
-        assert!(matches!(
-            read_text(d.path(), "bin"),
-            Err(FileError::Binary { .. })
-        ));
-        assert!(matches!(
-            read_text(d.path(), "nope"),
-            Err(FileError::Read { .. })
-        ));
-        assert!(matches!(
-            read_text(d.path(), "/etc/hostname"),
-            Err(FileError::Outside { .. }) | Err(FileError::Read { .. })
-        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +24,7 @@ use super::input::{self, InputHelper, LineEditor, Words};
 use super::map_job::{MapJob, MapOutcome};
 use crate::agent::{Agent, AgentError, ContextKind};
 use crate::config::{Config, Overrides};
+use crate::context::attach::{self, AttachError};
 use crate::provider::Role;
 use crate::ui::ColorChoice;
 use crate::ui::palette::{self, paint};
@@ -273,12 +274,12 @@ impl Repl {
         let root = self.agent.workspace().to_path_buf();
         let mut out = Vec::new();
         for m in files::mentions(text) {
-            match files::read_text(&root, &m) {
+            match attach::read_text(&root, Path::new(&m)) {
                 Ok(f) => {
                     self.dim(&format!("attached {}", f.rel));
-                    out.push(files::fenced(&f.rel, &f.content));
+                    out.push(attach::fenced(&f.rel, &f.content));
                 }
-                Err(files::FileError::Read { .. }) => {}
+                Err(AttachError::Read { .. }) => {}
                 Err(e) => self.warn(&format!("not attached: {e}")),
             }
         }

@@ -3,51 +3,13 @@
 
 use serde_json::{Value, json};
 
+// `integrity` (which this branch leaves as it is) takes `call` from here.
+use crate::support::calls::tool_result;
+pub use crate::support::calls::{call, calls};
 use crate::support::mock::*;
+use crate::support::output::{stderr, stdout};
 use crate::support::sandbox::{Sandbox, TEST_KEY};
-
-fn out(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A streamed assistant message asking for the given tool calls (id, name, JSON arguments),
-/// with the arguments split across chunks as real servers send them.
-pub fn calls(list: &[(&str, &str, Value)]) -> Reply {
-    let mut frames = vec![ev_role()];
-    for (i, (id, name, args)) in list.iter().enumerate() {
-        let args = args.to_string();
-        let cut = args.len() / 2;
-        frames.push(ev_tool_start(i as u32, id, name));
-        frames.push(ev_tool_args(i as u32, &args[..cut]));
-        frames.push(ev_tool_args(i as u32, &args[cut..]));
-    }
-    frames.extend([
-        ev_finish("tool_calls"),
-        ev_usage(100, 10, 80, 20, 0),
-        ev_done(),
-    ]);
-    Reply::sse(frames)
-}
-
-pub fn call(id: &str, name: &str, args: Value) -> Reply {
-    calls(&[(id, name, args)])
-}
-
-/// The tool message answering `id` in a recorded request.
-fn tool_result(req: &Value, id: &str) -> String {
-    req["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["role"] == "tool" && m["tool_call_id"] == id)
-        .and_then(|m| m["content"].as_str())
-        .unwrap_or_else(|| panic!("no tool result for {id} in {req:#}"))
-        .to_string()
-}
+use crate::support::{fix, read};
 
 /// Every request begins with the previous request's messages, unchanged (the prefix cache).
 fn assert_append_only(mock: &MockServer) {
@@ -70,10 +32,6 @@ fn assert_append_only(mock: &MockServer) {
     }
 }
 
-fn fix(sb: &Sandbox, mock: &MockServer, args: &[&str]) -> std::process::Output {
-    sb.against(mock).arg("fix").args(args).output().unwrap()
-}
-
 #[test]
 fn read_edit_apply_changes_the_file_and_keeps_the_prefix() {
     let sb = Sandbox::new();
@@ -92,16 +50,13 @@ fn read_edit_apply_changes_the_file_and_keeps_the_prefix() {
         Reply::answer("Fixed the typo."),
     ]);
     let o = fix(&sb, &mock, &["fix the typo", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("greet.py")).unwrap(),
-        "def greet():\n    print('hello')\n"
-    );
-    assert!(out(&o).contains("Fixed the typo."), "{}", out(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&sb, "greet.py"), "def greet():\n    print('hello')\n");
+    assert!(stdout(&o).contains("Fixed the typo."), "{}", stdout(&o));
     assert!(
-        err(&o).contains("+    print('hello')"),
+        stderr(&o).contains("+    print('hello')"),
         "the diff is shown: {}",
-        err(&o)
+        stderr(&o)
     );
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     assert_eq!(reqs.len(), 3);
@@ -132,11 +87,8 @@ fn read_edit_apply_changes_the_file_and_keeps_the_prefix() {
 
     // The change is journalled: `hone undo` restores the file byte for byte.
     let u = sb.cmd().arg("undo").output().unwrap();
-    assert_eq!(u.status.code(), Some(0), "{}", err(&u));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("greet.py")).unwrap(),
-        "def greet():\n    print('helo')\n"
-    );
+    assert_eq!(u.status.code(), Some(0), "{}", stderr(&u));
+    assert_eq!(read(&sb, "greet.py"), "def greet():\n    print('helo')\n");
 }
 
 #[test]
@@ -157,11 +109,8 @@ fn a_failed_match_goes_back_to_the_model_and_its_retry_succeeds() {
         Reply::answer("done"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "alpha\nBETA\ngamma\n"
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&sb, "a.txt"), "alpha\nBETA\ngamma\n");
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     let miss = tool_result(&reqs[1], "c1");
     assert!(
@@ -183,7 +132,7 @@ fn two_parallel_calls_are_answered_in_order() {
         Reply::answer("read both"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let last = mock.chat_requests()[1].json();
     let msgs = last["messages"].as_array().unwrap();
     let n = msgs.len();
@@ -216,8 +165,8 @@ fn paths_outside_the_workspace_are_refused_and_the_session_goes_on() {
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
     // Nothing was applied: the run says so (exit 1), and the session went on to an answer.
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("refused: ../outside.txt is not a path inside the workspace"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refused: ../outside.txt is not a path inside the workspace"));
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     assert!(
@@ -251,7 +200,7 @@ fn commands_are_declined_without_a_rule_and_run_with_one() {
         Reply::answer("ok"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes", "--allow-command", "echo"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         !sb.workspace.join("made.txt").exists(),
         "a chained command slipped past the prefix rule"
@@ -289,7 +238,7 @@ fn reasoning_is_sent_back_on_tool_call_turns_only() {
     // Two runs in one session need the REPL; a second `fix` is a new session, so assert on the
     // one session's requests: the assistant message with tool calls carries its reasoning.
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let req = mock.chat_requests()[1].json();
     let assistant = req["messages"]
         .as_array()
@@ -303,7 +252,7 @@ fn reasoning_is_sent_back_on_tool_call_turns_only() {
         "{assistant:#}"
     );
     assert!(
-        err(&o).contains("I should read a.txt"),
+        stderr(&o).contains("I should read a.txt"),
         "reasoning is shown on stderr"
     );
 }
@@ -318,10 +267,10 @@ fn a_429_in_the_middle_of_a_session_is_retried() {
         Reply::answer("done after retry"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(out(&o).contains("done after retry"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("done after retry"));
     assert_eq!(mock.chat_requests().len(), 3);
-    assert!(err(&o).contains("retrying"), "{}", err(&o));
+    assert!(stderr(&o).contains("retrying"), "{}", stderr(&o));
 }
 
 #[test]
@@ -331,8 +280,8 @@ fn the_loop_breaker_stops_a_repeated_call() {
     let same = || call("c", "read_file", json!({"path": "a.txt"}));
     let mock = MockServer::start(vec![same(), same(), same(), Reply::answer("never reached")]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("3 times"), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("3 times"), "{}", stderr(&o));
     assert_eq!(mock.chat_requests().len(), 3);
 }
 
@@ -345,8 +294,8 @@ fn the_turn_limit_ends_the_run_with_exit_1() {
         call("c2", "list_files", json!({})),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes", "--max-turns", "2"]);
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("--max-turns"), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-turns"), "{}", stderr(&o));
 }
 
 #[test]
@@ -356,9 +305,9 @@ fn fix_without_a_person_or_a_flag_refuses_with_exit_2() {
     let o = fix(&sb, &mock, &["x"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        err(&o).contains("--yes") && err(&o).contains("--dry-run"),
+        stderr(&o).contains("--yes") && stderr(&o).contains("--dry-run"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     assert!(mock.chat_requests().is_empty());
 }
@@ -381,13 +330,10 @@ fn dry_run_prints_the_patch_and_leaves_the_tree_untouched() {
         Reply::answer("done"),
     ]);
     let o = fix(&sb, &mock, &["x", "--dry-run"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "one\ntwo\n"
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&sb, "a.txt"), "one\ntwo\n");
     assert!(!sb.workspace.join("new.txt").exists());
-    let patch = out(&o);
+    let patch = stdout(&o);
     assert!(
         patch.contains("-two\n+TWO") && patch.contains("+fresh"),
         "{patch}"
@@ -395,11 +341,11 @@ fn dry_run_prints_the_patch_and_leaves_the_tree_untouched() {
     // stdout is the patch alone, so `hone fix --dry-run … > fix.patch` is a clean patch; the
     // answer and the activity go to stderr, saying where the edits landed.
     assert!(patch.starts_with("diff --git"), "{patch}");
-    assert!(err(&o).contains("done"), "{}", err(&o));
+    assert!(stderr(&o).contains("done"), "{}", stderr(&o));
     assert!(
-        err(&o).contains("✓ applied a.txt in the scratch copy"),
+        stderr(&o).contains("✓ applied a.txt in the scratch copy"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     // The scratch copy's state (journal, transcript, index cache) is gone with it.
     let workspaces = sb.home.join(".local/state/hone/workspaces");
@@ -422,7 +368,7 @@ fn dry_run_prints_the_patch_and_leaves_the_tree_untouched() {
         .current_dir(&sb.workspace)
         .output()
         .unwrap();
-    assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
+    assert!(g.status.success(), "{}", stderr(&g));
 }
 
 #[test]
@@ -438,8 +384,8 @@ fn json_report_names_files_usage_and_cost() {
         Reply::answer("done"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes", "--output-format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let v: Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["files_changed"], json!(["a.txt"]));
     assert_eq!(v["diff"]["added"], 1);
     assert_eq!(v["outcome"], "done");
@@ -473,8 +419,8 @@ fn compaction_keeps_tool_calls_with_their_results() {
         Reply::answer("done"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(err(&o).contains("compacted"), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("compacted"), "{}", stderr(&o));
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     let last = reqs.last().unwrap()["messages"].as_array().unwrap().clone();
     // Every tool message answers a call of the assistant message before it.
@@ -571,7 +517,7 @@ fn prefix_share_of_a_ten_turn_session_with_edits() {
         Reply::answer("Changed three constants."),
     ]);
     let o = fix(&sb, &mock, &["bump some constants", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     assert_eq!(reqs.len(), 10);
     assert_append_only(&mock);
@@ -617,11 +563,8 @@ fn without_tool_calling_edit_blocks_in_the_reply_are_applied_and_failures_sent_b
         "Here is the fix.\n\napp.py\n<<<<<<< SEARCH\ny = 2\n=======\ny = 20\n>>>>>>> REPLACE\n";
     let mock = MockServer::start(vec![Reply::answer(bad), Reply::answer(good)]);
     let o = fix(&sb, &mock, &["change y", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("app.py")).unwrap(),
-        "x = 1\ny = 20\n"
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&sb, "app.py"), "x = 1\ny = 20\n");
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     assert_eq!(reqs.len(), 2);
     assert!(
@@ -664,11 +607,8 @@ fn print_is_read_only_by_default_and_tells_the_model_why() {
         Reply::answer("I could not edit."),
     ]);
     let o = p(&sb, &mock, &["change x"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "x\n"
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&sb, "a.txt"), "x\n");
     let why = tool_result(&mock.chat_requests()[1].json(), "c1");
     assert!(why.contains("read-only") && why.contains("--yes"), "{why}");
 }
@@ -705,15 +645,9 @@ fn print_allowed_tools_rules_pick_paths_and_commands() {
             "edit_file(src/**) run_command(echo:*)",
         ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("src/a.txt")).unwrap(),
-        "y\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("b.txt")).unwrap(),
-        "x\n"
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read(&sb, "src/a.txt"), "y\n");
+    assert_eq!(read(&sb, "b.txt"), "x\n");
     let req = mock.chat_requests()[1].json();
     assert!(
         tool_result(&req, "c2").contains("outside the allowed paths"),
@@ -723,7 +657,7 @@ fn print_allowed_tools_rules_pick_paths_and_commands() {
     assert_eq!(tool_result(&req, "c3"), "exit code 0\nok\n");
     assert!(tool_result(&req, "c4").contains("not allowed"));
     let bad = p(&sb, &mock, &["x", "--allowed-tools", "frobnicate(x)"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }
 
 #[test]
@@ -743,8 +677,8 @@ fn print_stream_json_has_claude_code_shaped_events() {
         &mock,
         &["x", "--yes", "--output-format", "stream-json"],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let events: Vec<Value> = out(&o)
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let events: Vec<Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -778,10 +712,7 @@ fn print_stream_json_has_claude_code_shaped_events() {
     assert!(last["total_cost_usd"].as_f64().unwrap() > 0.0);
     let id = &events[0]["session_id"];
     assert!(events.iter().all(|e| &e["session_id"] == id));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "y\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "y\n");
 }
 
 #[test]
@@ -794,8 +725,8 @@ fn print_json_reports_the_turn_limit_as_an_error() {
         &mock,
         &["x", "--max-turns", "1", "--output-format", "json"],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    let r: Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(
         (r["subtype"].as_str(), r["is_error"].as_bool()),
         (Some("error_max_turns"), Some(true))
@@ -811,7 +742,7 @@ fn empty_reasoning_is_sent_back_as_empty_string_on_tool_call_turns() {
         Reply::answer("ok"),
     ]);
     let o = p(&sb, &mock, &["x"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let req = mock.chat_requests()[1].json();
     let assistant = req["messages"]
         .as_array()
@@ -852,10 +783,7 @@ fn fix_on_a_terminal_asks_and_a_declined_edit_is_reported_to_the_model() {
         matches!(status, rexpect::process::WaitStatus::Exited(_, 1)),
         "{status:?}"
     );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "x\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "x\n");
     let why = tool_result(&mock.chat_requests()[1].json(), "c1");
     assert!(
         why.contains("declined") && why.contains("unchanged"),
@@ -888,10 +816,7 @@ fn fix_interrupted_exits_130_with_files_whole() {
         .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "x\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "x\n");
     let sessions = sb.home.join(".local/state/hone/sessions");
     let saved: Vec<_> = crate::support::walk(&sessions)
         .into_iter()
@@ -911,16 +836,33 @@ fn a_secrets_file_named_by_the_person_is_sent_with_a_note() {
     std::fs::write(sb.workspace.join(".env"), "TOKEN=abc123\n").unwrap();
     let mock = MockServer::start(vec![Reply::answer("noted")]);
     let o = fix(&sb, &mock, &["check the token name", ".env", "--dry-run"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        err(&o).contains(
+        stderr(&o).contains(
             ".env looks like it holds secrets; it is sent to the model because you named it"
         ),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     let sent = mock.chat_requests()[0].json().to_string();
     assert!(sent.contains("TOKEN=abc123"), "named explicitly, so sent");
+}
+
+/// `hone fix` resolved the files it attaches lexically, so `../x` was sent to the model.
+#[test]
+fn a_named_file_outside_the_workspace_is_a_usage_error() {
+    let sb = Sandbox::new();
+    let outside = sb.workspace.parent().unwrap().join("outside.txt");
+    std::fs::write(&outside, "not yours\n").unwrap();
+    let mock = MockServer::start(vec![Reply::answer("read it")]);
+    let o = fix(&sb, &mock, &["x", "../outside.txt", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("../outside.txt is outside the workspace"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(mock.chat_requests().is_empty(), "nothing was sent");
 }
 
 #[test]
@@ -944,8 +886,8 @@ fn the_model_can_neither_read_nor_edit_a_secrets_file() {
         Reply::answer("ok"),
     ]);
     let o = fix(&sb, &mock, &["x", "--yes"]);
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("refused: .env looks like it holds secrets"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refused: .env looks like it holds secrets"));
     let reqs: Vec<Value> = mock.chat_requests().iter().map(|r| r.json()).collect();
     for (i, id) in ["c1", "c2", "c3"].iter().enumerate() {
         let result = tool_result(&reqs[i + 1], id);
@@ -960,10 +902,7 @@ fn the_model_can_neither_read_nor_edit_a_secrets_file() {
             "the secret was sent: {r}"
         );
     }
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join(".env")).unwrap(),
-        "OPENAI_API_KEY=sk-live-123456\n"
-    );
+    assert_eq!(read(&sb, ".env"), "OPENAI_API_KEY=sk-live-123456\n");
     assert!(!sb.workspace.join("plain.txt").exists());
 }
 
@@ -973,23 +912,23 @@ fn verbose_fix_logs_every_request_body_without_the_key() {
     std::fs::write(sb.workspace.join("a.txt"), "old\n").unwrap();
     let mock = MockServer::start(vec![Reply::answer("nothing to change")]);
     let o = fix(&sb, &mock, &["look at a.txt", "a.txt", "--yes", "-v"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let logged = err(&o)
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let logged = stderr(&o)
         .lines()
         .filter(|l| l.starts_with("hone: request body: {"))
         .count();
-    assert!(logged >= 1, "{}", err(&o));
-    assert_eq!(logged, mock.chat_requests().len(), "{}", err(&o));
-    assert!(err(&o).contains("\"messages\""), "{}", err(&o));
+    assert!(logged >= 1, "{}", stderr(&o));
+    assert_eq!(logged, mock.chat_requests().len(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("\"messages\""), "{}", stderr(&o));
     assert!(
-        err(&o).contains(&format!(
+        stderr(&o).contains(&format!(
             "hone: POST {}/chat/completions (authorization: ",
             mock.base_url
         )),
         "{}",
-        err(&o)
+        stderr(&o)
     );
-    assert!(!err(&o).contains(TEST_KEY));
+    assert!(!stderr(&o).contains(TEST_KEY));
 }
 
 #[test]
@@ -999,8 +938,8 @@ fn fix_renders_the_answer_as_markdown_when_colour_is_on() {
     let text = "# Done\n\nThe **fix** is `none`.\n\n```python\ndef f(): pass\n```\n";
     let mock = MockServer::start(vec![Reply::answer(text)]);
     let o = fix(&sb, &mock, &["look", "a.txt", "--yes", "--color", "always"]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let shown = out(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let shown = stdout(&o);
     assert!(shown.contains('\u{1b}'), "{shown:?}");
     assert!(
         !shown.contains("# Done") && !shown.contains("**fix**"),
@@ -1009,5 +948,5 @@ fn fix_renders_the_answer_as_markdown_when_colour_is_on() {
     // Without colour the answer is the model's text, byte for byte.
     let mock = MockServer::start(vec![Reply::answer(text)]);
     let o = fix(&sb, &mock, &["look", "a.txt", "--yes", "--color", "never"]);
-    assert_eq!(out(&o), text);
+    assert_eq!(stdout(&o), text);
 }

@@ -11,39 +11,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::support::output::{stderr, stdout};
 use crate::support::sandbox::Sandbox;
+use crate::support::{copy_tree, read, tree};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/edit")
-}
-
-/// Every file under `root` with its bytes (directories are implied by their files).
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for (rel, bytes) in tree(from) {
-        let dest = to.join(rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::write(dest, bytes).unwrap();
-    }
 }
 
 fn show(t: &BTreeMap<String, Vec<u8>>) -> String {
@@ -69,13 +42,13 @@ fn run_case(dir: &Path) -> Option<String> {
         .arg(dir.join("input.txt"))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = stderr(&out);
     let code = out.status.code();
     if let Ok(expected) = std::fs::read_to_string(dir.join("expected_error")) {
         let expected = expected.trim();
-        if code != Some(1) || !stderr.contains(expected) {
+        if code != Some(1) || !err.contains(expected) {
             return Some(format!(
-                "{name}: expected exit 1 with {expected:?} on stderr, got {code:?}:\n{stderr}"
+                "{name}: expected exit 1 with {expected:?} on stderr, got {code:?}:\n{err}"
             ));
         }
         if tree(&sb.workspace) != before {
@@ -87,7 +60,7 @@ fn run_case(dir: &Path) -> Option<String> {
         return None;
     }
     if code != Some(0) {
-        return Some(format!("{name}: expected exit 0, got {code:?}:\n{stderr}"));
+        return Some(format!("{name}: expected exit 0, got {code:?}:\n{err}"));
     }
     let expected = tree(&dir.join("after"));
     let got = tree(&sb.workspace);
@@ -103,7 +76,7 @@ fn run_case(dir: &Path) -> Option<String> {
         return Some(format!(
             "{name}: undo did not restore before/ ({:?}): {}\n{}",
             undo.status.code(),
-            String::from_utf8_lossy(&undo.stderr),
+            stderr(&undo),
             show(&tree(&sb.workspace))
         ));
     }
@@ -147,15 +120,12 @@ fn a_non_tty_without_yes_or_dry_run_is_refused_naming_the_flag() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(
         stderr.contains("--yes") && stderr.contains("--dry-run"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "old\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "old\n");
 }
 
 #[test]
@@ -167,21 +137,13 @@ fn dry_run_prints_a_patch_git_applies_and_writes_nothing() {
         .write_stdin(EDIT)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let patch = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         patch,
         "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n"
     );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "old\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "old\n");
     std::fs::write(sb.home.join("p.patch"), &patch).unwrap();
     let git = std::process::Command::new("git")
         .arg("apply")
@@ -189,15 +151,8 @@ fn dry_run_prints_a_patch_git_applies_and_writes_nothing() {
         .current_dir(&sb.workspace)
         .output()
         .unwrap();
-    assert!(
-        git.status.success(),
-        "{}",
-        String::from_utf8_lossy(&git.stderr)
-    );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "new\n"
-    );
+    assert!(git.status.success(), "{}", stderr(&git));
+    assert_eq!(read(&sb, "a.txt"), "new\n");
 }
 
 #[test]
@@ -210,19 +165,13 @@ fn yes_applies_from_stdin_with_the_preview_on_stdout() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "a.txt  +1 -1\n@@ -1 +1 @@\n-old\n+new\n"
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout(&out), "a.txt  +1 -1\n@@ -1 +1 @@\n-old\n+new\n");
+    let stderr = stderr(&out);
     assert!(
         stderr.contains("applied to 1 file(s) (+1 -1): a.txt; `hone undo` reverts it"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "new\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "new\n");
 }
 
 #[test]
@@ -239,17 +188,9 @@ fn workspace_flag_picks_the_root_and_the_journal_stays_outside_it() {
         .write_stdin(EDIT)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(sub.join("a.txt")).unwrap(), "new\n");
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "old\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "old\n");
     assert_eq!(
         tree(&sub).keys().collect::<Vec<_>>(),
         vec!["a.txt"],
@@ -274,22 +215,19 @@ fn undo_walks_back_and_then_has_nothing_left() {
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
     }
-    let read = || std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap();
-    assert_eq!(read(), "newer\n");
+    let a = || read(&sb, "a.txt");
+    assert_eq!(a(), "newer\n");
     let out = sb.cmd().arg("undo").output().unwrap();
     assert_eq!(
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).as_ref()
-        ),
+        (out.status.code(), stdout(&out).as_str()),
         (Some(0), "restored a.txt\n")
     );
-    assert_eq!(read(), "new\n");
+    assert_eq!(a(), "new\n");
     sb.cmd().arg("undo").assert().code(0);
-    assert_eq!(read(), "old\n");
+    assert_eq!(a(), "old\n");
     let out = sb.cmd().arg("undo").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to undo in this workspace"));
+    assert!(stderr(&out).contains("nothing to undo in this workspace"));
 }
 
 #[test]
@@ -303,15 +241,12 @@ fn undo_refuses_when_the_file_changed_since() {
     std::fs::write(sb.workspace.join("a.txt"), "my own edit\n").unwrap();
     let out = sb.cmd().arg("undo").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(
         stderr.contains("a.txt changed after hone wrote it"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_to_string(sb.workspace.join("a.txt")).unwrap(),
-        "my own edit\n"
-    );
+    assert_eq!(read(&sb, "a.txt"), "my own edit\n");
 }
 
 #[test]
@@ -329,7 +264,7 @@ fn a_symlink_out_of_the_workspace_is_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(
         stderr.contains("`link` is a symbolic link that leads outside the workspace"),
         "{stderr}"
@@ -389,5 +324,5 @@ fn nothing_to_change_exits_0() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to change"));
+    assert!(stderr(&out).contains("nothing to change"));
 }

@@ -5,8 +5,8 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use super::print::{assert_no_key, stderr, stdout};
 use crate::support::mock::*;
+use crate::support::output::{assert_no_key, stderr, stdout};
 use crate::support::sandbox::{Sandbox, TEST_KEY};
 
 /// The source column of `key`'s row in `hone config`.
@@ -346,7 +346,7 @@ fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let e = String::from_utf8_lossy(&o.stderr);
+    let e = stderr(&o);
     assert!(
         e.contains(".hone/config.toml") && e.contains("base_url") && e.contains("user config"),
         "{e}"
@@ -361,14 +361,11 @@ fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let out = String::from_utf8_lossy(&o.stdout);
+    let out = stdout(&o);
     assert!(row(&out, "base_url").contains(&mock.base_url), "{out}");
     assert!(row(&out, "base_url").contains("project"), "{out}");
     assert!(!out.contains(TEST_KEY), "{out}");
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("base_url"),
-        "the refusal is still said"
-    );
+    assert!(stderr(&o).contains("base_url"), "the refusal is still said");
 
     sb.project_config("[providers.deepseek]\nkey_env = \"GITHUB_TOKEN\"\n");
     let o = sb
@@ -378,7 +375,7 @@ fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("key_env"));
+    assert!(stderr(&o).contains("key_env"));
 
     // A keyless local server chosen by the project is fine.
     sb.project_config(&format!(
@@ -386,12 +383,7 @@ fn a_project_file_cannot_send_the_key_to_a_url_it_chose() {
         mock.base_url
     ));
     let o = sb.cmd().args(["-p", "hi"]).output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]

@@ -6,7 +6,10 @@ mod helpers;
 
 use serde_json::{Value, json};
 
+use crate::support::calls::{call, calls, edit, tool_result, user_messages};
 use crate::support::mock::*;
+use crate::support::output::{both, stderr, stdout};
+use crate::support::read;
 use crate::support::sandbox::Sandbox;
 use helpers::*;
 
@@ -36,7 +39,7 @@ fn ruff_warnings_fixed_in_one_round_exit_0_with_report() {
     assert_eq!(o.status.code(), Some(0), "{}", both(&o));
     assert_eq!(read(&sb, "app.py"), APP_FIXED);
 
-    let log = out(&o);
+    let log = stdout(&o);
     assert!(
         log.contains("lint-fix: running `ruff check --no-fix --output-format concise .`"),
         "{log}"
@@ -114,7 +117,7 @@ fn the_log_shows_each_message_of_the_answer_on_its_own_line() {
     ]);
     let o = lint_fix(&sb, &mock, &["--cmd", "ruff"]);
     assert_eq!(o.status.code(), Some(0), "{}", both(&o));
-    let log = out(&o);
+    let log = stdout(&o);
     let answer: Vec<&str> = log.lines().filter(|l| l.contains("answer:")).collect();
     assert_eq!(
         answer,
@@ -142,7 +145,7 @@ fn a_round_that_adds_diagnostics_is_undone_and_the_model_told() {
     let o = lint_fix(&sb, &mock, &["--cmd", "ruff", "--max-rounds", "2"]);
     assert_eq!(o.status.code(), Some(0), "{}", both(&o));
     assert_eq!(read(&sb, "app.py"), APP_FIXED);
-    let log = out(&o);
+    let log = stdout(&o);
     assert!(
         log.contains("round 1: undone because the count went up from 1 to"),
         "{log}"
@@ -216,9 +219,9 @@ fn edits_outside_the_named_files_and_commands_are_refused() {
     let command = tool_result(&reqs[1], "c2");
     assert!(command.contains("lint-fix runs no commands"), "{command}");
     assert!(
-        out(&o).contains("refused: not allowed (lint-fix edits only the files the linter named"),
+        stdout(&o).contains("refused: not allowed (lint-fix edits only the files the linter named"),
         "{}",
-        out(&o)
+        stdout(&o)
     );
 }
 
@@ -245,7 +248,7 @@ fn dry_run_leaves_the_tree_untouched_and_prints_an_applicable_patch() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", both(&o));
     assert_eq!(read(&sb, "app.py"), APP, "the working tree is untouched");
-    let patch = out(&o);
+    let patch = stdout(&o);
     assert!(
         patch.starts_with("diff --git a/app.py b/app.py\n"),
         "stdout is only the patch: {patch}"
@@ -253,9 +256,9 @@ fn dry_run_leaves_the_tree_untouched_and_prints_an_applicable_patch() {
     assert!(patch.contains("-import os\n"), "{patch}");
     assert_eq!(std::fs::read_to_string(&patch_file).unwrap(), patch);
     assert!(
-        err(&o).contains("lint-fix: done: the linter passes"),
+        stderr(&o).contains("lint-fix: done: the linter passes"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
     let g = std::process::Command::new("git")
         .args(["apply", "--check"])
@@ -263,7 +266,7 @@ fn dry_run_leaves_the_tree_untouched_and_prints_an_applicable_patch() {
         .current_dir(&sb.workspace)
         .output()
         .unwrap();
-    assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
+    assert!(g.status.success(), "{}", stderr(&g));
 }
 
 #[test]
@@ -285,15 +288,15 @@ fn github_actions_get_a_step_summary_and_annotations_for_what_remains() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", both(&o));
     assert!(
-        out(&o)
+        stdout(&o)
             .contains("::warning file=app.py,line=1,col=8,title=F401::`os` imported but unused\n"),
         "{}",
-        out(&o)
+        stdout(&o)
     );
     assert!(
-        out(&o).contains("done: 1 diagnostic remains (the model made no edit)"),
+        stdout(&o).contains("done: 1 diagnostic remains (the model made no edit)"),
         "{}",
-        out(&o)
+        stdout(&o)
     );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
@@ -412,9 +415,9 @@ fn a_passing_linter_exits_0_without_a_model_or_a_key() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", both(&o));
     assert!(
-        out(&o).contains("done: the linter passes; nothing to fix"),
+        stdout(&o).contains("done: the linter passes; nothing to fix"),
         "{}",
-        out(&o)
+        stdout(&o)
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(v["outcome"], "clean");
@@ -427,14 +430,14 @@ fn a_lint_command_that_cannot_run_exits_4() {
     let mock = MockServer::start(vec![]);
     let o = lint_fix(&sb, &mock, &["--cmd", "no-such-linter-anywhere --check ."]);
     assert_eq!(o.status.code(), Some(4), "{}", both(&o));
-    assert!(err(&o).contains("error: the lint command `no-such-linter-anywhere --check .` could not run: the program was not found"), "{}", err(&o));
+    assert!(stderr(&o).contains("error: the lint command `no-such-linter-anywhere --check .` could not run: the program was not found"), "{}", stderr(&o));
     assert!(mock.chat_requests().is_empty());
     let o = lint_fix(&sb, &mock, &["--cmd", "sleep 5", "--timeout", "1"]);
     assert_eq!(o.status.code(), Some(4), "{}", both(&o));
     assert!(
-        err(&o).contains("did not finish within 1.0 s"),
+        stderr(&o).contains("did not finish within 1.0 s"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
 }
 
@@ -461,9 +464,9 @@ fn a_provider_failure_undoes_the_round_and_exits_3() {
         "no partial round left applied"
     );
     assert!(
-        out(&o).contains("round 1: undone because the model's provider failed; restored a.txt"),
+        stdout(&o).contains("round 1: undone because the model's provider failed; restored a.txt"),
         "{}",
-        out(&o)
+        stdout(&o)
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(v["outcome"], "provider_error");

@@ -4,30 +4,19 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use crate::support::output::{stderr, stdout};
 use crate::support::sandbox::Sandbox;
+use crate::support::tree;
 
 /// Copies the fixture repository into the sandbox's workspace, with file times an hour old so the
 /// index cache trusts them (a file changed within a second of the cache write is re-read).
 fn workspace() -> Sandbox {
     let sb = Sandbox::new();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/context/repo"),
-        &sb.workspace,
-    );
-    sb
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            write_old(&target, &std::fs::read(entry.path()).unwrap());
-        }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/context/repo");
+    for (rel, bytes) in tree(&repo) {
+        write_old(&sb.workspace.join(rel), &bytes);
     }
+    sb
 }
 
 fn write_old(path: &Path, bytes: &[u8]) {
@@ -44,11 +33,7 @@ fn write_old(path: &Path, bytes: &[u8]) {
 
 fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "hone failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "hone failed: {}", stderr(&out));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -134,7 +119,7 @@ fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
     let sb = workspace();
     std::fs::write(sb.workspace.join("package-lock.json"), "{}\n").unwrap();
     let first = sb.cmd().args(["map", "-v"]).output().unwrap();
-    let err = String::from_utf8_lossy(&first.stderr);
+    let err = stderr(&first);
     assert!(
         err.contains("indexed 5 files") && err.contains("(5 parsed, 0 from cache; cache none yet;"),
         "{err}"
@@ -147,12 +132,12 @@ fn second_run_reuses_the_cache_and_reparses_only_the_changed_file() {
         b"class Store:\n    pass\n\n\ndef fresh_helper():\n    return 1\n",
     );
     let second = sb.cmd().args(["map", "-v"]).output().unwrap();
-    let err = String::from_utf8_lossy(&second.stderr);
+    let err = stderr(&second);
     assert!(
         err.contains("(1 parsed, 4 from cache; cache loaded;"),
         "{err}"
     );
-    assert!(String::from_utf8_lossy(&second.stdout).contains("def fresh_helper()"));
+    assert!(stdout(&second).contains("def fresh_helper()"));
 }
 
 #[test]
@@ -161,7 +146,7 @@ fn an_empty_workspace_prints_nothing_and_succeeds() {
     let out = sb.cmd().arg("map").output().unwrap();
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to map"));
+    assert!(stderr(&out).contains("nothing to map"));
 }
 
 #[test]
@@ -169,8 +154,8 @@ fn a_zero_budget_or_an_empty_model_is_a_usage_error() {
     let sb = workspace();
     let o = sb.cmd().args(["map", "--tokens", "0"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--tokens"));
+    assert!(stderr(&o).contains("--tokens"));
     let o = sb.cmd().args(["-m", "", "config"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--model"));
+    assert!(stderr(&o).contains("--model"));
 }

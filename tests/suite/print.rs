@@ -9,29 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::mock::*;
+use crate::support::output::{assert_no_key, stderr, stdout};
 use crate::support::sandbox::{Sandbox, TEST_KEY};
-
-pub fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts the key appears nowhere in what hone printed.
-pub fn assert_no_key(o: &std::process::Output) {
-    for (name, text) in [("stdout", stdout(o)), ("stderr", stderr(o))] {
-        assert!(
-            !text.contains(TEST_KEY),
-            "the key leaked into {name}:\n{text}"
-        );
-        assert!(
-            !text.contains("0123456789abcdef"),
-            "part of the key leaked into {name}:\n{text}"
-        );
-    }
-}
 
 fn json_lines(o: &std::process::Output) -> Vec<Value> {
     stdout(o)

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::print::{assert_no_key, stderr, stdout};
+use crate::support::library_config;
 use crate::support::mock::*;
+use crate::support::output::{assert_no_key, stderr, stdout};
 use crate::support::sandbox::{Sandbox, TEST_KEY};
 
 pub fn run(sb: &Sandbox, mock: &MockServer, extra: &[&str]) -> std::process::Output {
@@ -356,25 +357,7 @@ fn the_max_tokens_field_and_thinking_switch_follow_the_preset() {
 // ---- through the library: multi-turn history and cancellation ----
 
 fn config_for(mock: &MockServer, provider: &str) -> hone::config::Config {
-    let overrides = hone::config::Overrides {
-        provider: Some(provider.into()),
-        base_url: Some(mock.base_url.clone()),
-        ..Default::default()
-    };
-    let env = |k: &str| (k == "HONE_API_KEY").then(|| TEST_KEY.to_string());
-    hone::config::resolve::resolve(&hone::config::resolve::Inputs {
-        keys: true,
-        overrides: &overrides,
-        env: &env,
-        user: None,
-        project: None,
-        files: hone::config::ConfigFiles {
-            user: None,
-            project: "/nonexistent/.hone/config.toml".into(),
-        },
-        workspace: "/".into(),
-    })
-    .unwrap()
+    library_config(provider, &mock.base_url, Some(TEST_KEY))
 }
 
 fn history() -> hone::provider::ChatRequest {

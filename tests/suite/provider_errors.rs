@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::print::stderr;
-use super::print::stdout;
 use super::provider::{quick, result_json, run};
 use crate::support::mock::*;
+use crate::support::output::{stderr, stdout};
 use crate::support::sandbox::{Sandbox, TEST_KEY};
 
 #[test]

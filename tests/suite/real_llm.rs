@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::print::{stderr, stdout};
+use crate::support::library_config;
+use crate::support::output::{stderr, stdout};
 use crate::support::sandbox::Sandbox;
 
 fn server() -> Option<String> {
@@ -81,25 +82,7 @@ fn real_server_json_output_with_usage() {
 #[test]
 fn real_server_accepts_tool_schemas_and_returns_a_call() {
     let Some(url) = server() else { return };
-    let overrides = hone::config::Overrides {
-        provider: Some("llamacpp".into()),
-        base_url: Some(url),
-        ..Default::default()
-    };
-    let env = |_: &str| None;
-    let cfg = hone::config::resolve::resolve(&hone::config::resolve::Inputs {
-        keys: true,
-        overrides: &overrides,
-        env: &env,
-        user: None,
-        project: None,
-        files: hone::config::ConfigFiles {
-            user: None,
-            project: "/nonexistent/.hone/config.toml".into(),
-        },
-        workspace: "/".into(),
-    })
-    .unwrap();
+    let cfg = library_config("llamacpp", &url, None);
     let client = hone::provider::Client::new(&cfg).unwrap();
     let tools: Vec<Value> = serde_json::from_str(hone::prompts::TOOLS_JSON).unwrap();
     let names: Vec<String> = tools

@@ -3,13 +3,11 @@
 
 use serde_json::json;
 
-use crate::suite::agent::{call, calls};
+use crate::support::calls::{call, calls};
 use crate::support::mock::*;
+use crate::support::output::{stderr, stdout};
 use crate::support::sandbox::Sandbox;
-
-fn read(sb: &Sandbox, path: &str) -> String {
-    std::fs::read_to_string(sb.workspace.join(path)).unwrap()
-}
+use crate::support::{fix, read};
 
 #[test]
 fn one_undo_reverts_the_whole_fix_run() {
@@ -52,23 +50,14 @@ fn one_undo_reverts_the_whole_fix_run() {
         Reply::answer("second"),
     ]);
     for task in ["first", "second"] {
-        let o = sb
-            .against(&mock)
-            .args(["fix", task, "--yes"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let o = fix(&sb, &mock, &[task, "--yes"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
     assert_eq!(read(&sb, "a.py"), "A = 4\n");
 
     let u = sb.cmd().arg("undo").output().unwrap();
-    let stdout = String::from_utf8_lossy(&u.stdout);
-    let stderr = String::from_utf8_lossy(&u.stderr);
+    let stdout = stdout(&u);
+    let stderr = stderr(&u);
     assert_eq!(u.status.code(), Some(0), "{stderr}");
     assert_eq!(read(&sb, "a.py"), "A = 2\n", "back to after the first run");
     assert_eq!(read(&sb, "b.ts"), "export const b = 1;\n");

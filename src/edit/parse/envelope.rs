@@ -5,6 +5,7 @@
 use super::{Scan, Step, join};
 use crate::edit::error::ParseError;
 use crate::edit::op::{EditOp, ReplaceMode};
+use crate::prompts::{Text, text};
 
 const FORMAT: &str = "patch";
 
@@ -30,6 +31,13 @@ fn err(line: usize, message: String) -> ParseError {
     }
 }
 
+/// `*** {marker}` at line index `j` with no path after it.
+fn needs_path(j: usize, marker: &str) -> ParseError {
+    err(j + 1, text(Text::PatchNeedsPath, &[("marker", marker)]))
+}
+
+/// A `*** Begin Patch` envelope starting at line `i`: its operations and the line after
+/// `*** End Patch`.
 pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
     let lines = &scan.lines;
     if marker(lines.get(i)?, "Begin Patch") != Some("") {
@@ -39,15 +47,11 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
     let mut j = i + 1;
     loop {
         let Some(&line) = lines.get(j) else {
-            return Some(Err(err(
-                i + 1,
-                "the patch begun here has no `*** End Patch` line; the reply may have been cut off"
-                    .to_string(),
-            )));
+            return Some(Err(err(i + 1, text(Text::PatchUnended, &[]))));
         };
         if marker(line, "End Patch") == Some("") {
             if ops.is_empty() {
-                return Some(Err(err(j + 1, "the patch is empty".to_string())));
+                return Some(Err(err(j + 1, text(Text::PatchEmpty, &[]))));
             }
             return Some(Ok((ops, j + 1)));
         }
@@ -55,7 +59,7 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
             j += 1;
         } else if let Some(path) = marker(line, "Add File:") {
             if path.is_empty() {
-                return Some(Err(err(j + 1, "`*** Add File:` needs a path".to_string())));
+                return Some(Err(needs_path(j, "Add File:")));
             }
             let mut content = Vec::new();
             j += 1;
@@ -67,10 +71,7 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
                     Some(rest) => content.push(rest),
                     None if l.is_empty() => content.push(""),
                     None => {
-                        return Some(Err(err(
-                            j + 1,
-                            format!("every line of an added file starts with `+` ({path})"),
-                        )));
+                        return Some(Err(err(j + 1, text(Text::PatchAddLine, &[("path", path)]))));
                     }
                 }
                 j += 1;
@@ -81,10 +82,7 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
             });
         } else if let Some(path) = marker(line, "Delete File:") {
             if path.is_empty() {
-                return Some(Err(err(
-                    j + 1,
-                    "`*** Delete File:` needs a path".to_string(),
-                )));
+                return Some(Err(needs_path(j, "Delete File:")));
             }
             ops.push(EditOp::Delete {
                 path: path.to_string(),
@@ -101,10 +99,7 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
         } else {
             return Some(Err(err(
                 j + 1,
-                format!(
-                    "expected `*** Add File:`, `*** Update File:`, `*** Delete File:` or `*** End Patch`, found `{}`",
-                    line.trim()
-                ),
+                text(Text::PatchUnexpected, &[("line", line.trim())]),
             )));
         }
     }
@@ -117,83 +112,26 @@ struct Chunk<'a> {
     changed: bool,
 }
 
+impl Chunk<'_> {
+    fn new(anchor: Option<String>) -> Self {
+        Chunk {
+            anchor,
+            old: Vec::new(),
+            new: Vec::new(),
+            changed: false,
+        }
+    }
+}
+
+/// An `*** Update File:` section at line `start`: a replacement per chunk that changes
+/// something, then the rename if `*** Move to:` follows the header. Returns them and the line
+/// after the section.
 fn update(lines: &[&str], start: usize, path: &str) -> Result<(Vec<EditOp>, usize), ParseError> {
     if path.is_empty() {
-        return Err(err(
-            start + 1,
-            "`*** Update File:` needs a path".to_string(),
-        ));
+        return Err(needs_path(start, "Update File:"));
     }
-    let mut j = start + 1;
-    let mut move_to = None;
-    if let Some(to) = lines.get(j).and_then(|l| marker(l, "Move to:")) {
-        if to.is_empty() {
-            return Err(err(j + 1, "`*** Move to:` needs a path".to_string()));
-        }
-        move_to = Some(to.to_string());
-        j += 1;
-    }
-    let mut chunks: Vec<Chunk<'_>> = Vec::new();
-    while let Some(&l) = lines.get(j) {
-        if is_section_marker(l) {
-            break;
-        }
-        if marker(l, "End of File") == Some("") {
-            j += 1;
-            continue;
-        }
-        if let Some(rest) = l.trim_start().strip_prefix("@@") {
-            let anchor = rest.trim().trim_end_matches("@@").trim();
-            let anchor = (!anchor.is_empty()).then(|| anchor.to_string());
-            chunks.push(Chunk {
-                anchor,
-                old: Vec::new(),
-                new: Vec::new(),
-                changed: false,
-            });
-            j += 1;
-            continue;
-        }
-        if chunks.is_empty() {
-            chunks.push(Chunk {
-                anchor: None,
-                old: Vec::new(),
-                new: Vec::new(),
-                changed: false,
-            });
-        }
-        let Some(c) = chunks.last_mut() else { break };
-        match l.chars().next() {
-            Some(' ') | None => {
-                let body = l.get(1..).unwrap_or("");
-                c.old.push(body);
-                c.new.push(body);
-            }
-            Some('-') => {
-                c.old.push(l.get(1..).unwrap_or(""));
-                c.changed = true;
-            }
-            Some('+') => {
-                c.new.push(l.get(1..).unwrap_or(""));
-                c.changed = true;
-            }
-            _ => {
-                return Err(err(
-                    j + 1,
-                    format!(
-                        "in the update of {path}, expected a line starting with ` `, `-`, `+` or `@@`"
-                    ),
-                ));
-            }
-        }
-        j += 1;
-    }
-    for c in &mut chunks {
-        while c.old.last() == Some(&"") && c.new.last() == Some(&"") {
-            c.old.pop();
-            c.new.pop();
-        }
-    }
+    let (move_to, j) = move_to(lines, start + 1)?;
+    let (chunks, next) = read_chunks(lines, j, path)?;
     let mut ops: Vec<EditOp> = chunks
         .into_iter()
         .filter(|c| c.changed)
@@ -213,12 +151,76 @@ fn update(lines: &[&str], start: usize, path: &str) -> Result<(Vec<EditOp>, usiz
         None if ops.is_empty() => {
             return Err(err(
                 start + 1,
-                format!(
-                    "`*** Update File: {path}` changes nothing; add `@@` chunks with - and + lines"
-                ),
+                text(Text::PatchUpdateNothing, &[("path", path)]),
             ));
         }
         None => {}
     }
-    Ok((ops, j))
+    Ok((ops, next))
+}
+
+/// The `*** Move to:` line at `j`, if there is one: the new path and the line after it.
+fn move_to(lines: &[&str], j: usize) -> Result<(Option<String>, usize), ParseError> {
+    match lines.get(j).and_then(|l| marker(l, "Move to:")) {
+        Some("") => Err(needs_path(j, "Move to:")),
+        Some(to) => Ok((Some(to.to_string()), j + 1)),
+        None => Ok((None, j)),
+    }
+}
+
+/// The chunks of the update of `path` from line `j` to the next section marker, without the
+/// blank lines that close them; lines before any `@@` form a chunk with no anchor. Returns them
+/// and the line of the next section.
+fn read_chunks<'a>(
+    lines: &[&'a str],
+    mut j: usize,
+    path: &str,
+) -> Result<(Vec<Chunk<'a>>, usize), ParseError> {
+    let mut chunks: Vec<Chunk<'a>> = Vec::new();
+    while let Some(&l) = lines.get(j) {
+        if is_section_marker(l) {
+            break;
+        }
+        if marker(l, "End of File") == Some("") {
+            j += 1;
+            continue;
+        }
+        if let Some(rest) = l.trim_start().strip_prefix("@@") {
+            let anchor = rest.trim().trim_end_matches("@@").trim();
+            let anchor = (!anchor.is_empty()).then(|| anchor.to_string());
+            chunks.push(Chunk::new(anchor));
+            j += 1;
+            continue;
+        }
+        if chunks.is_empty() {
+            chunks.push(Chunk::new(None));
+        }
+        let Some(c) = chunks.last_mut() else { break };
+        match l.chars().next() {
+            Some(' ') | None => {
+                let body = l.get(1..).unwrap_or("");
+                c.old.push(body);
+                c.new.push(body);
+            }
+            Some('-') => {
+                c.old.push(l.get(1..).unwrap_or(""));
+                c.changed = true;
+            }
+            Some('+') => {
+                c.new.push(l.get(1..).unwrap_or(""));
+                c.changed = true;
+            }
+            _ => {
+                return Err(err(j + 1, text(Text::PatchUpdateLine, &[("path", path)])));
+            }
+        }
+        j += 1;
+    }
+    for c in &mut chunks {
+        while c.old.last() == Some(&"") && c.new.last() == Some(&"") {
+            c.old.pop();
+            c.new.pop();
+        }
+    }
+    Ok((chunks, j))
 }

@@ -33,6 +33,7 @@ use serde_json::Value;
 
 use super::error::ParseError;
 use super::op::{EditOp, ReplaceMode};
+use crate::prompts::{Text, text};
 
 /// Which text format to read (`hone apply --format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -134,105 +135,117 @@ pub enum EditTool {
 /// (some providers double-encode) are accepted too, and so are the names other harnesses give
 /// the same arguments (`file_path`, `old_str`, …).
 pub fn parse_tool_call(tool: EditTool, args: &Value) -> Result<Vec<EditOp>, ParseError> {
-    let bad = |message: String| ParseError::Arguments { message };
     let decoded;
     let args = match args {
         Value::String(s) => {
             decoded = serde_json::from_str::<Value>(s)
-                .map_err(|e| bad(format!("the arguments are not a JSON object: {e}")))?;
+                .map_err(|e| bad_args(text(Text::ArgsNotJson, &[("error", &e.to_string())])))?;
             &decoded
         }
         other => other,
     };
     let Some(obj) = args.as_object() else {
-        return Err(bad("the arguments must be a JSON object".to_string()));
+        return Err(bad_args(text(Text::ArgsNotObject, &[])));
     };
-    let text = |keys: &[&str], required: bool| -> Result<Option<String>, ParseError> {
-        for k in keys {
-            match obj.get(*k) {
-                Some(Value::String(s)) => return Ok(Some(s.clone())),
-                Some(Value::Null) | None => continue,
-                Some(other) => {
-                    return Err(bad(format!(
-                        "argument `{k}` must be a string, not {}",
-                        json_kind(other)
-                    )));
-                }
-            }
-        }
-        if required {
-            Err(bad(format!(
-                "missing required argument `{}` (a string)",
-                keys[0]
-            )))
-        } else {
-            Ok(None)
-        }
-    };
-    let path = || -> Result<String, ParseError> {
-        let p = text(&["path", "file_path", "filename"], true)?.unwrap_or_default();
-        if p.trim().is_empty() {
-            return Err(bad("argument `path` is empty".to_string()));
-        }
-        Ok(p)
-    };
+    let args = Args(obj);
     match tool {
-        EditTool::EditFile => {
-            let path = path()?;
-            let old = text(&["old_string", "old_str", "old"], true)?.unwrap_or_default();
-            let new = text(&["new_string", "new_str", "new"], true)?.unwrap_or_default();
-            let replace_all = match obj.get("replace_all") {
-                None | Some(Value::Null) => false,
-                Some(Value::Bool(b)) => *b,
-                Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
-                Some(other) => {
-                    return Err(bad(format!(
-                        "argument `replace_all` must be true or false, not {}",
-                        json_kind(other)
-                    )));
-                }
-            };
-            let expected =
-                match obj.get("expected_replacements") {
-                    None | Some(Value::Null) => None,
-                    Some(v) => match v.as_u64() {
-                        Some(n) if n >= 1 => Some(n as usize),
-                        _ => return Err(bad(
-                            "argument `expected_replacements` must be a whole number of at least 1"
-                                .to_string(),
-                        )),
-                    },
-                };
-            if old.is_empty() {
-                return Ok(vec![EditOp::Create { path, content: new }]);
-            }
-            if old == new {
-                return Err(bad(
-                    "`old_string` and `new_string` are identical, so nothing would change"
-                        .to_string(),
-                ));
-            }
-            let mode = match (replace_all, expected) {
-                (true, _) => ReplaceMode::All,
-                (false, Some(n)) => ReplaceMode::Count(n),
-                (false, None) => ReplaceMode::Unique,
-            };
-            Ok(vec![EditOp::Replace {
-                path,
-                old,
-                new,
-                mode,
-                anchor: None,
-            }])
-        }
+        EditTool::EditFile => edit_file(&args),
         EditTool::WriteFile => {
-            let path = path()?;
-            let content = text(&["content", "contents", "text"], true)?.unwrap_or_default();
+            let path = args.path()?;
+            let content = args.string(&["content", "contents", "text"])?;
             Ok(vec![EditOp::Overwrite { path, content }])
         }
         EditTool::ApplyPatch => {
-            let patch = text(&["patch", "input", "diff"], true)?.unwrap_or_default();
-            parse_text(&patch, TextFormat::Auto).map_err(|e| bad(e.to_string()))
+            let patch = args.string(&["patch", "input", "diff"])?;
+            parse_text(&patch, TextFormat::Auto).map_err(|e| bad_args(e.to_string()))
+        }
+    }
+}
+
+/// The arguments of `edit_file`: old text → new text, or a new file when the old text is empty.
+fn edit_file(args: &Args<'_>) -> Result<Vec<EditOp>, ParseError> {
+    let path = args.path()?;
+    let old = args.string(&["old_string", "old_str", "old"])?;
+    let new = args.string(&["new_string", "new_str", "new"])?;
+    let replace_all = args.replace_all()?;
+    let expected = args.expected_replacements()?;
+    if old.is_empty() {
+        return Ok(vec![EditOp::Create { path, content: new }]);
+    }
+    if old == new {
+        return Err(bad_args(text(Text::ArgsIdentical, &[])));
+    }
+    let mode = match (replace_all, expected) {
+        (true, _) => ReplaceMode::All,
+        (false, Some(n)) => ReplaceMode::Count(n),
+        (false, None) => ReplaceMode::Unique,
+    };
+    Ok(vec![EditOp::Replace {
+        path,
+        old,
+        new,
+        mode,
+        anchor: None,
+    }])
+}
+
+fn bad_args(message: String) -> ParseError {
+    ParseError::Arguments { message }
+}
+
+/// The argument object of an edit tool call, read by the names a model may give each argument.
+struct Args<'a>(&'a serde_json::Map<String, Value>);
+
+impl Args<'_> {
+    /// The first of `keys` present as a string; an argument of another type is an error, and so
+    /// is none (named by the first key).
+    fn string(&self, keys: &[&str]) -> Result<String, ParseError> {
+        for k in keys {
+            match self.0.get(*k) {
+                Some(Value::String(s)) => return Ok(s.clone()),
+                Some(Value::Null) | None => continue,
+                Some(other) => {
+                    return Err(bad_args(text(
+                        Text::ArgNotString,
+                        &[("name", k), ("kind", json_kind(other))],
+                    )));
+                }
+            }
+        }
+        let name = keys.first().copied().unwrap_or_default();
+        Err(bad_args(text(Text::ArgMissing, &[("name", name)])))
+    }
+
+    /// The file the call edits: required, and not blank.
+    fn path(&self) -> Result<String, ParseError> {
+        let p = self.string(&["path", "file_path", "filename"])?;
+        if p.trim().is_empty() {
+            return Err(bad_args(text(Text::ArgPathEmpty, &[])));
+        }
+        Ok(p)
+    }
+
+    /// `replace_all`: a boolean, or the string "true" or "false"; absent means false.
+    fn replace_all(&self) -> Result<bool, ParseError> {
+        match self.0.get("replace_all") {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(Value::String(s)) if s == "true" || s == "false" => Ok(s == "true"),
+            Some(other) => Err(bad_args(text(
+                Text::ArgReplaceAll,
+                &[("kind", json_kind(other))],
+            ))),
+        }
+    }
+
+    /// `expected_replacements`: a whole number of at least 1, if given.
+    fn expected_replacements(&self) -> Result<Option<usize>, ParseError> {
+        match self.0.get("expected_replacements") {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match v.as_u64() {
+                Some(n) if n >= 1 => Ok(Some(n as usize)),
+                _ => Err(bad_args(text(Text::ArgExpectedReplacements, &[]))),
+            },
         }
     }
 }

@@ -6,6 +6,7 @@
 use super::{Scan, Step, clean_path, fence_open, join, path_in_info};
 use crate::edit::error::ParseError;
 use crate::edit::op::EditOp;
+use crate::prompts::{Text, text};
 
 const FORMAT: &str = "SEARCH/REPLACE block";
 
@@ -63,7 +64,7 @@ pub(super) fn parse(scan: &mut Scan<'_>, i: usize) -> Step {
             return Some(Err(ParseError::Syntax {
                 format: FORMAT,
                 line: i + 1,
-                message: "the block names no file; put the file path on the line before the opening fence".to_string(),
+                message: text(Text::BlockNoPath, &[]),
             }));
         }
     };
@@ -77,10 +78,7 @@ pub(super) fn parse(scan: &mut Scan<'_>, i: usize) -> Step {
         return Some(Err(ParseError::Syntax {
             format: FORMAT,
             line: div + 1,
-            message: format!(
-                "expected `=======` before this line to end the SEARCH part begun at line {}",
-                i + 1
-            ),
+            message: text(Text::BlockNoDivider, &[("start", &(i + 1).to_string())]),
         }));
     }
     let Some(end) = (div + 1..lines.len())
@@ -92,10 +90,7 @@ pub(super) fn parse(scan: &mut Scan<'_>, i: usize) -> Step {
         return Some(Err(ParseError::Syntax {
             format: FORMAT,
             line: end + 1,
-            message: format!(
-                "expected `>>>>>>> REPLACE` before this line to end the block begun at line {}",
-                i + 1
-            ),
+            message: text(Text::BlockNoReplace, &[("start", &(i + 1).to_string())]),
         }));
     }
     let search = &lines[i + 1..div];
@@ -116,8 +111,6 @@ fn unterminated(i: usize, what: &str) -> ParseError {
     ParseError::Syntax {
         format: FORMAT,
         line: i + 1,
-        message: format!(
-            "the block begun here has no {what} line; the reply may have been cut off"
-        ),
+        message: text(Text::BlockUnterminated, &[("marker", what)]),
     }
 }

@@ -5,6 +5,7 @@
 use super::{Scan, Step, join};
 use crate::edit::error::ParseError;
 use crate::edit::op::EditOp;
+use crate::prompts::{Text, text};
 
 const FORMAT: &str = "unified diff";
 
@@ -34,33 +35,47 @@ struct Hunk<'a> {
     changed: bool,
 }
 
+/// A file's diff starting at line `i` (or a pure git rename): its operations and the line after
+/// it.
 pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
     let lines = &scan.lines;
-    if let (Some(from), Some(to)) = (
-        lines.get(i).and_then(|l| l.strip_prefix("rename from ")),
-        lines.get(i + 1).and_then(|l| l.strip_prefix("rename to ")),
-    ) {
-        // A pure rename; a rename with changes is followed by its own ---/+++ section.
-        if !is_file_header(lines, i + 2)
-            && !lines
-                .get(i + 2)
-                .is_some_and(|l| l.starts_with("similarity"))
-        {
-            let op = EditOp::Rename {
-                from: from.trim().to_string(),
-                to: to.trim().to_string(),
-            };
-            return Some(Ok((vec![op], i + 2)));
-        }
-        return None;
+    if let Some(step) = pure_rename(lines, i) {
+        return step;
     }
     if !is_file_header(lines, i) {
         return None;
     }
     let old_path = header_path(lines[i].get(4..).unwrap_or(""), "a/");
     let new_path = header_path(lines[i + 1].get(4..).unwrap_or(""), "b/");
-    let mut hunks: Vec<Hunk<'_>> = Vec::new();
-    let mut j = i + 2;
+    let (hunks, next) = read_hunks(lines, i + 2);
+    Some(ops(old_path, new_path, &hunks, i).map(|ops| (ops, next)))
+}
+
+/// git's `rename from` / `rename to` lines at `i`: a rename with no changes, or (followed by its
+/// own `---`/`+++` section) nothing to read here. None when line `i` starts no rename.
+fn pure_rename(lines: &[&str], i: usize) -> Option<Step> {
+    let from = lines.get(i)?.strip_prefix("rename from ")?;
+    let to = lines.get(i + 1)?.strip_prefix("rename to ")?;
+    if is_file_header(lines, i + 2)
+        || lines
+            .get(i + 2)
+            .is_some_and(|l| l.starts_with("similarity"))
+    {
+        return Some(None);
+    }
+    let op = EditOp::Rename {
+        from: from.trim().to_string(),
+        to: to.trim().to_string(),
+    };
+    Some(Some(Ok((vec![op], i + 2))))
+}
+
+/// The hunks of one file's diff from line `start` up to the next file header or a line that is
+/// no diff; only hunks that change something, without the blank lines that close them. Returns
+/// them and the line after the diff.
+fn read_hunks<'a>(lines: &[&'a str], start: usize) -> (Vec<Hunk<'a>>, usize) {
+    let mut hunks: Vec<Hunk<'a>> = Vec::new();
+    let mut j = start;
     while j < lines.len() {
         let l = lines[j];
         if is_file_header(lines, j) || l.starts_with("diff --git ") {
@@ -116,55 +131,61 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize) -> Step {
             h.new.pop();
         }
     }
-    let hunks: Vec<Hunk<'_>> = hunks.into_iter().filter(|h| h.changed).collect();
-    let ops = match (old_path, new_path) {
-        (None, None) => {
-            return Some(Err(ParseError::Syntax {
-                format: FORMAT,
-                line: i + 1,
-                message: "both sides of the diff are /dev/null".to_string(),
-            }));
-        }
+    (hunks.into_iter().filter(|h| h.changed).collect(), j)
+}
+
+/// What a file's diff (headed at line `i`) does: create (from /dev/null), delete (to
+/// /dev/null), or change and perhaps rename.
+fn ops(
+    old_path: Option<String>,
+    new_path: Option<String>,
+    hunks: &[Hunk<'_>],
+    i: usize,
+) -> Result<Vec<EditOp>, ParseError> {
+    match (old_path, new_path) {
+        (None, None) => Err(syntax(i + 1, text(Text::DiffBothNull, &[]))),
         (None, Some(path)) => {
             let mut content = Vec::new();
-            for h in &hunks {
+            for h in hunks {
                 content.extend(h.new.iter().copied());
             }
-            vec![EditOp::Create {
+            Ok(vec![EditOp::Create {
                 path,
                 content: join(&content),
-            }]
+            }])
         }
-        (Some(path), None) => vec![EditOp::Delete { path }],
-        (Some(from), Some(to)) => {
-            let mut ops = Vec::new();
-            for h in &hunks {
-                if h.old.is_empty() {
-                    return Some(Err(ParseError::Syntax {
-                        format: FORMAT,
-                        line: h.line,
-                        message: format!(
-                            "this hunk of {from} only adds lines and has no context line to place them; \
-                             include the unchanged line before the insertion"
-                        ),
-                    }));
-                }
-                ops.push(EditOp::replace(from.clone(), join(&h.old), join(&h.new)));
-            }
-            if from != to {
-                ops.push(EditOp::Rename {
-                    from: from.clone(),
-                    to,
-                });
-            } else if ops.is_empty() {
-                return Some(Err(ParseError::Syntax {
-                    format: FORMAT,
-                    line: i + 1,
-                    message: format!("the diff of {from} has no hunk that changes anything"),
-                }));
-            }
-            ops
+        (Some(path), None) => Ok(vec![EditOp::Delete { path }]),
+        (Some(from), Some(to)) => change(from, to, hunks, i),
+    }
+}
+
+/// A diff of `from` (renamed to `to` if they differ): one replacement per hunk, each placed by
+/// its context lines.
+fn change(
+    from: String,
+    to: String,
+    hunks: &[Hunk<'_>],
+    i: usize,
+) -> Result<Vec<EditOp>, ParseError> {
+    let mut ops = Vec::new();
+    for h in hunks {
+        if h.old.is_empty() {
+            return Err(syntax(h.line, text(Text::DiffOnlyAdds, &[("path", &from)])));
         }
-    };
-    Some(Ok((ops, j)))
+        ops.push(EditOp::replace(from.clone(), join(&h.old), join(&h.new)));
+    }
+    if from != to {
+        ops.push(EditOp::Rename { from, to });
+    } else if ops.is_empty() {
+        return Err(syntax(i + 1, text(Text::DiffNoChange, &[("path", &from)])));
+    }
+    Ok(ops)
+}
+
+fn syntax(line: usize, message: String) -> ParseError {
+    ParseError::Syntax {
+        format: FORMAT,
+        line,
+        message,
+    }
 }

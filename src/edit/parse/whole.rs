@@ -7,6 +7,7 @@ use super::search_replace::is_search;
 use super::{Scan, Step, clean_path, fence_open, is_fence_close, join, path_in_info};
 use crate::edit::error::ParseError;
 use crate::edit::op::EditOp;
+use crate::prompts::{Text, text};
 
 fn holds_other_format(info: &str, body: &[&str]) -> bool {
     let lang = info.split_whitespace().next().unwrap_or("");
@@ -48,9 +49,7 @@ pub(super) fn parse(scan: &Scan<'_>, i: usize, explicit: bool) -> Step {
             return Some(Err(ParseError::Syntax {
                 format: "whole file",
                 line: i + 1,
-                message: format!(
-                    "the fence holding {path} is never closed; the reply may have been cut off"
-                ),
+                message: text(Text::FenceUnclosed, &[("path", &path)]),
             }));
         }
         return None;

@@ -84,7 +84,7 @@ fn resume_without_a_saved_session_is_a_usage_error() {
     let mock = MockServer::start(vec![]);
     let o = sb.against(&mock).arg("--continue").output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = stderr(&o);
     assert!(err.contains("no saved session"), "{err}");
 }
 
@@ -130,7 +130,7 @@ fn resume_by_id_and_the_list_without_one() {
     // Without a terminal, `--resume` lists the sessions and asks for an id.
     let o = sb.against(&mock).arg("--resume").output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = stderr(&o);
     assert!(err.contains(&id) && err.contains("keep this"), "{err}");
 
     // On a terminal, it asks which one.

@@ -159,8 +159,8 @@ fn without_a_terminal_there_is_no_colour_and_input_ends_the_session() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
-    let out = String::from_utf8_lossy(&o.stdout);
-    let err = String::from_utf8_lossy(&o.stderr);
+    let out = stdout(&o);
+    let err = stderr(&o);
     assert!(out.contains("**Plain** answer."), "{out}");
     assert!(err.contains("session: 20 in"), "{err}");
     assert!(

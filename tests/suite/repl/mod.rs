@@ -7,8 +7,10 @@ pub use std::time::Duration;
 use rexpect::session::PtySession;
 use serde_json::{Value, json};
 
-use super::agent::call;
+use crate::support::calls::call;
 use crate::support::mock::*;
+use crate::support::output::{stderr, stdout};
+use crate::support::read;
 use crate::support::sandbox::Sandbox;
 
 const GREET: &str = "def greet():\n    print('helo')\n";
@@ -38,7 +40,7 @@ fn sandbox_with_greet() -> Sandbox {
 }
 
 fn greet(sb: &Sandbox) -> String {
-    std::fs::read_to_string(sb.workspace.join("greet.py")).unwrap()
+    read(sb, "greet.py")
 }
 
 fn fix_typo() -> Reply {
