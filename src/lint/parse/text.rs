@@ -119,6 +119,37 @@ enum After {
 }
 
 /// Reads `text` (escape sequences already stripped) into `out`.
+/// A `rustfmt --check` block starting at `lines[at]` (`Diff in FILE at line N:` and its diff),
+/// as one diagnostic with the diff as detail; returns the index after it.
+fn rustfmt_block(lines: &[&str], at: usize, root: &Path, out: &mut Parsed) -> Option<usize> {
+    let c = caps(&RUSTFMT, lines[at])?;
+    let mut d = Diagnostic::new(
+        normalise_path(text(&c, "file").unwrap_or_default(), root),
+        num(&c, "line").or_else(|| num(&c, "line2")),
+        None,
+        "not formatted as rustfmt formats it; the diff below shows rustfmt's version",
+    )
+    .with_rule(Some("rustfmt"));
+    let mut i = at + 1;
+    while i < lines.len() && !lines[i].trim().is_empty() && !matches(&RUSTFMT, lines[i]) {
+        d.add_detail(lines[i]);
+        i += 1;
+    }
+    out.push(d);
+    Some(i)
+}
+
+/// A diagnostic of `file` from a line's `line`, `col`, `msg` and `rule` captures.
+fn located(file: String, c: &Captures<'_>) -> Diagnostic {
+    Diagnostic::new(
+        file,
+        num(c, "line"),
+        num(c, "col"),
+        text(c, "msg").unwrap_or_default(),
+    )
+    .with_rule(text(c, "rule"))
+}
+
 pub(super) fn read(output: &str, root: &Path, out: &mut Parsed) {
     let lines: Vec<&str> = output.lines().map(str::trim_end).collect();
     let mut stylish_file: Option<String> = None;
@@ -132,19 +163,8 @@ pub(super) fn read(output: &str, root: &Path, out: &mut Parsed) {
             after = After::Nothing;
             continue;
         }
-        if let Some(c) = caps(&RUSTFMT, line) {
-            let mut d = Diagnostic::new(
-                normalise_path(text(&c, "file").unwrap_or_default(), root),
-                num(&c, "line").or_else(|| num(&c, "line2")),
-                None,
-                "not formatted as rustfmt formats it; the diff below shows rustfmt's version",
-            )
-            .with_rule(Some("rustfmt"));
-            while i < lines.len() && !lines[i].trim().is_empty() && !matches(&RUSTFMT, lines[i]) {
-                d.add_detail(lines[i]);
-                i += 1;
-            }
-            out.push(d);
+        if let Some(n) = rustfmt_block(&lines, i - 1, root, out) {
+            i = n;
             after = After::Nothing;
             continue;
         }
@@ -156,15 +176,7 @@ pub(super) fn read(output: &str, root: &Path, out: &mut Parsed) {
         if let Some(file) = &stylish_file
             && let Some(c) = caps(&STYLISH, line)
         {
-            out.push(
-                Diagnostic::new(
-                    file.clone(),
-                    num(&c, "line"),
-                    num(&c, "col"),
-                    text(&c, "msg").unwrap_or_default(),
-                )
-                .with_rule(text(&c, "rule")),
-            );
+            out.push(located(file.clone(), &c));
             continue;
         }
         if !line.starts_with(char::is_whitespace)
@@ -174,15 +186,8 @@ pub(super) fn read(output: &str, root: &Path, out: &mut Parsed) {
             continue;
         }
         if let Some(c) = caps(&COMPACT, line) {
-            out.push(
-                Diagnostic::new(
-                    normalise_path(text(&c, "file").unwrap_or_default(), root),
-                    num(&c, "line"),
-                    num(&c, "col"),
-                    text(&c, "msg").unwrap_or_default(),
-                )
-                .with_rule(text(&c, "rule")),
-            );
+            let file = normalise_path(text(&c, "file").unwrap_or_default(), root);
+            out.push(located(file, &c));
             after = After::Nothing;
             continue;
         }
