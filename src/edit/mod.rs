@@ -49,3 +49,18 @@ pub use write::{Applied, apply};
 
 /// The similarity the fuzzy rule needs to apply an edit (see the module docs).
 pub const FUZZY_THRESHOLD: f32 = locate::THRESHOLD;
+
+/// A plan over a temporary workspace holding `files`, for the unit tests of the preview (here
+/// and in `ui::preview`).
+#[cfg(test)]
+pub(crate) fn plan_in(files: &[(&str, &str)], ops: &[EditOp]) -> (tempfile::TempDir, Plan) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, body) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    let ws = Workspace::new(dir.path()).unwrap();
+    let plan = plan(&ws, ops).unwrap();
+    (dir, plan)
+}

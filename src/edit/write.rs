@@ -338,13 +338,24 @@ thread_local! {
     pub(crate) static FAIL_RESTORE_AT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
+/// In tests, fails step `i` once when `hook` names it (the rollback tests' injected failures).
+#[cfg(test)]
+fn injected(
+    hook: &'static std::thread::LocalKey<std::cell::Cell<Option<usize>>>,
+    i: usize,
+    what: &str,
+) -> std::io::Result<()> {
+    if hook.with(|f| f.get()) == Some(i) {
+        hook.with(|f| f.set(None));
+        return Err(std::io::Error::other(what.to_string()));
+    }
+    Ok(())
+}
+
 /// Puts back one file during a rollback.
 fn restore_step(i: usize, restore: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
     #[cfg(test)]
-    if FAIL_RESTORE_AT.with(|f| f.get()) == Some(i) {
-        FAIL_RESTORE_AT.with(|f| f.set(None));
-        return Err(std::io::Error::other("injected restore failure"));
-    }
+    injected(&FAIL_RESTORE_AT, i, "injected restore failure")?;
     #[cfg(not(test))]
     let _ = i;
     restore()
@@ -352,10 +363,7 @@ fn restore_step(i: usize, restore: impl FnOnce() -> std::io::Result<()>) -> std:
 
 fn rename_step(i: usize, from: &Path, to: &Path) -> std::io::Result<()> {
     #[cfg(test)]
-    if FAIL_RENAME_AT.with(|f| f.get()) == Some(i) {
-        FAIL_RENAME_AT.with(|f| f.set(None));
-        return Err(std::io::Error::other("injected failure"));
-    }
+    injected(&FAIL_RENAME_AT, i, "injected failure")?;
     #[cfg(not(test))]
     let _ = i;
     fs::rename(from, to)

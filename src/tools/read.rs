@@ -180,12 +180,8 @@ pub fn list_files(
     pattern: Option<&str>,
     limits: &ReadLimits,
 ) -> Reply {
-    let base = match base(ws, dir) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let matcher = match compile_glob(pattern) {
-        Ok(m) => m,
+    let (base, matcher) = match where_to_look(ws, dir, pattern) {
+        Ok(w) => w,
         Err(r) => return r,
     };
     let mut paths = Vec::new();
@@ -233,12 +229,8 @@ pub fn search(
         Ok(re) => re,
         Err(e) => return Reply::invalid(text(Text::BadRegex, &[("error", &e.to_string())])),
     };
-    let base = match base(ws, dir) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let matcher = match compile_glob(glob) {
-        Ok(m) => m,
+    let (base, matcher) = match where_to_look(ws, dir, glob) {
+        Ok(w) => w,
         Err(r) => return r,
     };
     let mut files: Vec<_> = walker(&base)
@@ -295,12 +287,18 @@ pub fn search(
     Reply::done(out)
 }
 
-/// The directory a listing or search starts from: `dir` through the jail, or the root.
-fn base(ws: &Workspace, dir: Option<&str>) -> Result<std::path::PathBuf, Reply> {
-    match dir {
-        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| Reply::from_edit(&e)),
-        _ => Ok(ws.root().to_path_buf()),
-    }
+/// Where a listing or search looks: the directory it starts from (`dir` through the jail, or
+/// the root) and the glob paths must match, if any.
+fn where_to_look(
+    ws: &Workspace,
+    dir: Option<&str>,
+    glob: Option<&str>,
+) -> Result<(std::path::PathBuf, Option<GlobMatcher>), Reply> {
+    let base = match dir {
+        Some(d) if !d.is_empty() && d != "." => ws.resolve(d).map_err(|e| Reply::from_edit(&e))?,
+        _ => ws.root().to_path_buf(),
+    };
+    Ok((base, compile_glob(glob)?))
 }
 
 fn walker(base: &Path) -> WalkBuilder {

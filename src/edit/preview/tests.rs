@@ -1,18 +1,10 @@
 //! Unit tests of the `git apply` patch (the preview's rendering is tested in `ui::preview`).
 
 use super::*;
-use crate::edit::{EditOp, Workspace, plan};
+use crate::edit::EditOp;
 
 fn plan_for(files: &[(&str, &str)], ops: &[EditOp]) -> (tempfile::TempDir, Plan) {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, body) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
-    }
-    let ws = Workspace::new(dir.path()).unwrap();
-    let plan = plan(&ws, ops).unwrap();
-    (dir, plan)
+    crate::edit::plan_in(files, ops)
 }
 
 #[test]

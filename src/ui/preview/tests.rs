@@ -1,18 +1,10 @@
 //! Unit tests of the preview as a person reads it.
 
 use super::*;
-use crate::edit::{EditOp, Plan, PreviewOptions, Workspace, plan};
+use crate::edit::{EditOp, Plan, PreviewOptions};
 
 fn plan_for(files: &[(&str, &str)], ops: &[EditOp]) -> (tempfile::TempDir, Plan) {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, body) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
-    }
-    let ws = Workspace::new(dir.path()).unwrap();
-    let plan = plan(&ws, ops).unwrap();
-    (dir, plan)
+    crate::edit::plan_in(files, ops)
 }
 
 /// The preview as the front ends render it: coloured, with changed words, or plain.
