@@ -427,3 +427,65 @@ pub fn touched_paths(plan: &crate::edit::Plan) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::ToolCall;
+    use crate::tools::Outcome;
+
+    fn call(id: &str, name: &str, arguments: &str) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+        }
+    }
+
+    #[test]
+    fn a_cancelled_runs_unanswered_calls_are_found_for_repair() {
+        let mut m = vec![
+            Message::system("s"),
+            Message::user("go"),
+            Message::assistant(None, None, vec![call("a", "read_file", "{}")]),
+            Message::tool("a", "done"),
+            Message::assistant(
+                None,
+                None,
+                vec![call("b", "read_file", "{}"), call("c", "search", "{}")],
+            ),
+            Message::tool("b", "done"),
+        ];
+        // Only the last assistant message counts, and only its calls without a result.
+        assert_eq!(unanswered(&m), vec!["c".to_string()]);
+        m.push(Message::tool("c", "cancelled"));
+        assert!(unanswered(&m).is_empty());
+        assert!(unanswered(&[Message::system("s")]).is_empty());
+    }
+
+    #[test]
+    fn arguments_are_repaired_where_the_meaning_is_clear_and_refused_where_not() {
+        let tools = Registry::builtin();
+        // Some servers send "" for a call without arguments.
+        let (_, c) = tools.parse("list_files", "").unwrap();
+        assert_eq!(
+            c,
+            crate::tools::Call::ListFiles {
+                path: None,
+                pattern: None
+            }
+        );
+        // Double-encoded arguments (a JSON string holding the object) and other harnesses'
+        // names for the same arguments.
+        let twice =
+            serde_json::to_string(r#"{"file_path":"a.py","old_str":"x","new_str":"y"}"#).unwrap();
+        let (_, c) = tools.parse("edit_file", &twice).unwrap();
+        assert!(matches!(c, crate::tools::Call::Edit { ref ops } if ops.len() == 1));
+        // What cannot be read is the model's to fix: an invalid call, told why.
+        let Err(bad) = tools.parse("read_file", "{\"path\": ") else {
+            panic!("a call cut mid-JSON must not parse");
+        };
+        assert_eq!(bad.outcome, Outcome::Invalid);
+        assert!(bad.text.contains("invalid JSON"), "{}", bad.text);
+    }
+}

@@ -145,7 +145,20 @@ fn a_kill_during_a_large_apply_leaves_no_temporary_file_after_the_next_run() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(whole.mul_f64((trial as f64 + 0.5) / trials as f64));
+        if trial % 2 == 0 {
+            // At a moment spread over a whole apply's time.
+            std::thread::sleep(whole.mul_f64((trial as f64 + 0.5) / trials as f64));
+        } else {
+            // As soon as the batch is staging: a kill that surely lands mid-write, whatever
+            // the machine's load does to the timing.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while temporaries(&sb.workspace).is_empty()
+                && child.try_wait().unwrap().is_none()
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         left_behind += usize::from(!temporaries(&sb.workspace).is_empty());
