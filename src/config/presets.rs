@@ -212,24 +212,15 @@ pub const DEFAULT_PROVIDER: &str = "deepseek";
 
 /// The built-in presets, by name.
 pub fn builtin() -> BTreeMap<String, ProviderPreset> {
+    // A local server: a generic OpenAI-compatible endpoint that costs nothing.
     let local = |name: &str, base_url: &str, key_env: &str, model: &str| ProviderPreset {
-        name: name.to_string(),
         base_url: base_url.to_string(),
         // A local server may be started with a key; send it when the variable is set.
         key_env: Some(key_env.to_string()),
-        key_required: false,
         default_model: model.to_string(),
         models: vec![model.to_string()],
-        context_window: 32_768,
-        max_output_tokens: None,
-        tool_calls: true,
-        reasoning: ReasoningFormat::InlineThink,
-        reasoning_echo: ReasoningEcho::Never,
-        thinking: ThinkingControl::None,
-        think_default: Think::Off,
-        max_tokens_field: MaxTokensField::MaxTokens,
         prices: Some(Prices::FREE),
-        stream_usage: true,
+        ..ProviderPreset::custom_template(name)
     };
     let presets = [
         ProviderPreset {
