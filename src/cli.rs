@@ -12,7 +12,7 @@ use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand};
 
 use crate::agent::EditFormat;
-use crate::config::{Effort, Overrides, Think};
+use crate::config::{Effort, Overrides, Setting, Think};
 use crate::edit::TextFormat;
 use crate::exit::{self, Exit, Failure};
 use crate::ui::ColorChoice;
@@ -139,9 +139,19 @@ impl GlobalArgs {
             think: self.think.map(Think::from),
             effort: self.effort.map(Effort::from),
             workspace: self.workspace.clone(),
+            labels: FLAG_LABELS,
         }
     }
 }
+
+/// Where a setting given on the command line came from, as `hone config` and errors say it.
+const FLAG_LABELS: &[(Setting, &str)] = &[
+    (Setting::Provider, "flag --provider"),
+    (Setting::Model, "flag --model"),
+    (Setting::BaseUrl, "flag --base-url"),
+    (Setting::Think, "flag --think"),
+    (Setting::Effort, "flag --effort"),
+];
 
 // The core enums below know nothing of clap; these are their spellings on the command line,
 // whose variant doc comments are the help text of each value.

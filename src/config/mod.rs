@@ -71,6 +71,19 @@ pub struct Overrides {
     pub effort: Option<Effort>,
     /// The directory to work in; `None` is the current one.
     pub workspace: Option<PathBuf>,
+    /// How the front end names where each value came from (`flag --model`), for `hone config`
+    /// and errors; a setting without a label reads `override`. The core names no flag itself.
+    pub labels: &'static [(Setting, &'static str)],
+}
+
+impl Overrides {
+    /// The front end's name for where `setting`'s override came from.
+    pub fn label(&self, setting: Setting) -> &'static str {
+        self.labels
+            .iter()
+            .find(|(s, _)| *s == setting)
+            .map_or("override", |(_, l)| *l)
+    }
 }
 
 /// The environment variables hone reads for settings (overrides beat them).
@@ -173,6 +186,7 @@ pub enum Source {
     User(PathBuf),
     Project(PathBuf),
     Env(String),
+    /// An override, by the front end's label for it (`flag --model`).
     Flag(&'static str),
 }
 
@@ -183,7 +197,7 @@ impl fmt::Display for Source {
             Source::User(p) => write!(f, "user file {}", p.display()),
             Source::Project(p) => write!(f, "project file {}", p.display()),
             Source::Env(v) => write!(f, "env {v}"),
-            Source::Flag(name) => write!(f, "flag {name}"),
+            Source::Flag(label) => f.write_str(label),
         }
     }
 }

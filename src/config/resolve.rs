@@ -208,7 +208,12 @@ fn choose_provider(
         choice = (p, Source::Env(ENV_PROVIDER.to_string()), None, ENV);
     }
     if let Some(p) = &i.overrides.provider {
-        choice = (p.clone(), Source::Flag("--provider"), None, FLAG);
+        choice = (
+            p.clone(),
+            Source::Flag(i.overrides.label(Setting::Provider)),
+            None,
+            FLAG,
+        );
     }
     let (name, source, line, rank) = choice;
     match presets.get(&name) {
@@ -263,10 +268,10 @@ fn model_and_url(
         }
     }
     if let Some(m) = &i.overrides.model {
-        model = (m.clone(), Source::Flag("--model"));
+        model = (m.clone(), Source::Flag(i.overrides.label(Setting::Model)));
     }
     if let Some(u) = &i.overrides.base_url {
-        base_url = (u.clone(), Source::Flag("--base-url"));
+        base_url = (u.clone(), Source::Flag(i.overrides.label(Setting::BaseUrl)));
     }
     (model, base_url)
 }
@@ -413,11 +418,11 @@ impl Tuning {
     fn apply_overrides(&mut self, o: &Overrides, sources: &mut Sources) {
         if let Some(v) = o.think {
             self.think = v;
-            sources.set(Setting::Think, Source::Flag("--think"));
+            sources.set(Setting::Think, Source::Flag(o.label(Setting::Think)));
         }
         if let Some(v) = o.effort {
             self.effort = Some(v);
-            sources.set(Setting::Effort, Source::Flag("--effort"));
+            sources.set(Setting::Effort, Source::Flag(o.label(Setting::Effort)));
         }
     }
 }
@@ -512,7 +517,7 @@ mod tests {
         let c = run(&f, &[(ENV_MODEL, "from-env")], Some(&user), Some(&project)).unwrap();
         assert_eq!(
             (c.model.as_str(), c.sources.get(Setting::Model)),
-            ("from-flag", &Source::Flag("--model"))
+            ("from-flag", &Source::Flag("override"))
         );
         assert_eq!((c.think, c.effort), (Think::On, Some(Effort::Max)));
     }

@@ -110,6 +110,7 @@ mod tests {
     fn config(env: &[(&'static str, &'static str)]) -> Config {
         let flags = crate::config::Overrides {
             model: Some("deepseek-v4-pro".into()),
+            labels: &[(crate::config::Setting::Model, "flag --model")],
             ..Default::default()
         };
         let env = env.to_vec();
