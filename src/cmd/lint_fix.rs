@@ -508,8 +508,31 @@ fn lint_exit(e: &LintError) -> Exit {
     }
 }
 
+/// What the person can do about a lint-fix error (the flags are the front end's to name).
+fn lint_hints(e: &LintError) -> Vec<String> {
+    match e {
+        LintError::Spawn { .. } => vec!["check that `sh` is available".into()],
+        LintError::Timeout { .. } => vec!["raise the limit with --timeout SECONDS".into()],
+        LintError::Broken { install, .. } => {
+            let mut h =
+                vec!["run the lint command yourself in the workspace to see why it fails".into()];
+            if let Some(i) = install {
+                h.push(format!("to install the linter: {i}"));
+            }
+            h
+        }
+        LintError::BadGlob { .. } => {
+            vec!["--allow-path globs are relative to the workspace, e.g. `src/**/*.py`".into()]
+        }
+        LintError::Patch { .. } => vec![],
+        LintError::Rollback(_) => {
+            vec!["`hone undo` reverts hone's batches one at a time; check `git status`".into()]
+        }
+    }
+}
+
 fn lint_failure(e: LintError) -> Failure {
-    let hints = e.hints();
+    let hints = lint_hints(&e);
     let mut f = Failure::new(lint_exit(&e), e);
     f.hints = hints;
     f

@@ -51,7 +51,7 @@ pub enum LintError {
         /// How to install the preset's linter.
         install: Option<String>,
     },
-    #[error("`--allow-path {glob}` is not a valid glob: {why}")]
+    #[error("`{glob}` is not a valid glob: {why}")]
     BadGlob { glob: String, why: String },
     #[error("could not compute the patch: {path}")]
     Patch {
@@ -60,30 +60,4 @@ pub enum LintError {
     },
     #[error("could not undo the round's edits")]
     Rollback(#[source] crate::edit::EditError),
-}
-
-impl LintError {
-    /// Hints for the person, printed after the error.
-    pub fn hints(&self) -> Vec<String> {
-        match self {
-            LintError::Spawn { .. } => vec!["check that `sh` is available".into()],
-            LintError::Timeout { .. } => vec!["raise the limit with --timeout SECONDS".into()],
-            LintError::Broken { install, .. } => {
-                let mut h = vec![
-                    "run the lint command yourself in the workspace to see why it fails".into(),
-                ];
-                if let Some(i) = install {
-                    h.push(format!("to install the linter: {i}"));
-                }
-                h
-            }
-            LintError::BadGlob { .. } => {
-                vec!["globs are relative to the workspace, e.g. `src/**/*.py`".into()]
-            }
-            LintError::Patch { .. } => vec![],
-            LintError::Rollback(_) => {
-                vec!["`hone undo` reverts hone's batches one at a time; check `git status`".into()]
-            }
-        }
-    }
 }
