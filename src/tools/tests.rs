@@ -1,3 +1,6 @@
+//! Unit tests of the tool registry: the schemas of `prompts/tools.json` against the arguments each
+//! tool parses, typed calls and outcomes, how calls are described, and parsing that never panics.
+
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
