@@ -157,4 +157,20 @@ pub trait Approver: Send {
     fn approve_edit(&mut self, plan: &Plan) -> Decision;
     /// May this command run in the workspace?
     fn approve_command(&mut self, command: &str) -> Decision;
+    /// May the model read this workspace path (`read_file`, `list_files`, `search`)?
+    fn approve_read(&mut self, _path: &str) -> Decision {
+        Decision::Yes
+    }
+    /// The paths listings and searches leave out (deny rules on reading them).
+    fn read_filter(&self) -> Option<crate::tools::ReadFilter> {
+        None
+    }
+    /// May a command the sandbox blocked run again without it (`why` says what was blocked)?
+    fn approve_unsandboxed(&mut self, _command: &str, _why: &str) -> Decision {
+        Decision::denied_by_policy(String::new())
+    }
+    /// A note the person's next message carries to the model (plan mode says what it allows).
+    fn message_note(&self) -> Option<String> {
+        None
+    }
 }

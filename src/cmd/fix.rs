@@ -9,9 +9,11 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::common::{self, Ran};
-use crate::agent::{self, Agent, Answer, Approver, Event, EventSink, Outcome, Rules};
+use crate::agent::{self, Agent, Answer, Approver, Event, EventSink, Outcome};
 use crate::cli::{EditFormatArg, GlobalArgs};
+use crate::config::{PermissionMode, RuleEntry, RuleList, Source};
 use crate::exit::{Exit, Failure};
+use crate::permissions::{Gate, Permissions};
 use crate::tools::{self, Effect};
 use crate::ui::{self, Stream};
 
@@ -124,6 +126,7 @@ struct Setup {
     /// The workspace the person named; under `--dry-run` the agent works on `scratch`.
     root: PathBuf,
     scratch: Option<common::Scratch>,
+    permissions: Permissions,
 }
 
 /// How a finished run ends: its outcome, the exit code it means, the files it changed and
@@ -150,15 +153,13 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         counts: EditCounts::default(),
     };
     let mut ask = ui::ask::Ask::new(color_err);
-    let mut rules = Rules::parse(&[]).map_err(Failure::usage)?;
-    rules.edits = agent::EditRule::Any;
-    rules.commands.prefixes = args.allow_command.clone();
-    rules.how_to_allow = "the user can allow it with --allow-command".to_string();
-    let approver: &mut dyn Approver = if args.yes || args.dry_run {
-        &mut rules
+    let person: Option<&mut dyn Approver> = if args.yes || args.dry_run {
+        None
     } else {
-        &mut ask
+        Some(&mut ask)
     };
+    let mut gate = Gate::new(&setup.permissions, person);
+    let approver: &mut dyn Approver = &mut gate;
 
     let started = std::time::Instant::now();
     let ran =
@@ -188,8 +189,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
 /// scratch copy for `--dry-run`, the request with its files attached (a note for each that
 /// looks like it holds secrets), and the agent with the project context.
 fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
-    let mut config = common::load_config(&global.overrides())?;
     let person = ui::interactive();
+    let mut config = common::load_config_trusting(&global.overrides(), person)?;
     if !person && !args.yes && !args.dry_run {
         return Err(Failure::usage(
             "hone fix needs someone to confirm each edit, and nobody is at a terminal",
@@ -229,11 +230,25 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
     if let Some(poll) = project.late_map {
         agent.set_context_poll(poll);
     }
+    for prefix in &args.allow_command {
+        config.permissions.rules.push(RuleEntry {
+            list: RuleList::Allow,
+            rule: format!("run_command({prefix}:*)"),
+            source: Source::Flag("flag --allow-command"),
+            claude: false,
+        });
+    }
+    let mut permissions = common::permissions(global, &config)?;
+    if (args.yes || args.dry_run) && permissions.mode == PermissionMode::Default {
+        permissions.mode = PermissionMode::AcceptEdits;
+    }
+    permissions.how_to_allow = "the user can allow it with --allow-command".to_string();
     Ok(Setup {
         agent,
         input,
         root,
         scratch,
+        permissions,
     })
 }
 

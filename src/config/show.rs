@@ -121,6 +121,8 @@ mod tests {
         };
         resolve(&Inputs {
             keys: true,
+            claude: &[],
+            trusted: false,
             overrides: &flags,
             env: &lookup,
             user: None,
