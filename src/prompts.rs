@@ -75,6 +75,8 @@ texts! {
     RuleProtected => TOOL_TEXTS, "rule_protected";
     RuleAskNobody => TOOL_TEXTS, "rule_ask_nobody";
     RuleReadOnly => TOOL_TEXTS, "rule_read_only";
+    RuleReadOnlySession => TOOL_TEXTS, "rule_read_only_session";
+    RuleOutsidePaths => TOOL_TEXTS, "rule_outside_paths";
     // Read-only tools.
     IsDirectory => TOOL_TEXTS, "is_directory";
     NotRegular => TOOL_TEXTS, "not_regular";

@@ -85,6 +85,32 @@ impl Permissions {
         })
     }
 
+    /// Why no rule allows these edits, for a refusal when nobody can be asked.
+    fn unallowed_edit(&self, forms: &[Vec<String>]) -> String {
+        let globs: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| r.list == RuleList::Allow && matches!(r.target, Target::Edit(_)))
+            .map(|r| r.text.as_str())
+            .collect();
+        let outside = forms.iter().flatten().find(|f| {
+            self.path_rule(RuleList::Allow, true, std::slice::from_ref(*f))
+                .is_none()
+        });
+        let why = match outside {
+            Some(path) if !globs.is_empty() => text(
+                Text::RuleOutsidePaths,
+                &[("path", path), ("rules", &globs.join(", "))],
+            ),
+            _ => text(Text::RuleReadOnlySession, &[]),
+        };
+        if self.how_to_allow.is_empty() {
+            why
+        } else {
+            format!("{why}; {}", self.how_to_allow)
+        }
+    }
+
     fn command_rule(&self, list: RuleList, command: &str) -> Option<&Rule> {
         self.rules
             .iter()
@@ -201,7 +227,8 @@ impl Approver for Gate<'_> {
         {
             return Decision::Yes;
         }
-        self.ask_or(None, |p| p.approve_edit(plan))
+        let why = perms.unallowed_edit(&forms);
+        self.ask_or(Some(why), |p| p.approve_edit(plan))
     }
 
     fn approve_command(&mut self, command: &str) -> Decision {

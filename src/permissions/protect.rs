@@ -26,7 +26,8 @@ pub fn hook_scripts(root: &Path, commands: &[String]) -> Vec<String> {
             .replace("${CLAUDE_PROJECT_DIR}", &root_s)
             .replace("$CLAUDE_PROJECT_DIR", &root_s);
         for word in c.split_whitespace() {
-            let word = word.trim_matches(|ch| ch == '"' || ch == '\'');
+            let word = word.replace(['"', '\''], "");
+            let word = word.as_str();
             let path = Path::new(word);
             let rel = if path.is_absolute() {
                 match path.strip_prefix(root) {

@@ -270,8 +270,10 @@ mod tests {
         let p = |s: &str| PathPattern::parse(s, Some(Path::new("/home/u"))).unwrap();
         assert!(p("src/**").matches(root, "src/a/b.rs"));
         assert!(!p("src/**").matches(root, "Cargo.toml"));
-        assert!(!p("src/*").matches(root, "src/a/b.rs"));
-        assert!(p("src/*").matches(root, "src/b.rs"));
+        // As in .gitignore: `src/*` names `src/a` too, and so what it holds.
+        assert!(p("src/*").matches(root, "src/a/b.rs"));
+        assert!(!p("src/*.rs").matches(root, "src/a/b.rs"));
+        assert!(p("src/*.rs").matches(root, "src/b.rs"));
         // No slash: any depth, and a directory covers what it holds.
         assert!(p(".env").matches(root, "config/.env"));
         assert!(p("*.pem").matches(root, "a/b/key.pem"));
