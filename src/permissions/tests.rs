@@ -226,7 +226,10 @@ fn read_rules_refuse_and_hide() {
 #[test]
 fn a_new_settings_file_is_protected_too() {
     let d = tempfile::tempdir().unwrap();
-    let p = perms(d.path(), &settings(PermissionMode::AcceptEdits, &[(RuleList::Allow, "Edit")]));
+    let p = perms(
+        d.path(),
+        &settings(PermissionMode::AcceptEdits, &[(RuleList::Allow, "Edit")]),
+    );
     let pl = plan(d.path(), ".hone/config.toml");
     assert_eq!(crate::agent::touched_paths(&pl), [".hone/config.toml"]);
     refused(&policy(&p).approve_edit(&pl));
