@@ -15,6 +15,7 @@ use crate::config::{PermissionMode, RuleEntry, RuleList, Source};
 use crate::exit::{Exit, Failure};
 use crate::permissions::{Gate, Permissions};
 use crate::tools::{self, Effect};
+use crate::ui::plan::{PLAN_QUESTION, PlanChoice, parse_plan_answer};
 use crate::ui::{self, Stream};
 
 /// Output of `hone fix`.
@@ -153,17 +154,33 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         counts: EditCounts::default(),
     };
     let mut ask = ui::ask::Ask::new(color_err);
-    let person: Option<&mut dyn Approver> = if args.yes || args.dry_run {
-        None
-    } else {
-        Some(&mut ask)
-    };
-    let mut gate = Gate::new(&setup.permissions, person);
-    let approver: &mut dyn Approver = &mut gate;
-
+    let asking = !(args.yes || args.dry_run);
     let started = std::time::Instant::now();
-    let ran =
-        common::run_interruptible(&mut setup.agent, &setup.input, &mut tally, approver).await?;
+    let mut input = setup.input.clone();
+    let ran = loop {
+        let planning = setup.permissions.mode == PermissionMode::Plan;
+        let person: Option<&mut dyn Approver> = if asking { Some(&mut ask) } else { None };
+        let mut gate = Gate::new(&setup.permissions, person);
+        let ran =
+            common::run_interruptible(&mut setup.agent, &input, &mut tally, &mut gate).await?;
+        match ran {
+            Ran::Finished(Outcome::Done) if planning && asking => match plan_choice() {
+                PlanChoice::Accept(mode) => {
+                    setup.permissions.mode = mode;
+                    let how = if mode == PermissionMode::AcceptEdits {
+                        "; edits are now applied without asking"
+                    } else {
+                        ""
+                    };
+                    input =
+                        crate::prompts::text(crate::prompts::Text::PlanAccepted, &[("how", how)]);
+                }
+                PlanChoice::Revise(what) if !what.is_empty() => input = what,
+                PlanChoice::Revise(_) | PlanChoice::Reject => break ran,
+            },
+            ran => break ran,
+        }
+    };
     let Tally { counts, answer, .. } = tally;
     let Some(ending) = end(&setup, ran, counts)? else {
         return Ok(Exit::Interrupted);
@@ -250,6 +267,22 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
         scratch,
         permissions,
     })
+}
+
+/// Asks what to do with the plan a plan-mode run ended with (end of input keeps planning).
+fn plan_choice() -> PlanChoice {
+    let mut stdin = ui::ask::Stdin;
+    let q = format!("{PLAN_QUESTION} ");
+    loop {
+        match ui::ask::AnswerSource::read_line(&mut stdin, &q, &q) {
+            None => return PlanChoice::Reject,
+            Some(line) => {
+                if let Some(c) = parse_plan_answer(&line) {
+                    return c;
+                }
+            }
+        }
+    }
 }
 
 /// How the terminal renderer shows the run: the answer to stdout (stderr under `--dry-run`,

@@ -45,7 +45,7 @@ pub fn is_trusted(root: &Path) -> bool {
 
 fn is_trusted_in(store: &Path, root: &Path) -> bool {
     let k = key(root);
-    load(store).projects.iter().any(|p| *p == k)
+    load(store).projects.contains(&k)
 }
 
 /// Remembers (or, with `trusted == false`, forgets) the person's trust in `root`.

@@ -11,30 +11,7 @@ use super::session::Repl;
 use crate::config::PermissionMode;
 use crate::prompts::{Text, text};
 use crate::ui::palette::{self, paint};
-
-/// What the person does with a plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanChoice {
-    /// Carry it out in this mode.
-    Accept(PermissionMode),
-    /// Keep planning; the person's words (if any) go to the model.
-    Revise(String),
-    /// Leave it; stay in plan mode.
-    Reject,
-}
-
-/// Reads an answer to the plan question.
-pub fn parse_plan_answer(line: &str) -> Option<PlanChoice> {
-    let l = line.trim();
-    let (key, rest) = l.split_at(l.chars().next().map_or(0, char::len_utf8));
-    Some(match key.to_ascii_lowercase().as_str() {
-        "y" => PlanChoice::Accept(PermissionMode::Default),
-        "e" => PlanChoice::Accept(PermissionMode::AcceptEdits),
-        "c" => PlanChoice::Revise(rest.trim().to_string()),
-        "" | "n" => PlanChoice::Reject,
-        _ => return None,
-    })
-}
+use crate::ui::plan::{PLAN_QUESTION, PlanChoice, parse_plan_answer};
 
 /// The mode after `mode` on Shift-Tab. Bypass is in the cycle only when it may be used.
 pub fn next_mode(mode: PermissionMode, bypass_allowed: bool) -> PermissionMode {
@@ -86,7 +63,7 @@ impl Repl {
 
     /// After a run in plan mode: asks what to do with the plan, and carries out the choice.
     pub(super) fn after_plan(&mut self) {
-        let q = "Carry out the plan? [y]es, asking before edits / [e] yes, applying edits / [c] change it: c <what to change> / [n]o, keep planning:";
+        let q = PLAN_QUESTION;
         let styled = paint(palette::PROMPT, q, self.look.color_err) + " ";
         let choice = loop {
             match self
@@ -122,24 +99,6 @@ impl Repl {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plan_answers() {
-        assert_eq!(
-            parse_plan_answer("y"),
-            Some(PlanChoice::Accept(PermissionMode::Default))
-        );
-        assert_eq!(
-            parse_plan_answer("E\n"),
-            Some(PlanChoice::Accept(PermissionMode::AcceptEdits))
-        );
-        assert_eq!(
-            parse_plan_answer("c use a HashMap instead"),
-            Some(PlanChoice::Revise("use a HashMap instead".into()))
-        );
-        assert_eq!(parse_plan_answer(""), Some(PlanChoice::Reject));
-        assert_eq!(parse_plan_answer("maybe"), None);
-    }
 
     #[test]
     fn shift_tab_cycles_and_bypass_only_when_allowed() {

@@ -93,3 +93,32 @@ fn a_repository_asks_for_trust_once() {
     let rest = p.exp_eof().unwrap();
     assert!(!rest.contains("Trust this"), "{rest}");
 }
+
+#[test]
+fn fix_in_plan_mode_asks_then_applies_the_accepted_plan() {
+    let sb = sandbox_with_greet();
+    let mock = MockServer::start(vec![
+        Reply::answer("1. Fix the typo in greet.py."),
+        fix_typo(),
+        Reply::answer("Fixed."),
+    ]);
+    let mut cmd = sb.std_against(&mock);
+    cmd.args(["fix", "fix the typo", "--permission-mode", "plan"])
+        .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Carry out the plan?").unwrap();
+    assert_eq!(greet(&sb), GREET);
+    // `e`: carried out with edits applied unasked.
+    p.send_line("e").unwrap();
+    p.exp_string("Fixed.").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(greet(&sb), "def greet():\n    print('hello')\n");
+    let last = messages(&mock, 1);
+    assert!(
+        last.last().unwrap()["content"]
+            .as_str()
+            .unwrap()
+            .contains("applied without asking"),
+        "{last:?}"
+    );
+}
