@@ -3,13 +3,16 @@
 //! Rules use Claude Code's `--allowedTools` syntax so scripts carry over: `edit_file(src/**)`
 //! allows edits to paths matching the glob (any edit tool: `edit_file`, `write_file`,
 //! `apply_patch`, or the alias `edit`), a bare `edit_file` allows every path, `run_command(cargo
-//! test:*)` allows commands starting with `cargo test`, `run_command(make)` exactly `make`. A
-//! policy never asks anything; what it does not allow is declined with a reason the model reads.
+//! test:*)` allows the command `cargo test` with any further words, `run_command(make)` exactly
+//! `make`. Commands are judged by `permissions::command` (each simple command of a line must be
+//! allowed; what a rule cannot see through is never allowed). A policy never asks anything; what
+//! it does not allow is declined with a reason the model reads.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::event::{Approver, Decision};
 use crate::edit::Plan;
+use crate::permissions::command::{self, CommandPattern, Judgement};
 use crate::tools::{Effect, Registry};
 
 /// Which edits a policy allows.
@@ -27,27 +30,27 @@ pub enum EditRule {
 /// Which commands a policy allows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommandRule {
-    /// Commands allowed exactly.
+    /// Rules' patterns as written: `make` (exactly), `cargo test:*`, `npm run *`.
     pub exact: Vec<String>,
     /// Commands allowed by prefix (`cargo test` allows `cargo test -q`, not `cargo testx`).
     pub prefixes: Vec<String>,
 }
 
 impl CommandRule {
+    /// The rule's patterns (one that does not parse allows nothing; `Rules::parse` refuses it).
+    pub fn patterns(&self) -> Vec<CommandPattern> {
+        let exact = self.exact.iter().map(|e| CommandPattern::parse(e));
+        let prefixes = self.prefixes.iter().map(|p| CommandPattern::prefix(p));
+        exact.chain(prefixes).filter_map(Result::ok).collect()
+    }
+
+    /// What the rule says of `command`: every simple command in it must be allowed.
+    pub fn judge(&self, command: &str) -> Judgement {
+        command::allowed(command, &self.patterns())
+    }
+
     pub fn allows(&self, command: &str) -> bool {
-        let command = command.trim();
-        // A chained command could smuggle a second one past a prefix rule.
-        let chained = ["&&", "||", ";", "|", "`", "$(", ">", "<", "\n"]
-            .iter()
-            .any(|s| command.contains(s));
-        self.exact.iter().any(|e| e == command)
-            || (!chained
-                && self.prefixes.iter().any(|p| {
-                    command == p
-                        || command
-                            .strip_prefix(p.as_str())
-                            .is_some_and(|rest| rest.starts_with(' '))
-                }))
+        self.judge(command).is_allowed()
     }
 }
 
@@ -99,10 +102,13 @@ impl Rules {
                         })?;
                         globs.push(g.to_string());
                     }
-                    (Some(Effect::Command), Some(c)) => match c.strip_suffix(":*") {
-                        Some(prefix) => rules.commands.prefixes.push(prefix.trim().to_string()),
-                        None => rules.commands.exact.push(c.trim().to_string()),
-                    },
+                    (Some(Effect::Command), Some(c)) => {
+                        CommandPattern::parse(c).map_err(|e| RuleError {
+                            rule: rule.clone(),
+                            why: e.to_string(),
+                        })?;
+                        rules.commands.exact.push(c.trim().to_string());
+                    }
                     (Some(Effect::Command), None) => {
                         return Err(RuleError {
                             rule: rule.clone(),
@@ -177,10 +183,9 @@ impl Approver for Rules {
     }
 
     fn approve_command(&mut self, command: &str) -> Decision {
-        if self.commands.allows(command) {
-            Decision::Yes
-        } else {
-            self.refusal("commands need an explicit rule")
+        match self.commands.judge(command).reason() {
+            None => Decision::Yes,
+            Some(why) => self.refusal(&why),
         }
     }
 }

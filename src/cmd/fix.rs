@@ -152,6 +152,11 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
     let mut ask = ui::ask::Ask::new(color_err);
     let mut rules = Rules::parse(&[]).map_err(Failure::usage)?;
     rules.edits = agent::EditRule::Any;
+    for prefix in &args.allow_command {
+        crate::permissions::command::CommandPattern::prefix(prefix).map_err(|e| {
+            Failure::usage(format!("cannot understand --allow-command `{prefix}`: {e}"))
+        })?;
+    }
     rules.commands.prefixes = args.allow_command.clone();
     rules.how_to_allow = "the user can allow it with --allow-command".to_string();
     let approver: &mut dyn Approver = if args.yes || args.dry_run {
