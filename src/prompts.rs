@@ -64,6 +64,8 @@ texts! {
     BadArguments => TOOL_TEXTS, "bad_arguments";
     DeclinedEdit => TOOL_TEXTS, "declined_edit";
     DeclinedCommand => TOOL_TEXTS, "declined_command";
+    DeclinedEditSaid => TOOL_TEXTS, "declined_edit_said";
+    DeclinedCommandSaid => TOOL_TEXTS, "declined_command_said";
     NotAllowedCommand => TOOL_TEXTS, "not_allowed_command";
     NotAllowedPath => TOOL_TEXTS, "not_allowed_path";
     OutsideWorkspace => TOOL_TEXTS, "outside_workspace";

@@ -107,6 +107,8 @@ pub enum Outcome {
     TurnLimit,
     /// The model repeated the same call; the loop breaker stopped it.
     Loop,
+    /// The person cancelled the run at a question (Ctrl-C); nothing more was sent.
+    Cancelled,
 }
 
 /// Receives the agent's events. Implementations render them; they must not block for long.
@@ -157,4 +159,10 @@ pub trait Approver: Send {
     fn approve_edit(&mut self, plan: &Plan) -> Decision;
     /// May this command run in the workspace?
     fn approve_command(&mut self, command: &str) -> Decision;
+    /// Whether the person, at a question of this run, asked to cancel the whole run (Ctrl-C):
+    /// the run then ends at once and sends nothing more. The decision that came with it is a
+    /// "no", so an agent that never asks still refuses. A policy never cancels.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }

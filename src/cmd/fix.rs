@@ -210,17 +210,9 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
     if let Some(s) = &scratch {
         config.workspace = s.path().to_path_buf();
     }
-    let input = common::attach_files(&args.instruction, &root, &args.paths)?;
-    // The rule the model's tools obey (symlinks judged by their target): named files pass it.
-    let ws = crate::edit::Workspace::new(&root).ok();
-    for p in &args.paths {
-        let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy();
-        if ws.as_ref().is_some_and(|ws| crate::tools::secret(ws, &rel)) {
-            eprintln!(
-                "hone: note: {} looks like it holds secrets; it is sent to the model because you named it",
-                p.display()
-            );
-        }
+    let (input, secrets) = common::attach_files(&args.instruction, &root, &args.paths)?;
+    for rel in &secrets {
+        eprintln!("hone: note: {}", ui::render::secret_note(rel));
     }
     let project = super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
     let opts = agent::Options {
@@ -292,6 +284,7 @@ fn end(setup: &Setup, ran: Ran, counts: EditCounts) -> Result<Option<Ending>, Fa
         Outcome::Done if counts.attempted > 0 && counts.applied == 0 => Exit::Failed,
         Outcome::Done => Exit::Success,
         Outcome::TurnLimit | Outcome::Loop => Exit::Failed,
+        Outcome::Cancelled => Exit::Interrupted,
     };
     Ok(Some(Ending {
         outcome,

@@ -14,6 +14,7 @@ pub mod palette;
 pub mod preview;
 pub mod render;
 pub mod spinner;
+pub mod tty;
 
 use std::io::IsTerminal;
 
