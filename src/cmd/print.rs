@@ -50,7 +50,8 @@ pub struct Args {
     pub yes: bool,
 
     /// With -p: allow tools by rule, in Claude Code's syntax: `edit_file(src/**)`,
-    /// `run_command(cargo test:*)`, `run_command(make)`. Repeatable.
+    /// `run_command(cargo test:*)`, `run_command(npm run *)`, `run_command(make)`. Every command
+    /// of a line (`a && b`) must be allowed. Repeatable.
     #[arg(long, value_name = "RULES")]
     pub allowed_tools: Vec<String>,
 

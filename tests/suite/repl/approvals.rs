@@ -254,3 +254,22 @@ fn ctrl_c_at_the_first_call_leaves_the_rest_of_the_message_unrun() {
     }
     leave(p);
 }
+
+/// Ctrl-C while typing what to tell the model cancels as at the question itself.
+#[test]
+fn fix_ctrl_c_while_telling_the_model_ends_the_run() {
+    let sb = sandbox_with_greet();
+    let mock = MockServer::start(vec![fix_typo()]);
+    mock.set_fallback(Reply::answer("should not be asked"));
+    let mut p = fix_in_pty(&sb, &mock, &["fix the typo"]);
+    p.exp_string("Apply?").unwrap();
+    key(&mut p, "t");
+    p.exp_string("Tell the model:").unwrap();
+    key(&mut p, "half a thou");
+    p.send_control('c').unwrap();
+    p.exp_string("cancelled").unwrap();
+    p.exp_string("interrupted").unwrap();
+    assert_eq!(exit_code(p), 130);
+    assert_eq!(greet(&sb), GREET);
+    assert_eq!(mock.chat_requests().len(), 1);
+}
