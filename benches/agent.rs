@@ -15,8 +15,10 @@ mod mock;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hone::agent::{self, Agent, Collect, EditRule, Rules};
+use hone::agent::{self, Agent, Collect};
 use hone::config::{Config, Overrides};
+use hone::config::{PermissionConfig, PermissionMode};
+use hone::permissions::{Gate, Permissions};
 use mock::*;
 use serde_json::json;
 
@@ -85,12 +87,14 @@ fn rounds(c: &mut Criterion, label: &str, edit: bool) {
                 };
                 let mut a = Agent::new(&cfg, opts).unwrap();
                 let mut sink = Collect::default();
-                let mut rules = Rules {
-                    edits: EditRule::Any,
-                    ..Rules::default()
+                let settings = PermissionConfig {
+                    mode: PermissionMode::AcceptEdits,
+                    ..PermissionConfig::default()
                 };
+                let perms = Permissions::new(&cfg.workspace, &settings).unwrap();
+                let mut gate = Gate::new(&perms, None);
                 let start = Instant::now();
-                rt.block_on(a.run("go", &mut sink, &mut rules)).unwrap();
+                rt.block_on(a.run("go", &mut sink, &mut gate)).unwrap();
                 total += start.elapsed() / 11;
             }
             total

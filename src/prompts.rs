@@ -2,7 +2,7 @@
 //! diff of a text file, never a string buried in code.
 //!
 //! Whole prompts are constants ([`SYSTEM`], [`TOOLS_JSON`], …). Short texts — tool results and
-//! errors, the edit engine's messages, session notes — are `key: text` lines, looked up by a typed
+//! errors, the edit engine's messages, session notes, why a rule does not allow a command — are `key: text` lines, looked up by a typed
 //! [`Text`] key: a key that does not exist does not compile, and a unit test checks that every
 //! key has its line and every line its key. Texts with `{name}` holes are filled by [`fill`];
 //! nothing else edits them, which keeps the system prompt and tool schemas byte-identical across
@@ -27,6 +27,8 @@ const TOOL_TEXTS: &str = include_str!("../prompts/tool_texts.md");
 const EDIT_TEXTS: &str = include_str!("../prompts/edit_texts.md");
 /// Notes the session adds to the conversation.
 const SESSION_NOTES: &str = include_str!("../prompts/session_notes.md");
+/// Why a rule does not allow a command.
+const PERMISSION_TEXTS: &str = include_str!("../prompts/permission_texts.md");
 
 macro_rules! texts {
     ($($key:ident => $file:ident, $name:literal;)*) => {
@@ -62,6 +64,8 @@ texts! {
     BadArguments => TOOL_TEXTS, "bad_arguments";
     DeclinedEdit => TOOL_TEXTS, "declined_edit";
     DeclinedCommand => TOOL_TEXTS, "declined_command";
+    DeclinedEditSaid => TOOL_TEXTS, "declined_edit_said";
+    DeclinedCommandSaid => TOOL_TEXTS, "declined_command_said";
     NotAllowedCommand => TOOL_TEXTS, "not_allowed_command";
     NotAllowedPath => TOOL_TEXTS, "not_allowed_path";
     OutsideWorkspace => TOOL_TEXTS, "outside_workspace";
@@ -74,6 +78,7 @@ texts! {
     RulePlanMode => TOOL_TEXTS, "rule_plan_mode";
     RuleProtected => TOOL_TEXTS, "rule_protected";
     RuleAskNobody => TOOL_TEXTS, "rule_ask_nobody";
+    RuleDenyBlind => TOOL_TEXTS, "rule_deny_blind";
     RuleReadOnly => TOOL_TEXTS, "rule_read_only";
     RuleReadOnlySession => TOOL_TEXTS, "rule_read_only_session";
     RuleOutsidePaths => TOOL_TEXTS, "rule_outside_paths";
@@ -171,6 +176,25 @@ texts! {
     CompactSummary => SESSION_NOTES, "compact_summary";
     CompactFiles => SESSION_NOTES, "compact_files";
     CompactAck => SESSION_NOTES, "compact_ack";
+    // Command rules.
+    PartNotAllowed => PERMISSION_TEXTS, "part_not_allowed";
+    AfterOperator => PERMISSION_TEXTS, "after_operator";
+    AfterNewline => PERMISSION_TEXTS, "after_newline";
+    Unjudgeable => PERMISSION_TEXTS, "unjudgeable";
+    WhyEmpty => PERMISSION_TEXTS, "why_empty";
+    WhySubstitution => PERMISSION_TEXTS, "why_substitution";
+    WhyBacktick => PERMISSION_TEXTS, "why_backtick";
+    WhyExpansion => PERMISSION_TEXTS, "why_expansion";
+    WhyRedirection => PERMISSION_TEXTS, "why_redirection";
+    WhyBackslash => PERMISSION_TEXTS, "why_backslash";
+    WhyUnclosedQuote => PERMISSION_TEXTS, "why_unclosed_quote";
+    WhyGlob => PERMISSION_TEXTS, "why_glob";
+    WhyGrouping => PERMISSION_TEXTS, "why_grouping";
+    WhyComment => PERMISSION_TEXTS, "why_comment";
+    WhyAssignment => PERMISSION_TEXTS, "why_assignment";
+    WhyKeyword => PERMISSION_TEXTS, "why_keyword";
+    WhyCharacter => PERMISSION_TEXTS, "why_character";
+    WhyWrapper => PERMISSION_TEXTS, "why_wrapper";
 }
 
 /// The text for `key`, with `{name}` holes filled from `vars`.
@@ -204,7 +228,7 @@ mod tests {
         for key in Text::ALL {
             assert!(line(*key).is_some(), "{key:?}: no `{}:` line", key.name());
         }
-        for file in [TOOL_TEXTS, EDIT_TEXTS, SESSION_NOTES] {
+        for file in [TOOL_TEXTS, EDIT_TEXTS, SESSION_NOTES, PERMISSION_TEXTS] {
             for l in file.lines().filter(|l| !l.trim().is_empty()) {
                 let (name, _) = l.split_once(": ").unwrap_or((l, ""));
                 assert!(

@@ -31,6 +31,21 @@ pub fn escape_controls(text: &str) -> String {
     out
 }
 
+/// Shows every control character of foreign text as a visible escape, newline and tab included,
+/// for text that must stay on one line: a command or path inside a question, where a line break
+/// could draw a question of its own.
+pub fn escape_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Appends `text` to `out` without its control characters and escape sequences, in one pass;
 /// returns where an escape sequence that the end of `text` cuts short begins (`text.len()` if
 /// none). [`strip_controls`] drops such a tail; [`StreamCleaner`] holds it for the next chunk.
@@ -140,5 +155,19 @@ impl AnswerCleaners {
     pub fn reset(&mut self) {
         self.text.reset();
         self.reasoning.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_shows_every_control_character_as_an_escape() {
+        assert_eq!(
+            escape_line("echo ok\u{1b}[2K\rrm -rf ~\n\tx"),
+            "echo ok\\u{1b}[2K\\rrm -rf ~\\n\\tx"
+        );
+        assert_eq!(escape_line("plain · text"), "plain · text");
     }
 }

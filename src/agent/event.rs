@@ -107,6 +107,8 @@ pub enum Outcome {
     TurnLimit,
     /// The model repeated the same call; the loop breaker stopped it.
     Loop,
+    /// The person cancelled the run at a question (Ctrl-C); nothing more was sent.
+    Cancelled,
 }
 
 /// Receives the agent's events. Implementations render them; they must not block for long.
@@ -172,5 +174,11 @@ pub trait Approver: Send {
     /// A note the person's next message carries to the model (plan mode says what it allows).
     fn message_note(&self) -> Option<String> {
         None
+    }
+    /// Whether the person, at a question of this run, asked to cancel the whole run (Ctrl-C):
+    /// the run then ends at once and sends nothing more. The decision that came with it is a
+    /// "no", so an agent that never asks still refuses. A policy never cancels.
+    fn cancelled(&self) -> bool {
+        false
     }
 }

@@ -16,7 +16,6 @@ pub mod budget;
 mod compact;
 pub mod control;
 pub mod event;
-pub mod policy;
 mod run;
 pub mod transcript;
 
@@ -26,7 +25,6 @@ use std::path::{Path, PathBuf};
 pub use answer::Answer;
 pub use budget::{Breakdown, ContextKind};
 pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
-pub use policy::{CommandRule, EditRule, Rules};
 
 use crate::config::Config;
 use crate::edit::{Journal, Workspace};

@@ -39,6 +39,17 @@ impl LoopBreaker {
     }
 }
 
+/// How the calls of one message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CallsEnd {
+    /// Every call was answered; the next request goes out.
+    Next,
+    /// The loop breaker fired.
+    Loop,
+    /// The person cancelled the run at a question.
+    Cancelled,
+}
+
 /// What a run does after edit blocks in an answer (`--edit-format blocks`) were handled.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum BlocksNext {
@@ -121,20 +132,25 @@ impl Agent {
                 tool_calls: calls.clone(),
             });
             if calls.is_empty() {
-                if self.opts.edit_format == EditFormat::Blocks
-                    && let BlocksNext::Retry(feedback) =
-                        blocks_next(self.apply_text_edits(&answer, events, approver)?.as_ref())
-                {
-                    self.push(Message::user(feedback))?;
-                    continue;
+                if self.opts.edit_format == EditFormat::Blocks {
+                    let reply = self.apply_text_edits(&answer, events, approver)?;
+                    if approver.cancelled() {
+                        return Ok(self.finish(Outcome::Cancelled, events));
+                    }
+                    if let BlocksNext::Retry(feedback) = blocks_next(reply.as_ref()) {
+                        self.push(Message::user(feedback))?;
+                        continue;
+                    }
                 }
                 return Ok(self.finish(Outcome::Done, events));
             }
-            if self
+            match self
                 .run_calls(&calls, &mut breaker, events, approver)
                 .await?
             {
-                return Ok(self.finish(Outcome::Loop, events));
+                CallsEnd::Next => {}
+                CallsEnd::Loop => return Ok(self.finish(Outcome::Loop, events)),
+                CallsEnd::Cancelled => return Ok(self.finish(Outcome::Cancelled, events)),
             }
         }
         events.emit(Event::TurnLimit {
@@ -212,15 +228,16 @@ impl Agent {
         Ok(completion)
     }
 
-    /// Runs the calls of one message in order; returns whether the loop breaker fired (every
-    /// call is still answered).
+    /// Runs the calls of one message in order; says whether the run goes on, the loop breaker
+    /// fired (every call is still answered) or the person cancelled the run at a question (the
+    /// calls after that one stay unanswered: nothing more runs, and closing the run answers them).
     async fn run_calls(
         &mut self,
         calls: &[ToolCall],
         breaker: &mut LoopBreaker,
         events: &mut dyn EventSink,
         approver: &mut dyn Approver,
-    ) -> Result<bool, AgentError> {
+    ) -> Result<CallsEnd, AgentError> {
         let mut looped: Option<(String, usize)> = None;
         for call in calls {
             let repeated = breaker.record(&call.name, &call.arguments);
@@ -236,13 +253,16 @@ impl Agent {
             }
             let reply = self.execute(call, events, approver).await;
             self.answer(call, reply, events)?;
+            if approver.cancelled() {
+                return Ok(CallsEnd::Cancelled);
+            }
         }
         match looped {
             Some((name, count)) => {
                 events.emit(Event::LoopBroken { name, count });
-                Ok(true)
+                Ok(CallsEnd::Loop)
             }
-            None => Ok(false),
+            None => Ok(CallsEnd::Next),
         }
     }
 
@@ -353,16 +373,23 @@ impl Agent {
         });
         let files = super::touched_paths(&plan);
         if let Decision::No { reason, by_policy } = approver.approve_edit(&plan) {
-            let (by, key) = if by_policy {
-                (Refusal::Policy { reason }, Text::NotAllowedPath)
+            let path = files.join(", ");
+            let (by, model) = if approver.cancelled() {
+                (Refusal::Cancelled, text(Text::Cancelled, &[]))
+            } else if by_policy {
+                let suffix = reason_suffix(&reason);
+                let model = text(
+                    Text::NotAllowedPath,
+                    &[("path", &path), ("reason", &suffix)],
+                );
+                (Refusal::Policy { reason }, model)
+            } else if reason.trim().is_empty() {
+                let model = text(Text::DeclinedEdit, &[("path", &path), ("reason", "")]);
+                (Refusal::Person { reason }, model)
             } else {
-                (Refusal::Person { reason }, Text::DeclinedEdit)
+                let model = text(Text::DeclinedEditSaid, &[("said", reason.trim())]);
+                (Refusal::Person { reason }, model)
             };
-            let reason = match &by {
-                Refusal::Person { reason } | Refusal::Policy { reason } => reason_suffix(reason),
-                _ => String::new(),
-            };
-            let model = text(key, &[("path", &files.join(", ")), ("reason", &reason)]);
             events.emit(Event::EditDeclined {
                 id: id.to_string(),
                 files,
@@ -403,15 +430,25 @@ impl Agent {
         if let Decision::No { reason, by_policy } = approver.approve_command(command) {
             let suffix = reason_suffix(&reason);
             let vars = [("command", command), ("reason", suffix.as_str())];
-            return if by_policy {
+            return if approver.cancelled() {
+                Reply::refused(Refusal::Cancelled, text(Text::Cancelled, &[]))
+            } else if by_policy {
                 Reply::refused(
                     Refusal::Policy { reason },
                     text(Text::NotAllowedCommand, &vars),
                 )
-            } else {
+            } else if reason.trim().is_empty() {
                 Reply::refused(
                     Refusal::Person { reason },
                     text(Text::DeclinedCommand, &vars),
+                )
+            } else {
+                let said = [("command", command), ("said", reason.trim())];
+                Reply::refused(
+                    Refusal::Person {
+                        reason: reason.clone(),
+                    },
+                    text(Text::DeclinedCommandSaid, &said),
                 )
             };
         }

@@ -138,8 +138,9 @@ pub enum Ran {
     Interrupted,
 }
 
-/// Runs the agent until it finishes or the person presses Ctrl-C; dropping the run future on
-/// Ctrl-C cancels the request in flight, and every file stays whole (writes are atomic).
+/// Runs the agent until it finishes or the person presses Ctrl-C (as a signal, or as a key at a
+/// question); dropping the run future on Ctrl-C cancels the request in flight, and every file
+/// stays whole (writes are atomic).
 pub async fn run_interruptible(
     agent: &mut Agent,
     input: &str,
@@ -147,19 +148,34 @@ pub async fn run_interruptible(
     approver: &mut dyn Approver,
 ) -> Result<Ran, Failure> {
     tokio::select! {
-        r = agent.run(input, sink, approver) => r.map(Ran::Finished).map_err(agent_failure),
+        r = agent.run(input, sink, approver) => match r {
+            // Ctrl-C at a question: the run ended itself, sending nothing more.
+            Ok(Outcome::Cancelled) => Ok(Ran::Interrupted),
+            r => r.map(Ran::Finished).map_err(agent_failure),
+        },
         _ = tokio::signal::ctrl_c() => Ok(Ran::Interrupted),
     }
 }
 
-/// The request text with the named files attached (their current content, fenced); a named
+/// The request text with the named files attached (their current content, fenced), and the
+/// attached files that look like they hold secrets (for the front end to warn about); a named
 /// directory becomes a note that the person points at it. A file that cannot be attached
 /// (outside the workspace, missing, not text, too large) is a usage error naming it.
-pub fn attach_files(instruction: &str, root: &Path, paths: &[PathBuf]) -> Result<String, Failure> {
+pub fn attach_files(
+    instruction: &str,
+    root: &Path,
+    paths: &[PathBuf],
+) -> Result<(String, Vec<String>), Failure> {
     let mut text = instruction.trim().to_string();
+    let mut secrets = Vec::new();
     for p in paths {
         let part = match attach::read_text(root, p) {
-            Ok(file) => attach::fenced(&file.rel, &file.content),
+            Ok(file) => {
+                if file.secret {
+                    secrets.push(file.rel.clone());
+                }
+                attach::fenced(&file.rel, &file.content)
+            }
             Err(AttachError::Directory { path }) => {
                 crate::prompts::text(crate::prompts::Text::DirectoryNamed, &[("path", &path)])
             }
@@ -184,7 +200,7 @@ pub fn attach_files(instruction: &str, root: &Path, paths: &[PathBuf]) -> Result
         text.push_str("\n\n");
         text.push_str(&part);
     }
-    Ok(text)
+    Ok((text, secrets))
 }
 
 /// Copies the workspace's files (respecting ignore rules, without `.git`) into a fresh
@@ -281,12 +297,16 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("a.rs"), "fn a() {}").unwrap();
         std::fs::write(d.path().join("b.md"), "```x```\n").unwrap();
-        let t = attach_files(
+        std::fs::write(d.path().join("id.pem"), "k").unwrap();
+        let (t, secrets) = attach_files(
             " fix it ",
             d.path(),
             &[PathBuf::from("a.rs"), PathBuf::from("b.md")],
         )
         .unwrap();
+        assert!(secrets.is_empty());
+        let (_, secrets) = attach_files("x", d.path(), &[PathBuf::from("./id.pem")]).unwrap();
+        assert_eq!(secrets, ["id.pem"]);
         assert_eq!(
             t,
             "fix it\n\na.rs\n```\nfn a() {}\n```\n\nb.md\n````\n```x```\n````"

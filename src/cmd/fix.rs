@@ -15,7 +15,7 @@ use crate::config::{PermissionMode, RuleEntry, RuleList, Source};
 use crate::exit::{Exit, Failure};
 use crate::permissions::{Gate, Permissions};
 use crate::tools::{self, Effect};
-use crate::ui::plan::{PLAN_QUESTION, PlanChoice, parse_plan_answer};
+use crate::ui::plan::PlanChoice;
 use crate::ui::{self, Stream};
 
 /// Output of `hone fix`.
@@ -164,20 +164,24 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         let ran =
             common::run_interruptible(&mut setup.agent, &input, &mut tally, &mut gate).await?;
         match ran {
-            Ran::Finished(Outcome::Done) if planning && asking => match plan_choice() {
-                PlanChoice::Accept(mode) => {
-                    setup.permissions.mode = mode;
-                    let how = if mode == PermissionMode::AcceptEdits {
-                        "; edits are now applied without asking"
-                    } else {
-                        ""
-                    };
-                    input =
-                        crate::prompts::text(crate::prompts::Text::PlanAccepted, &[("how", how)]);
+            Ran::Finished(Outcome::Done) if planning && asking => {
+                match ui::plan::ask(&mut ui::ask::Stdin, color_err) {
+                    PlanChoice::Accept(mode) => {
+                        setup.permissions.mode = mode;
+                        let how = if mode == PermissionMode::AcceptEdits {
+                            "; edits are now applied without asking"
+                        } else {
+                            ""
+                        };
+                        input = crate::prompts::text(
+                            crate::prompts::Text::PlanAccepted,
+                            &[("how", how)],
+                        );
+                    }
+                    PlanChoice::Revise(what) if !what.is_empty() => input = what,
+                    PlanChoice::Revise(_) | PlanChoice::Reject => break ran,
                 }
-                PlanChoice::Revise(what) if !what.is_empty() => input = what,
-                PlanChoice::Revise(_) | PlanChoice::Reject => break ran,
-            },
+            }
             ran => break ran,
         }
     };
@@ -223,17 +227,9 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
     if let Some(s) = &scratch {
         config.workspace = s.path().to_path_buf();
     }
-    let input = common::attach_files(&args.instruction, &root, &args.paths)?;
-    // The rule the model's tools obey (symlinks judged by their target): named files pass it.
-    let ws = crate::edit::Workspace::new(&root).ok();
-    for p in &args.paths {
-        let rel = p.strip_prefix(&root).unwrap_or(p).to_string_lossy();
-        if ws.as_ref().is_some_and(|ws| crate::tools::secret(ws, &rel)) {
-            eprintln!(
-                "hone: note: {} looks like it holds secrets; it is sent to the model because you named it",
-                p.display()
-            );
-        }
+    let (input, secrets) = common::attach_files(&args.instruction, &root, &args.paths)?;
+    for rel in &secrets {
+        eprintln!("hone: note: {}", ui::render::secret_note(rel));
     }
     let project = super::project_context(&config.workspace, &args.paths, super::MAP_WAIT);
     let opts = agent::Options {
@@ -267,22 +263,6 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
         scratch,
         permissions,
     })
-}
-
-/// Asks what to do with the plan a plan-mode run ended with (end of input keeps planning).
-fn plan_choice() -> PlanChoice {
-    let mut stdin = ui::ask::Stdin;
-    let q = format!("{PLAN_QUESTION} ");
-    loop {
-        match ui::ask::AnswerSource::read_line(&mut stdin, &q, &q) {
-            None => return PlanChoice::Reject,
-            Some(line) => {
-                if let Some(c) = parse_plan_answer(&line) {
-                    return c;
-                }
-            }
-        }
-    }
 }
 
 /// How the terminal renderer shows the run: the answer to stdout (stderr under `--dry-run`,
@@ -335,6 +315,7 @@ fn end(setup: &Setup, ran: Ran, counts: EditCounts) -> Result<Option<Ending>, Fa
         Outcome::Done if counts.attempted > 0 && counts.applied == 0 => Exit::Failed,
         Outcome::Done => Exit::Success,
         Outcome::TurnLimit | Outcome::Loop => Exit::Failed,
+        Outcome::Cancelled => Exit::Interrupted,
     };
     Ok(Some(Ending {
         outcome,

@@ -44,6 +44,10 @@ pub enum AttachError {
 pub struct TextFile {
     pub rel: String,
     pub content: String,
+    /// It looks like it holds secrets, by the rule the model's tools obey
+    /// ([`crate::context::is_secret_path`] on the name given and on the file it resolves to):
+    /// every front end warns the person who named it, the same way.
+    pub secret: bool,
 }
 
 /// Reads the file a person named (relative to `root`, or absolute inside it) as text to attach.
@@ -62,7 +66,12 @@ pub fn read_text(root: &Path, named: &Path) -> Result<TextFile, AttachError> {
         return Err(AttachError::NotRegular { path: rel });
     }
     let content = read_capped(&full, &rel, meta.len())?;
-    Ok(TextFile { rel, content })
+    let secret = super::is_secret_path(&named.to_string_lossy()) || super::is_secret_path(&rel);
+    Ok(TextFile {
+        rel,
+        content,
+        secret,
+    })
 }
 
 /// The canonical path of `named` and its `/`-separated path relative to the canonical root;
@@ -190,6 +199,20 @@ mod tests {
             read(&ws, "link"),
             Err(AttachError::Outside { .. })
         ));
+    }
+
+    #[test]
+    fn a_file_that_looks_like_it_holds_secrets_says_so_by_name_or_target() {
+        let (_d, ws) = setup();
+        std::fs::write(ws.join(".env"), "TOKEN=x\n").unwrap();
+        std::fs::write(ws.join("plain.txt"), "x\n").unwrap();
+        std::os::unix::fs::symlink(ws.join(".env"), ws.join("notes.txt")).unwrap();
+        std::os::unix::fs::symlink(ws.join("plain.txt"), ws.join("id_rsa.pem")).unwrap();
+        assert!(read(&ws, ".env").unwrap().secret);
+        assert!(read(&ws, "./.env").unwrap().secret);
+        assert!(read(&ws, "notes.txt").unwrap().secret, "resolves to .env");
+        assert!(read(&ws, "id_rsa.pem").unwrap().secret, "named like a key");
+        assert!(!read(&ws, "src/a.rs").unwrap().secret);
     }
 
     #[test]

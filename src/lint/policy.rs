@@ -136,6 +136,10 @@ impl Approver for LintPolicy {
         }
     }
 
+    fn cancelled(&self) -> bool {
+        self.person.as_ref().is_some_and(|p| p.cancelled())
+    }
+
     fn approve_edit(&mut self, plan: &Plan) -> Decision {
         let paths = crate::agent::touched_paths(plan);
         if let Some(p) = plan.read_only().first() {

@@ -202,12 +202,15 @@ impl Fixer<'_> {
             .ask_model(agent, policy, number, &current, note, log)
             .await;
         let after = match ran {
+            // Ctrl-C at a question: as at any other moment.
+            Some(Ok(Outcome::Cancelled)) | None => {
+                AfterModel::Halt("interrupted", End::Interrupted)
+            }
             Some(Ok(outcome)) => {
                 report.outcome = Some(outcome);
                 self.relint(report.edits_applied).await
             }
             Some(Err(e)) => AfterModel::Halt("the model's provider failed", End::Agent(e)),
-            None => AfterModel::Halt("interrupted", End::Interrupted),
         };
         let verdict = match after {
             AfterModel::Halt(why, end) => {

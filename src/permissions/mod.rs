@@ -111,15 +111,41 @@ impl Permissions {
         }
     }
 
-    fn command_rule(&self, list: RuleList, command: &str) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .filter(|r| r.list == list)
-            .find(|r| match &r.target {
-                Target::Command(None) => true,
-                Target::Command(Some(p)) => command::any_part_matches(command, p),
-                _ => false,
-            })
+    /// The first rule of `list` that matches a part of `command`. `Err` when the command
+    /// cannot be read for rules at all (`$(…)`, redirections) while such rules exist: the
+    /// caller must not take that for "no rule matched".
+    fn command_rule(&self, list: RuleList, command: &str) -> Result<Option<&Rule>, String> {
+        let mut unjudgeable = None;
+        for r in self.rules.iter().filter(|r| r.list == list) {
+            match &r.target {
+                Target::Command(None) => return Ok(Some(r)),
+                Target::Command(Some(p)) => {
+                    match command::any_part_matches(command, std::slice::from_ref(p)) {
+                        Ok(Some(_)) => return Ok(Some(r)),
+                        Ok(None) => {}
+                        Err(why) => unjudgeable = Some(why.to_string()),
+                    }
+                }
+                _ => {}
+            }
+        }
+        match unjudgeable {
+            Some(why) => Err(why),
+            None => Ok(None),
+        }
+    }
+
+    /// The allow rules' command patterns; `None` when a bare rule allows every command.
+    fn allowed_commands(&self) -> Option<Vec<command::CommandPattern>> {
+        let mut out = Vec::new();
+        for r in self.rules.iter().filter(|r| r.list == RuleList::Allow) {
+            match &r.target {
+                Target::Command(None) => return None,
+                Target::Command(Some(p)) => out.push(p.clone()),
+                _ => {}
+            }
+        }
+        Some(out)
     }
 }
 
@@ -179,6 +205,10 @@ impl Approver for Gate<'_> {
         }
     }
 
+    fn cancelled(&self) -> bool {
+        self.person.as_ref().is_some_and(|p| p.cancelled())
+    }
+
     fn message_note(&self) -> Option<String> {
         let perms = self.permissions;
         (perms.mode == PermissionMode::Plan).then(|| text(Text::PlanModeNote, &[]))
@@ -233,37 +263,39 @@ impl Approver for Gate<'_> {
 
     fn approve_command(&mut self, command: &str) -> Decision {
         let perms = self.permissions;
-        if let Some(rule) = perms.command_rule(RuleList::Deny, command) {
-            return Self::denied(rule);
-        }
+        // A deny rule that cannot see through the command never lets it pass unasked.
+        let deny_blind = match perms.command_rule(RuleList::Deny, command) {
+            Ok(Some(rule)) => return Self::denied(rule),
+            Ok(None) => None,
+            Err(why) => Some(why),
+        };
         if perms.mode == PermissionMode::Plan {
             return Self::plan_refusal();
         }
-        if let Some(rule) = perms.command_rule(RuleList::Ask, command) {
-            let why = text(
-                Text::RuleAskNobody,
-                &[("rule", &rule.text), ("source", &rule.source.to_string())],
-            );
+        if let Some(why) = deny_blind {
+            let why = text(Text::RuleDenyBlind, &[("why", &why)]);
             return self.ask_or(Some(why), |p| p.approve_command(command));
+        }
+        match perms.command_rule(RuleList::Ask, command) {
+            Ok(Some(rule)) => {
+                let why = text(
+                    Text::RuleAskNobody,
+                    &[("rule", &rule.text), ("source", &rule.source.to_string())],
+                );
+                return self.ask_or(Some(why), |p| p.approve_command(command));
+            }
+            Ok(None) | Err(_) => {}
         }
         if perms.mode == PermissionMode::Bypass {
             return Decision::Yes;
         }
-        let patterns: Vec<&str> = perms
-            .rules
-            .iter()
-            .filter(|r| r.list == RuleList::Allow)
-            .filter_map(|r| match &r.target {
-                Target::Command(p) => Some(p.as_deref().unwrap_or("")),
-                _ => None,
-            })
-            .collect();
-        if patterns.contains(&"") {
+        let Some(patterns) = perms.allowed_commands() else {
             return Decision::Yes;
-        }
-        match command::judge(command, &patterns) {
-            command::Judgement::Allowed => Decision::Yes,
-            command::Judgement::NotAllowed { why } | command::Judgement::Unjudgeable { why } => {
+        };
+        let judgement = command::allowed(command, &patterns);
+        match judgement.reason() {
+            None => Decision::Yes,
+            Some(why) => {
                 let how = &perms.how_to_allow;
                 let why = if how.is_empty() {
                     why

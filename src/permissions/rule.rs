@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
+use super::command::CommandPattern;
 use crate::config::{RuleEntry, RuleList, Source};
 use crate::tools::{Effect, Registry};
 
@@ -22,8 +23,8 @@ pub enum Target {
     Edit(Option<PathPattern>),
     /// Reads (read_file, list_files, search), of paths matching the pattern, or any path.
     Read(Option<PathPattern>),
-    /// Commands matching the pattern (`cargo test:*`, `make`), or any command.
-    Command(Option<String>),
+    /// Commands matching the pattern (`cargo test:*`, `npm run *`, `make`), or any command.
+    Command(Option<CommandPattern>),
 }
 
 /// A parsed rule and where it came from.
@@ -153,7 +154,11 @@ fn parse_one(
     let target = match effect(registry, tool) {
         Some(Effect::Edit) => Target::Edit(arg.map(|a| PathPattern::parse(a, home)).transpose()?),
         Some(Effect::Read) => Target::Read(arg.map(|a| PathPattern::parse(a, home)).transpose()?),
-        Some(Effect::Command) => Target::Command(arg.map(str::to_string)),
+        Some(Effect::Command) => Target::Command(
+            arg.map(CommandPattern::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+        ),
         None => {
             return Err(format!(
                 "unknown tool; the tools are {} (and Claude Code's Bash, Edit, Write, Read, Grep, Glob)",
@@ -248,7 +253,9 @@ mod tests {
             None,
         )
         .unwrap();
-        assert!(matches!(&rules[0].target, Target::Command(Some(c)) if c == "cargo test:*"));
+        assert!(
+            matches!(&rules[0].target, Target::Command(Some(c)) if c.as_str() == "cargo test:*")
+        );
         assert!(matches!(&rules[1].target, Target::Edit(Some(_))));
         assert!(matches!(&rules[2].target, Target::Edit(None)));
         assert!(matches!(&rules[3].target, Target::Read(Some(_))));

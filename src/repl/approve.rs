@@ -1,51 +1,21 @@
 //! Asking the person in the REPL: each edit batch (yes / no / all this turn / show the whole
-//! file) and each command (yes / no / always this exact command in this session).
+//! file / no, and tell the model …) and each command (yes / no / always this exact command in
+//! this session / no, and tell the model …).
 //!
-//! Answers are read with a line editor in raw mode, so Ctrl-C at a question is seen as a key: it
-//! declines and asks the REPL to cancel the run (through [`Editor::cancel`]). End of input
-//! declines. "Always" answers last for the session; "all" for the current run.
+//! The asker is `hone fix`'s (`ui::ask::Ask` on stdin): one key on a terminal, read after
+//! discarding what was typed ahead, so every front end asks alike. Ctrl-C at a question declines
+//! and cancels the run: the agent ends it without another request ([`Outcome::Cancelled`]),
+//! and the REPL closes the conversation as for any interrupted run. "Always" answers last for
+//! the session; "all" for the current run.
+//!
+//! [`Outcome::Cancelled`]: crate::agent::Outcome::Cancelled
 
-use std::sync::Arc;
+use crate::ui::ask::{Ask, Stdin};
 
-use rustyline::DefaultEditor;
-use rustyline::error::ReadlineError;
-
-use crate::ui::ask::{AnswerSource, Ask};
-
-/// The REPL's approval policy: ask, reading answers with the line editor.
-pub type Approve = Ask<Editor>;
-
-/// Answers read with a line editor in raw mode, so Ctrl-C at a question is a key: it declines
-/// and notifies [`Editor::cancel`], which the REPL listens to in order to cancel the run.
-pub struct Editor {
-    editor: Option<DefaultEditor>,
-    /// Notified when the person pressed Ctrl-C at a question.
-    pub cancel: Arc<tokio::sync::Notify>,
-}
+/// The REPL's approval policy.
+pub type Approve = Ask<Stdin>;
 
 /// A new approver for the session.
 pub fn new(color: bool) -> Approve {
-    Ask::with_source(
-        color,
-        Editor {
-            editor: None,
-            cancel: Arc::new(tokio::sync::Notify::new()),
-        },
-    )
-}
-
-impl AnswerSource for Editor {
-    fn read_line(&mut self, question: &str, styled: &str) -> Option<String> {
-        if self.editor.is_none() {
-            self.editor = DefaultEditor::new().ok();
-        }
-        match self.editor.as_mut()?.readline(&(question, styled)) {
-            Ok(l) => Some(l),
-            Err(ReadlineError::Interrupted) => {
-                self.cancel.notify_one();
-                None
-            }
-            Err(_) => None,
-        }
-    }
+    Ask::new(color)
 }

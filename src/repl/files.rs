@@ -58,11 +58,12 @@ impl Files {
         }
     }
 
-    /// Adds a file; its content goes with the next message. Returns its relative path.
-    pub fn add(&mut self, arg: &str) -> Result<String, AttachError> {
+    /// Adds a file; its content goes with the next message. Returns its relative path, and
+    /// whether it looks like it holds secrets (the person is warned, as `hone fix` warns).
+    pub fn add(&mut self, arg: &str) -> Result<(String, bool), AttachError> {
         let file = read_text(&self.root, Path::new(arg))?;
         self.added.entry(file.rel.clone()).or_insert(None);
-        Ok(file.rel)
+        Ok((file.rel, file.secret))
     }
 
     /// Stops sending the named files (all, when none is named); returns those dropped.
@@ -225,7 +226,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("a.txt"), "one\n").unwrap();
         let mut files = Files::new(d.path());
-        assert_eq!(files.add("./a.txt").unwrap(), "a.txt");
+        assert_eq!(files.add("./a.txt").unwrap(), ("a.txt".to_string(), false));
         let notes = files.refresh();
         assert_eq!(notes.len(), 1);
         assert!(

@@ -5,13 +5,11 @@
 //! conversation (the plan stays in context; the prefix cache holds). Must not judge a call: the
 //! mode is handed to `permissions::Gate` for each run.
 
-use rustyline::error::ReadlineError;
-
 use super::session::Repl;
 use crate::config::PermissionMode;
 use crate::prompts::{Text, text};
 use crate::ui::palette::{self, paint};
-use crate::ui::plan::{PLAN_QUESTION, PlanChoice, parse_plan_answer};
+use crate::ui::plan::PlanChoice;
 
 /// The mode after `mode` on Shift-Tab. Bypass is in the cycle only when it may be used.
 pub fn next_mode(mode: PermissionMode, bypass_allowed: bool) -> PermissionMode {
@@ -63,21 +61,7 @@ impl Repl {
 
     /// After a run in plan mode: asks what to do with the plan, and carries out the choice.
     pub(super) fn after_plan(&mut self) {
-        let q = PLAN_QUESTION;
-        let styled = paint(palette::PROMPT, q, self.look.color_err) + " ";
-        let choice = loop {
-            match self
-                .editor
-                .readline(&(format!("{q} ").as_str(), styled.as_str()))
-            {
-                Ok(line) => match parse_plan_answer(&line) {
-                    Some(c) => break c,
-                    None => continue,
-                },
-                Err(ReadlineError::Interrupted | ReadlineError::Eof) => break PlanChoice::Reject,
-                Err(_) => break PlanChoice::Reject,
-            }
-        };
+        let choice = crate::ui::plan::ask(&mut self.approve.source, self.look.color_err);
         match choice {
             PlanChoice::Accept(mode) => {
                 self.set_mode(mode);

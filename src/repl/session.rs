@@ -12,7 +12,6 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use rustyline::error::ReadlineError;
@@ -22,7 +21,7 @@ use super::command::{self, Command};
 use super::files::{self, Files};
 use super::input::{self, InputHelper, LineEditor, ModeSwitch, Words};
 use super::map_job::{MapJob, MapOutcome};
-use crate::agent::{Agent, AgentError, ContextKind};
+use crate::agent::{Agent, AgentError, ContextKind, Outcome};
 use crate::config::{Config, Overrides, PermissionMode};
 use crate::context::attach::{self, AttachError};
 use crate::permissions::{Gate, Permissions};
@@ -268,7 +267,6 @@ impl Repl {
         };
         let mut sink = Terminal::new(look, self.agent.cost());
         sink.waiting("thinking…");
-        let cancel = Arc::clone(&self.approve.source.cancel);
         let Repl {
             rt,
             agent,
@@ -280,29 +278,29 @@ impl Repl {
         let mut gate = Gate::new(permissions, Some(approve));
         let approve = &mut gate;
         let result = rt.block_on(async {
-            // Biased, cancels first: once Ctrl-C came (at a question, say), the run is not
-            // polled again, even when its next answer is already in.
+            // Biased, Ctrl-C first: once it came, the run is not polled again, even when its
+            // next answer is already in. (Ctrl-C at a question is a key, not this signal: the
+            // run itself ends as `Outcome::Cancelled` before sending anything more.)
             tokio::select! {
                 biased;
                 _ = tokio::signal::ctrl_c() => None,
-                _ = cancel.notified() => None,
                 r = agent.run(&message, &mut sink, approve) => Some(r),
             }
         });
         let mut plan_done = false;
         let closed = match result {
+            Some(Ok(Outcome::Cancelled)) | None => {
+                sink.interrupted();
+                self.agent.interrupted(sink.answer.streaming())
+            }
             Some(Ok(outcome)) => {
-                plan_done = planning && outcome == crate::agent::Outcome::Done;
+                plan_done = planning && outcome == Outcome::Done;
                 Ok(())
             }
             Some(Err(e)) => {
                 sink.failed();
                 self.error(e);
                 self.agent.failed(sink.answer.streaming())
-            }
-            None => {
-                sink.interrupted();
-                self.agent.interrupted(sink.answer.streaming())
             }
         };
         for (path, before) in std::mem::take(&mut sink.befores) {
@@ -324,6 +322,9 @@ impl Repl {
         for m in files::mentions(text) {
             match attach::read_text(&root, Path::new(&m)) {
                 Ok(f) => {
+                    if f.secret {
+                        self.warn(&crate::ui::render::secret_note(&f.rel));
+                    }
                     self.dim(&format!("attached {}", f.rel));
                     out.push(attach::fenced(&f.rel, &f.content));
                 }

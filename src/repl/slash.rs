@@ -72,9 +72,14 @@ impl Repl {
     fn add(&mut self, paths: &[String]) {
         for p in paths {
             match self.files.add(p) {
-                Ok(rel) => self.hint(&format!(
-                    "added {rel}: its content goes with your next message, and again when it changes"
-                )),
+                Ok((rel, secret)) => {
+                    if secret {
+                        self.warn(&crate::ui::render::secret_note(&rel));
+                    }
+                    self.hint(&format!(
+                        "added {rel}: its content goes with your next message, and again when it changes"
+                    ));
+                }
                 Err(e) => self.warn(&format!("not added: {e}")),
             }
         }

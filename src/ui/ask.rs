@@ -1,45 +1,109 @@
-//! Asking the person: the approval policy of the interactive front ends. Questions go to stderr
-//! and answers come from an [`AnswerSource`] (stdin here, the line editor in the REPL), one line
-//! each; end of input or a cancel counts as "no", so a closed pipe can never approve anything.
+//! Asking the person: the approval policy of the interactive front ends (`hone fix`, the REPL,
+//! lint-fix with a person). Questions go to stderr; answers come from an [`AnswerSource`].
+//!
+//! On a terminal an answer is one key, without Enter, read after everything typed before the
+//! question appeared was thrown away (`ui::tty`): a `y` typed while the model was thinking never
+//! approves an edit nobody has seen. Enter takes the default, always "no" (shown as `[N]o`).
+//! Elsewhere (a script piping answers) an answer is a line. `t` declines and asks for one line
+//! the model receives with the refusal. Ctrl-C at a question declines and cancels the run
+//! ([`Approver::cancelled`]: the agent sends nothing more); end of input declines. So nothing
+//! but a key or line meant as yes can ever approve anything.
+//!
+//! What a question shows of the model's text (a command, a path) has its control characters
+//! escaped, so a command holding `ESC[2K` or a CR cannot redraw the question into another.
 
 use std::io::{BufRead as _, Write as _};
 
 use super::palette::{self, paint};
+use super::tty;
 use crate::agent::{Approver, Decision};
 use crate::edit::Plan;
 
-/// Where answers come from: a line of input per question, `None` when the person cancelled or
-/// input ended (both decline).
-pub trait AnswerSource: Send {
-    /// Shows `styled` (the question, coloured when asked) and reads one line.
-    fn read_line(&mut self, question: &str, styled: &str) -> Option<String>;
+/// What a person gave at a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A key (its character; `""` for Enter) or a line of text.
+    Text(String),
+    /// Ctrl-C: decline, and cancel the run.
+    Cancelled,
+    /// Input ended (Ctrl-D, a closed pipe): decline.
+    Ended,
 }
 
-/// Answers from stdin, the question on stderr (`hone fix`, `hone apply`).
+/// Where answers come from.
+pub trait AnswerSource: Send {
+    /// Shows the question (`styled`: coloured when asked) and reads one answer: on a terminal
+    /// one of `keys` or Enter, without Enter, pending input discarded first; elsewhere a line.
+    fn answer(&mut self, question: &str, styled: &str, keys: &str) -> Input;
+    /// Shows `styled` and reads one line of text.
+    fn line(&mut self, prompt: &str, styled: &str) -> Input;
+}
+
+/// Answers from stdin — keys on a terminal, lines from a pipe — with questions on stderr. The
+/// one source of every front end.
 #[derive(Debug, Default)]
 pub struct Stdin;
 
-impl AnswerSource for Stdin {
-    fn read_line(&mut self, _question: &str, styled: &str) -> Option<String> {
-        {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "{styled}");
-            let _ = err.flush();
-        }
+impl Stdin {
+    fn show(styled: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "{styled}");
+        let _ = err.flush();
+    }
+
+    fn piped_line() -> Input {
         let mut line = String::new();
         match std::io::stdin().lock().read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => Some(line),
+            Ok(0) | Err(_) => Input::Ended,
+            Ok(_) => Input::Text(line),
+        }
+    }
+}
+
+impl AnswerSource for Stdin {
+    fn answer(&mut self, _question: &str, styled: &str, keys: &str) -> Input {
+        if !tty::stdin_is_terminal() {
+            Stdin::show(styled);
+            return Stdin::piped_line();
+        }
+        tty::discard_typed_ahead();
+        Stdin::show(styled);
+        let key = tty::read_key(keys);
+        // The key pressed stays on the question's line, and the line ends.
+        let echo = match &key {
+            Ok(tty::Key::Char(c)) => c.to_string(),
+            Ok(tty::Key::Interrupt) => "^C".to_string(),
+            _ => String::new(),
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{echo}");
+        match key {
+            Ok(tty::Key::Char(c)) => Input::Text(c.to_string()),
+            Ok(tty::Key::Enter) => Input::Text(String::new()),
+            Ok(tty::Key::Interrupt) => Input::Cancelled,
+            Ok(tty::Key::End) | Err(_) => Input::Ended,
+        }
+    }
+
+    fn line(&mut self, _prompt: &str, styled: &str) -> Input {
+        Stdin::show(styled);
+        if !tty::stdin_is_terminal() {
+            return Stdin::piped_line();
+        }
+        match tty::read_line() {
+            Ok(tty::Line::Text(t)) => Input::Text(t),
+            Ok(tty::Line::Interrupt) => {
+                let _ = writeln!(std::io::stderr().lock());
+                Input::Cancelled
+            }
+            Ok(tty::Line::End) | Err(_) => Input::Ended,
         }
     }
 }
 
 /// Asks a yes/no question on stderr and reads the answer from stdin; anything but yes is no.
 pub fn yes_no(question: &str) -> bool {
-    let mut src = Stdin;
     let q = format!("{question} ");
-    src.read_line(&q, &q)
-        .is_some_and(|l| matches!(l.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    matches!(Stdin.answer(&q, &q, "yn"), Input::Text(l) if matches!(l.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
 /// Asks before every edit and command, remembering "yes to all for this run" and "always this
@@ -50,6 +114,10 @@ pub struct Ask<S = Stdin> {
     pub source: S,
     all_edits_this_run: bool,
     always_commands: Vec<String>,
+    /// The person pressed Ctrl-C at a question of this run.
+    cancelled: bool,
+    /// What the person told the model with their last `t` answer.
+    told: Option<String>,
 }
 
 /// A parsed answer.
@@ -60,9 +128,26 @@ pub enum Answer {
     All,
     Full,
     Always,
+    /// No, and tell the model something.
+    Tell,
 }
 
-/// Reads an answer from a line of input; `None` for an unknown answer (ask again).
+impl Answer {
+    /// The key that gives it.
+    pub fn key(self) -> char {
+        match self {
+            Answer::Yes => 'y',
+            Answer::No => 'n',
+            Answer::All => 'a',
+            Answer::Full => 'f',
+            Answer::Always => '!',
+            Answer::Tell => 't',
+        }
+    }
+}
+
+/// Reads an answer from a key or a line of input; `None` for an unknown answer (ask again).
+/// An empty answer (Enter) is the default, "no"; `t …` on one line is "no, and tell the model …".
 pub fn parse_answer(line: &str, allowed: &[Answer]) -> Option<Answer> {
     let a = match line.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Answer::Yes,
@@ -70,10 +155,22 @@ pub fn parse_answer(line: &str, allowed: &[Answer]) -> Option<Answer> {
         "a" | "all" => Answer::All,
         "f" | "full" => Answer::Full,
         "!" | "always" => Answer::Always,
+        "t" | "tell" => Answer::Tell,
+        _ if told_inline(line).is_some() => Answer::Tell,
         _ => return None,
     };
     allowed.contains(&a).then_some(a)
 }
+
+/// What a `t …` line tells the model (line mode: `t run the tests first`).
+pub fn told_inline(line: &str) -> Option<&str> {
+    let (word, rest) = line.trim().split_once(char::is_whitespace)?;
+    let tell = word.eq_ignore_ascii_case("t") || word.eq_ignore_ascii_case("tell");
+    Some(rest.trim()).filter(|r| tell && !r.is_empty())
+}
+
+/// The `t` answer as every question offers it.
+const TELL: &str = "[t] no, tell the model";
 
 impl Ask<Stdin> {
     pub fn new(color: bool) -> Ask<Stdin> {
@@ -88,6 +185,8 @@ impl<S: AnswerSource> Ask<S> {
             source,
             all_edits_this_run: false,
             always_commands: Vec::new(),
+            cancelled: false,
+            told: None,
         }
     }
 
@@ -96,22 +195,71 @@ impl<S: AnswerSource> Ask<S> {
         &self.always_commands
     }
 
-    /// Asks until an allowed answer comes; `None` (cancelled, end of input) declines.
+    /// Asks until an allowed answer comes; `None` declines (cancelled, end of input, or any
+    /// question after a cancel in the same run). [`Answer::Tell`] comes with what to tell, kept
+    /// for [`Ask::declined`].
     fn ask(&mut self, question: &str, allowed: &[Answer]) -> Option<Answer> {
+        if self.cancelled {
+            return None;
+        }
         let styled = format!("{} ", paint(palette::PROMPT, question, self.color));
         let plain = format!("{question} ");
+        let keys: String = allowed.iter().map(|a| a.key()).collect();
         loop {
-            let line = self.source.read_line(&plain, &styled)?;
-            if let Some(a) = parse_answer(&line, allowed) {
-                return Some(a);
+            let line = match self.source.answer(&plain, &styled, &keys) {
+                Input::Text(line) => line,
+                Input::Cancelled => {
+                    self.cancelled = true;
+                    return None;
+                }
+                Input::Ended => return None,
+            };
+            match parse_answer(&line, allowed) {
+                Some(Answer::Tell) => return self.tell(told_inline(&line).map(str::to_string)),
+                Some(a) => return Some(a),
+                None => {}
             }
+        }
+    }
+
+    /// Reads what the person tells the model (unless it came with the answer); an empty line is
+    /// a plain "no".
+    fn tell(&mut self, inline: Option<String>) -> Option<Answer> {
+        let said = match inline {
+            Some(said) => said,
+            None => {
+                let prompt = "Tell the model:";
+                let styled = format!("{} ", paint(palette::PROMPT, prompt, self.color));
+                match self.source.line(&format!("{prompt} "), &styled) {
+                    Input::Text(t) => t,
+                    Input::Cancelled => {
+                        self.cancelled = true;
+                        return None;
+                    }
+                    Input::Ended => String::new(),
+                }
+            }
+        };
+        let said = said.trim();
+        if said.is_empty() {
+            return Some(Answer::No);
+        }
+        self.told = Some(said.to_string());
+        Some(Answer::Tell)
+    }
+
+    /// The person's "no", with what they told the model, if anything.
+    fn declined(&mut self) -> Decision {
+        Decision::No {
+            reason: self.told.take().unwrap_or_default(),
+            by_policy: false,
         }
     }
 
     fn show_full(&self, plan: &Plan) {
         let mut err = std::io::stderr().lock();
         for f in plan.files() {
-            let header = format!("── {}", f.path());
+            let header = format!("── {}", crate::sanitize::escape_line(f.path()));
             let _ = writeln!(err, "{}", paint(palette::HEADER, &header, self.color));
             match f.after() {
                 Some(bytes) => {
@@ -129,6 +277,8 @@ impl<S: AnswerSource> Ask<S> {
 impl<S: AnswerSource> Approver for Ask<S> {
     fn run_started(&mut self) {
         self.all_edits_this_run = false;
+        self.cancelled = false;
+        self.told = None;
     }
 
     fn approve_edit(&mut self, plan: &Plan) -> Decision {
@@ -136,18 +286,22 @@ impl<S: AnswerSource> Approver for Ask<S> {
             return Decision::Yes;
         }
         loop {
-            let allowed = [Answer::Yes, Answer::No, Answer::All, Answer::Full];
-            match self.ask(
-                "Apply? [y]es / [n]o / [a]ll this turn / [f]ull file:",
-                &allowed,
-            ) {
+            let allowed = [
+                Answer::Yes,
+                Answer::No,
+                Answer::All,
+                Answer::Full,
+                Answer::Tell,
+            ];
+            let q = format!("Apply? [y]es / [N]o / [a]ll this turn / [f]ull file / {TELL}:");
+            match self.ask(&q, &allowed) {
                 Some(Answer::Yes) => return Decision::Yes,
                 Some(Answer::All) => {
                     self.all_edits_this_run = true;
                     return Decision::Yes;
                 }
                 Some(Answer::Full) => self.show_full(plan),
-                Some(Answer::No | Answer::Always) | None => return Decision::declined_by_person(),
+                Some(Answer::No | Answer::Always | Answer::Tell) | None => return self.declined(),
             }
         }
     }
@@ -157,39 +311,23 @@ impl<S: AnswerSource> Approver for Ask<S> {
             return Decision::Yes;
         }
         let q = format!(
-            "Run `{}`? [y]es / [n]o / [!] always this command:",
-            crate::ui::strip_controls(command)
+            "Run `{}`? [y]es / [N]o / [!] always this command / {TELL}:",
+            crate::sanitize::escape_line(command)
         );
-        match self.ask(&q, &[Answer::Yes, Answer::No, Answer::Always]) {
+        match self.ask(&q, &[Answer::Yes, Answer::No, Answer::Always, Answer::Tell]) {
             Some(Answer::Yes) => Decision::Yes,
             Some(Answer::Always) => {
                 self.always_commands.push(command.to_string());
                 Decision::Yes
             }
-            _ => Decision::declined_by_person(),
+            _ => self.declined(),
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancelled
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn answers() {
-        let all = [
-            Answer::Yes,
-            Answer::No,
-            Answer::All,
-            Answer::Full,
-            Answer::Always,
-        ];
-        assert_eq!(parse_answer("y\n", &all), Some(Answer::Yes));
-        assert_eq!(parse_answer(" YES ", &all), Some(Answer::Yes));
-        assert_eq!(parse_answer("\n", &all), Some(Answer::No));
-        assert_eq!(parse_answer("a", &all), Some(Answer::All));
-        assert_eq!(parse_answer("!", &all), Some(Answer::Always));
-        assert_eq!(parse_answer("maybe", &all), None);
-        assert_eq!(parse_answer("a", &[Answer::Yes, Answer::No]), None);
-    }
-}
+mod tests;

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod preview;
 pub mod render;
 pub mod spinner;
+pub mod tty;
 
 use std::io::IsTerminal;
 

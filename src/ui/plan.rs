@@ -2,10 +2,36 @@
 //! carry it out applying edits, change it (their words go to the model), or keep planning. One
 //! question and one reading of the answer for the REPL and `hone fix`.
 
+use super::ask::{AnswerSource, Input};
+use super::palette::{self, paint};
 use crate::config::PermissionMode;
 
 /// The question, with its keys.
-pub const PLAN_QUESTION: &str = "Carry out the plan? [y]es, asking before edits / [e] yes, applying edits / [c] change it: c <what to change> / [n]o, keep planning:";
+pub const PLAN_QUESTION: &str = "Carry out the plan? [y]es, asking before edits / [e] yes, applying edits / [c]hange it / [N]o, keep planning:";
+
+/// Asks what to do with the plan: one key on a terminal (`c` then asks what to change), a line
+/// from a pipe (`c <what to change>`). Ctrl-C or the end of input keeps planning.
+pub fn ask(source: &mut dyn AnswerSource, color: bool) -> PlanChoice {
+    let styled = format!("{} ", paint(palette::PROMPT, PLAN_QUESTION, color));
+    let plain = format!("{PLAN_QUESTION} ");
+    loop {
+        let answer = match source.answer(&plain, &styled, "yecn") {
+            Input::Text(t) => t,
+            Input::Cancelled | Input::Ended => return PlanChoice::Reject,
+        };
+        match parse_plan_answer(&answer) {
+            Some(PlanChoice::Revise(what)) if what.is_empty() => {
+                let q = "What should change? ";
+                return match source.line(q, &paint(palette::PROMPT, q, color)) {
+                    Input::Text(t) => PlanChoice::Revise(t.trim().to_string()),
+                    Input::Cancelled | Input::Ended => PlanChoice::Reject,
+                };
+            }
+            Some(choice) => return choice,
+            None => continue,
+        }
+    }
+}
 
 /// What the person does with a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

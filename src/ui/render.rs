@@ -352,7 +352,7 @@ pub fn activity_line(event: &Event, color: bool) -> Option<String> {
         ),
         Event::CommandStarted { command, .. } => (
             palette::BOLD,
-            format!("$ {}", crate::ui::strip_controls(command)),
+            format!("$ {}", crate::sanitize::escape_line(command)),
         ),
         Event::ToolResult { reply, effect, .. } => {
             let first = |t: &str| -> String {
@@ -393,6 +393,15 @@ pub fn activity_line(event: &Event, color: bool) -> Option<String> {
         _ => return None,
     };
     Some(paint(style, &text, color))
+}
+
+/// The warning for a file the person named (`hone fix PATHS`, `/add`, `@path`) that looks like
+/// it holds secrets ([`crate::context::attach::TextFile::secret`]): the same words everywhere.
+pub fn secret_note(path: &str) -> String {
+    format!(
+        "{} looks like it holds secrets; it is sent to the model because you named it",
+        crate::ui::escape_controls(path)
+    )
 }
 
 /// A refusal as the person reads it (the model reads another text, from `prompts/`).

@@ -772,7 +772,7 @@ fn fix_on_a_terminal_asks_and_a_declined_edit_is_reported_to_the_model() {
     cmd.args(["fix", "change x"]).env("TERM", "xterm");
     let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
     let shown = p
-        .exp_string("Apply? [y]es / [n]o / [a]ll this turn / [f]ull file:")
+        .exp_string("Apply? [y]es / [N]o / [a]ll this turn / [f]ull file / [t] no, tell the model:")
         .unwrap();
     assert!(shown.contains("-x") && shown.contains("+y"), "{shown}");
     p.send_line("n").unwrap();

@@ -2,6 +2,7 @@
 mod agent;
 mod answers;
 mod apply;
+mod command_rules;
 mod config;
 mod exits;
 mod integrity;

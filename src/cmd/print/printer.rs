@@ -109,12 +109,14 @@ impl Printer {
                 Outcome::Done => None,
                 Outcome::TurnLimit => Some("the turn limit was reached without a final answer"),
                 Outcome::Loop => Some("the model repeated the same tool call; hone stopped it"),
+                Outcome::Cancelled => Some("the run was cancelled at a question"),
             };
             let mut r = self.result(&self.text.clone(), error);
             r["subtype"] = json!(match outcome {
                 Outcome::Done => "success",
                 Outcome::TurnLimit => "error_max_turns",
                 Outcome::Loop => "error_loop",
+                Outcome::Cancelled => "error_cancelled",
             });
             self.line(&r);
         }

@@ -12,7 +12,7 @@ fn yes_applies_the_diff_and_undo_restores_it() {
     let mut p = start(&sb, &mock, &[]);
     p.send_line("fix the typo in greet.py").unwrap();
     let shown = p
-        .exp_string("Apply? [y]es / [n]o / [a]ll this turn / [f]ull file:")
+        .exp_string("Apply? [y]es / [N]o / [a]ll this turn / [f]ull file / [t] no, tell the model:")
         .unwrap();
     assert!(shown.contains("-    print('helo')"), "{shown}");
     assert!(shown.contains("+    print('hello')"), "{shown}");
@@ -76,8 +76,10 @@ fn commands_ask_and_always_allows_the_same_command() {
     ]);
     let mut p = start(&sb, &mock, &[]);
     p.send_line("run echo twice").unwrap();
-    p.exp_string("Run `echo first-run`? [y]es / [n]o / [!] always this command:")
-        .unwrap();
+    p.exp_string(
+        "Run `echo first-run`? [y]es / [N]o / [!] always this command / [t] no, tell the model:",
+    )
+    .unwrap();
     p.send_line("!").unwrap();
     // The second identical call runs without a question.
     p.exp_string("Ran it twice.").unwrap();
@@ -97,28 +99,36 @@ fn commands_ask_and_always_allows_the_same_command() {
     leave(p);
 }
 
+/// Regression: Ctrl-C at a question declined, and the run sent one more (paid) request before
+/// the cancel was seen. Now the run ends at the question.
 #[test]
-fn ctrl_c_at_the_question_cancels_the_run_and_keeps_the_file() {
+fn ctrl_c_at_the_question_cancels_the_run_and_sends_nothing_more() {
     let sb = sandbox_with_greet();
     let mock = MockServer::start(vec![fix_typo()]);
-    // The run may already have sent its next request when the cancel lands (it is dropped at
-    // once), so every later request gets the same answer.
     mock.set_fallback(Reply::answer("Next one."));
     let mut p = start(&sb, &mock, &[]);
     p.send_line("fix the typo").unwrap();
     p.exp_string("Apply?").unwrap();
     p.send_control('c').unwrap();
+    // Read as a key, not a signal: the call's result (`✗ cancelled`), then the run's end.
+    p.exp_string("cancelled").unwrap();
     p.exp_string("cancelled").unwrap();
     prompt(&mut p);
     assert_eq!(greet(&sb), GREET);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        mock.chat_requests().len(),
+        1,
+        "a request went out after Ctrl-C"
+    );
     p.send_line("go on").unwrap();
     p.exp_string("Next one.").unwrap();
     prompt(&mut p);
-    // The edit call got its answer (declined), so the conversation stays valid.
-    let msgs = messages(&mock, mock.chat_requests().len() - 1);
+    // The edit call got its answer (cancelled), so the conversation stays valid.
+    let msgs = messages(&mock, 1);
     let tool = msgs.iter().find(|m| m["role"] == "tool").unwrap();
     assert!(
-        tool["content"].as_str().unwrap().contains("declined"),
+        tool["content"].as_str().unwrap().contains("cancelled"),
         "{tool}"
     );
     leave(p);

@@ -70,6 +70,7 @@ fn messages(mock: &MockServer, n: usize) -> Vec<Value> {
         .clone()
 }
 
+mod approvals;
 mod control;
 mod edits;
 mod input;
