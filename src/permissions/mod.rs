@@ -276,15 +276,14 @@ impl Approver for Gate<'_> {
             let why = text(Text::RuleDenyBlind, &[("why", &why)]);
             return self.ask_or(Some(why), |p| p.approve_command(command));
         }
-        match perms.command_rule(RuleList::Ask, command) {
-            Ok(Some(rule)) => {
-                let why = text(
-                    Text::RuleAskNobody,
-                    &[("rule", &rule.text), ("source", &rule.source.to_string())],
-                );
-                return self.ask_or(Some(why), |p| p.approve_command(command));
-            }
-            Ok(None) | Err(_) => {}
+        // (An ask rule that cannot see through the command: the allow check below refuses to
+        // judge it too, so it is asked all the same.)
+        if let Ok(Some(rule)) = perms.command_rule(RuleList::Ask, command) {
+            let why = text(
+                Text::RuleAskNobody,
+                &[("rule", &rule.text), ("source", &rule.source.to_string())],
+            );
+            return self.ask_or(Some(why), |p| p.approve_command(command));
         }
         if perms.mode == PermissionMode::Bypass {
             return Decision::Yes;
