@@ -8,8 +8,10 @@
 //!
 //! Invariant for the provider's prefix cache: the system message and the tool schemas are fixed
 //! when the agent is built and `messages` is only ever appended to, so every request begins with
-//! the previous request byte for byte. The single exception is [`Agent::compact`], which replaces
-//! older turns with a summary when the context window fills.
+//! the previous request byte for byte. The exceptions are [`Agent::compact`], which replaces
+//! older turns with a summary when the context window fills, and
+//! [`Agent::rewind_conversation`], which cuts the conversation back to before an earlier request
+//! (so the next request begins with that earlier one, byte for byte).
 
 mod answer;
 pub mod budget;
@@ -17,6 +19,7 @@ mod compact;
 pub mod control;
 pub mod event;
 pub mod policy;
+pub mod rewind;
 mod run;
 pub mod transcript;
 
@@ -27,6 +30,8 @@ pub use answer::Answer;
 pub use budget::{Breakdown, ContextKind};
 pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
 pub use policy::{CommandRule, EditRule, Rules};
+pub use rewind::{Request, RewindError};
+pub use transcript::SessionKind;
 
 use crate::config::Config;
 use crate::edit::{Journal, Workspace};
@@ -67,6 +72,8 @@ pub struct Options {
     /// Tools of this effect are left out (`lint-fix` runs no command). `None`: every tool, the
     /// schema list byte-identical to `prompts/tools.json`.
     pub without: Option<Effect>,
+    /// What the transcript is listed as (`--continue` resumes only interactive sessions).
+    pub kind: SessionKind,
 }
 
 impl Default for Options {
@@ -80,6 +87,7 @@ impl Default for Options {
             command_timeout_s: 120,
             transcript: true,
             without: None,
+            kind: SessionKind::Repl,
         }
     }
 }
@@ -93,6 +101,8 @@ pub enum AgentError {
     Edit(#[from] crate::edit::EditError),
     #[error(transparent)]
     Transcript(#[from] transcript::TranscriptError),
+    #[error(transparent)]
+    Rewind(#[from] RewindError),
 }
 
 /// One conversation with the model over one workspace.
@@ -122,6 +132,8 @@ pub struct Agent {
     map_chars: usize,
     /// A repository map is part of the conversation (in the system message or sent since).
     map_sent: bool,
+    /// The person's requests and where queued context rode (see `rewind`).
+    marks: rewind::Marks,
     /// Characters of the last request sent, and the share of it that repeated the one before.
     last_request_chars: Option<usize>,
     prefix_share: Option<f64>,
@@ -158,6 +170,7 @@ impl Agent {
                 &session_id,
                 ws.root(),
                 &cfg.model,
+                opts.kind,
             )?)
         } else {
             None
@@ -185,6 +198,7 @@ impl Agent {
             pending: Vec::new(),
             file_chars: 0,
             map_chars: 0,
+            marks: rewind::Marks::default(),
             last_request_chars: None,
             prefix_share: None,
             context_poll: None,
@@ -216,6 +230,7 @@ impl Agent {
         agent.file_chars = saved.file_chars;
         agent.map_chars = saved.map_chars;
         agent.map_sent |= saved.map_chars > 0;
+        agent.marks = saved.marks;
         if opts.transcript {
             agent.transcript = Some(Transcript::reopen(&path)?);
         }

@@ -75,10 +75,11 @@ impl Agent {
     ) -> Result<Outcome, AgentError> {
         self.repair()?;
         // The edits of this request are one change to undo.
-        self.journal.start_run();
+        let run = self.journal.start_run(Some(input));
         approver.run_started();
-        let input = self.take_pending(input)?;
-        self.push(Message::user(input))?;
+        let message = self.take_pending(input)?;
+        self.mark_request(run, input)?;
+        self.push(Message::user(message))?;
         let mut breaker = LoopBreaker::default();
         for turn in 1..=self.opts.max_turns {
             if self.should_compact() {

@@ -83,6 +83,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let opts = agent::Options {
         max_turns: args.max_turns.unwrap_or(cfg.max_turns),
         instructions,
+        kind: agent::SessionKind::Print,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
