@@ -56,10 +56,17 @@ impl Marks {
     /// summarised.
     pub fn compacted(&mut self, cut: usize, tail_start: usize) {
         for r in &mut self.requests {
-            r.message = r.message.filter(|&m| m >= cut).map(|m| m - cut + tail_start);
+            r.message = r
+                .message
+                .filter(|&m| m >= cut)
+                .map(|m| m - cut + tail_start);
         }
         for c in &mut self.contexts {
-            c.0 = if c.0 >= cut { c.0 - cut + tail_start } else { 0 };
+            c.0 = if c.0 >= cut {
+                c.0 - cut + tail_start
+            } else {
+                0
+            };
         }
     }
 

@@ -77,9 +77,14 @@ pub enum Line {
     },
     /// The next message carries this request of the person (its typed text), whose edits the
     /// journal records under `run`.
-    Request { text: String, run: String },
+    Request {
+        text: String,
+        run: String,
+    },
     /// The conversation was cut back to its first `messages` messages.
-    Rewound { messages: usize },
+    Rewound {
+        messages: usize,
+    },
     /// Context (a file, the repository map) rode with the next user message.
     Context {
         kind: super::ContextKind,
@@ -465,11 +470,32 @@ mod tests {
     fn continue_finds_the_newest_interactive_session_only() {
         let dir = tempfile::tempdir().unwrap();
         let w = Path::new("/w");
-        Transcript::create(dir.path(), "20260101-000000-aaaaaa", w, "m", SessionKind::Repl).unwrap();
+        Transcript::create(
+            dir.path(),
+            "20260101-000000-aaaaaa",
+            w,
+            "m",
+            SessionKind::Repl,
+        )
+        .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        Transcript::create(dir.path(), "20260101-000001-bbbbbb", w, "m", SessionKind::Fix).unwrap();
+        Transcript::create(
+            dir.path(),
+            "20260101-000001-bbbbbb",
+            w,
+            "m",
+            SessionKind::Fix,
+        )
+        .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        Transcript::create(dir.path(), "20260101-000002-cccccc", w, "m", SessionKind::Print).unwrap();
+        Transcript::create(
+            dir.path(),
+            "20260101-000002-cccccc",
+            w,
+            "m",
+            SessionKind::Print,
+        )
+        .unwrap();
         // A transcript written before kinds were recorded is an interactive one.
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(
@@ -482,7 +508,10 @@ mod tests {
         assert!(kinds.contains(&SessionKind::Fix) && kinds.contains(&SessionKind::Print));
         std::fs::remove_file(dir.path().join("20250101-000000-old.jsonl")).unwrap();
         let latest = find(dir.path(), None).unwrap();
-        assert!(latest.ends_with("20260101-000000-aaaaaa.jsonl"), "{latest:?}");
+        assert!(
+            latest.ends_with("20260101-000000-aaaaaa.jsonl"),
+            "{latest:?}"
+        );
         // By id, any kind.
         assert!(find(dir.path(), Some("20260101-000002")).is_ok());
     }

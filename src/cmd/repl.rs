@@ -100,9 +100,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
 fn pick_session(root: &Path) -> Result<String, Failure> {
     let dir = transcript::sessions_dir(root).map_err(|e| Failure::new(Exit::Usage, e))?;
     let all = transcript::list(&dir);
-    let (sessions, runs): (Vec<_>, Vec<_>) = all
-        .into_iter()
-        .partition(|s| s.kind == SessionKind::Repl);
+    let (sessions, runs): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|s| s.kind == SessionKind::Repl);
     let sessions: Vec<_> = sessions
         .into_iter()
         .take(20)
@@ -118,7 +117,9 @@ fn pick_session(root: &Path) -> Result<String, Failure> {
     let mut heading_runs = true;
     for (i, s) in sessions.iter().enumerate() {
         if s.kind != SessionKind::Repl && std::mem::take(&mut heading_runs) {
-            eprintln!("one-shot runs (`hone fix`, `hone -p`, `hone lint-fix`; `--continue` skips them):");
+            eprintln!(
+                "one-shot runs (`hone fix`, `hone -p`, `hone lint-fix`; `--continue` skips them):"
+            );
         }
         let (count, title) = match transcript::load(&s.path) {
             Ok(saved) => (saved.messages.len(), title(&saved)),

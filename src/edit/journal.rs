@@ -358,7 +358,9 @@ impl Journal {
                 }
             };
             let joins = groups.last().is_some_and(|g| {
-                g.entry.unreadable.is_none() && manifest.run.is_some() && g.entry.run == manifest.run
+                g.entry.unreadable.is_none()
+                    && manifest.run.is_some()
+                    && g.entry.run == manifest.run
             });
             if !joins {
                 groups.push(Group {
@@ -396,7 +398,11 @@ impl Journal {
 /// A request as a manifest keeps it: its first non-blank line, trimmed, at most
 /// [`REQUEST_CHARS`] characters (cut with `…`).
 fn short_request(text: &str) -> String {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     if line.chars().count() <= REQUEST_CHARS {
         return line.to_string();
     }

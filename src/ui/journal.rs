@@ -23,16 +23,19 @@ pub fn when(entry: &JournalEntry) -> String {
 /// The request an entry answered, quoted and shortened, or a note that none was recorded.
 pub fn request(entry: &JournalEntry) -> String {
     match &entry.request {
-        Some(r) => {
-            let r = super::escape_controls(r);
-            let mut short: String = r.chars().take(REQUEST_CHARS).collect();
-            if r.chars().count() > REQUEST_CHARS {
-                short.push('…');
-            }
-            format!("\"{short}\"")
-        }
+        Some(r) => quote(r),
         None => "(request not recorded)".to_string(),
     }
+}
+
+/// A request as a line shows it: its first line, escaped, shortened, in quotes.
+pub fn quote(request: &str) -> String {
+    let line = super::escape_controls(request.lines().next().unwrap_or(""));
+    let mut short: String = line.chars().take(REQUEST_CHARS).collect();
+    if line.chars().count() > REQUEST_CHARS {
+        short.push('…');
+    }
+    format!("\"{short}\"")
 }
 
 /// Files named in a line: the first few, then how many more.

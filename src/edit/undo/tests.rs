@@ -91,7 +91,10 @@ fn undoing_an_entry_undoes_everything_after_it() {
     assert_eq!(r.undone.iter().map(|e| e.id).collect::<Vec<_>>(), [3, 2]);
     assert_eq!((r.batches, r.remaining), (2, 1));
     assert_eq!(r.restored, ["a.txt", "b.txt"]);
-    assert_eq!((fx.read("a.txt"), fx.read("b.txt")), ("a2\n".into(), "b1\n".into()));
+    assert_eq!(
+        (fx.read("a.txt"), fx.read("b.txt")),
+        ("a2\n".into(), "b1\n".into())
+    );
     assert_eq!(fx.ids(), [1]);
     let e = fx
         .journal()
@@ -175,13 +178,19 @@ fn the_last_undoable_entry_is_found_past_a_stale_one() {
         .unwrap();
     assert_eq!(r.undone[0].id, 1);
     assert_eq!(r.skipped[0].entry.id, 2);
-    assert_eq!((fx.read("a.txt"), fx.read("b.txt")), ("a1\n".into(), "mine\n".into()));
+    assert_eq!(
+        (fx.read("a.txt"), fx.read("b.txt")),
+        ("a1\n".into(), "mine\n".into())
+    );
     // Nothing left that can be undone: said as the stale entry.
     let e = fx
         .journal()
         .undo_entries(&fx.ws, Selection::Last, OnStale::Skip)
         .unwrap_err();
-    assert!(matches!(e, EditError::UndoStale { ref entries } if entries.len() == 1), "{e:?}");
+    assert!(
+        matches!(e, EditError::UndoStale { ref entries } if entries.len() == 1),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -208,7 +217,10 @@ fn the_entries_of_chosen_runs_are_undone_and_others_stay() {
         .undo_entries(&fx.ws, Selection::Runs(&runs), OnStale::Refuse)
         .unwrap();
     assert_eq!(r.undone[0].request.as_deref(), Some("mine"));
-    assert_eq!((fx.read("a.txt"), fx.read("b.txt")), ("a1\n".into(), "b2\n".into()));
+    assert_eq!(
+        (fx.read("a.txt"), fx.read("b.txt")),
+        ("a1\n".into(), "b2\n".into())
+    );
     assert_eq!(fx.ids(), [2]);
 }
 
