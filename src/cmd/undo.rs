@@ -106,10 +106,11 @@ fn list(global: &GlobalArgs, ws: &Workspace, journal: &Journal) -> Result<Exit, 
         return Ok(Exit::Success);
     };
     // Weighed as if undoing everything, skipping what cannot be undone: what each entry meets.
+    // Entries are listed even when that cannot be weighed.
     let stale = journal
         .preview(ws, Selection::From(oldest.id), OnStale::Skip)
         .map(|p| p.stale)
-        .map_err(|e| Failure::new(Exit::Failed, e))?;
+        .unwrap_or_default();
     let color = global.color.enabled(crate::ui::Stream::Stdout);
     super::common::print(&show::list(&entries, &stale, color))?;
     if let Some(newest) = entries.last() {

@@ -166,14 +166,27 @@ impl Repl {
             return;
         };
         let selection = from.map_or(Selection::Last, Selection::From);
-        match journal.preview(&ws, selection, OnStale::Refuse) {
-            Ok(p) if p.entries.is_empty() && p.stale.is_empty() => self.hint("nothing to undo"),
-            Ok(p) => {
-                let text = show::preview_diff(&p, self.look.color_answer);
-                self.out(&text);
+        let p = match journal.preview(&ws, selection, OnStale::Refuse) {
+            Ok(p) if p.entries.is_empty() && p.stale.is_empty() => {
+                return self.hint("nothing to undo");
             }
-            Err(e) => self.undo_failed(e),
+            Ok(p) => p,
+            Err(e) => return self.undo_failed(e),
+        };
+        let mut text = show::preview_diff(&p, self.look.color_answer);
+        if p.entries.is_empty() {
+            // /undo would stop at a stale change and ask; this is what it reverts on a yes.
+            let rest = journal.preview(&ws, selection, OnStale::Skip).ok();
+            if let Some(rest) = rest.filter(|r| !r.entries.is_empty()) {
+                let rest = crate::edit::UndoPreview {
+                    stale: Vec::new(),
+                    ..rest
+                };
+                text.push_str("leaving that as it is (a yes at /undo's question):\n");
+                text.push_str(&show::preview_diff(&rest, self.look.color_answer));
+            }
         }
+        self.out(&text);
     }
 
     /// `/rewind [N] [what]`.

@@ -70,6 +70,16 @@ fn a_stale_change_is_explained_and_can_be_left_while_the_one_before_is_undone() 
     let sb = sandbox_with_greet();
     let (mock, mut p) = two_requests(&sb);
     std::fs::write(sb.workspace.join("b.py"), "B = 1  # mine\n").unwrap();
+    // /diff says where /undo stops, and what it reverts if the stale change is left.
+    p.send_line("/diff").unwrap();
+    let diff = prompt(&mut p);
+    let stops = diff
+        .find("b.py was changed after hone wrote it")
+        .expect(&diff);
+    let rest = diff.find("leaving that as it is").expect(&diff);
+    let reverted = diff.find("+    print('hello')").expect(&diff);
+    assert!(stops < rest && rest < reverted, "{diff}");
+    assert!(!diff.contains("+B = 1"), "{diff}");
     p.send_line("/undo").unwrap();
     p.exp_string("#2 \"add b.py\"").unwrap();
     p.exp_string("b.py was changed after hone wrote it (by you or another program)")
