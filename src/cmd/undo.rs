@@ -89,8 +89,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         Err(e) => return Err(Failure::new(Exit::Failed, e)),
     };
     super::common::print(&show::restored(&report))?;
-    for line in show::stale_lines(&report.skipped) {
-        eprintln!("hone: left as it is: {line}");
+    for s in &report.skipped {
+        eprintln!("hone: {}", show::left_line(s));
     }
     eprintln!("hone: {}", show::summary(&report));
     Ok(Exit::Success)
@@ -114,10 +114,15 @@ fn list(global: &GlobalArgs, ws: &Workspace, journal: &Journal) -> Result<Exit, 
     let color = global.color.enabled(crate::ui::Stream::Stdout);
     super::common::print(&show::list(&entries, &stale, color))?;
     if let Some(newest) = entries.last() {
-        eprintln!(
-            "hone: `hone undo` reverts #{}; `hone undo --to N` reverts #N and everything after it",
-            newest.id
-        );
+        let last = if stale.iter().any(|s| s.entry.id == newest.id) {
+            format!(
+                "`hone undo` stops at #{} (see why above), `hone undo --skip-stale` leaves it and undoes the one before",
+                newest.id
+            )
+        } else {
+            format!("`hone undo` reverts #{}", newest.id)
+        };
+        eprintln!("hone: {last}; `hone undo --to N` reverts #N and everything after it");
     }
     Ok(Exit::Success)
 }

@@ -235,7 +235,8 @@ impl Journal {
         Ok(report)
     }
 
-    /// What [`Journal::undo_entries`] would do now, without the lock and without writing.
+    /// What [`Journal::undo_entries`] would do now, without the lock and without writing: with
+    /// [`OnStale::Refuse`] and a stale entry, nothing but the stale entries.
     pub fn preview(
         &self,
         ws: &Workspace,
@@ -243,7 +244,10 @@ impl Journal {
         on_stale: OnStale,
     ) -> Result<UndoPreview, EditError> {
         let groups = self.groups()?;
-        let a = assess(ws, &groups, selection, on_stale)?;
+        let mut a = assess(ws, &groups, selection, on_stale)?;
+        if on_stale == OnStale::Refuse && !a.stale.is_empty() {
+            a.planned.clear();
+        }
         let mut restored: HashMap<String, Option<Vec<u8>>> = HashMap::new();
         let mut entries = Vec::new();
         for planned in &a.planned {

@@ -132,8 +132,8 @@ impl Repl {
         for line in show::restored(report).lines() {
             self.say(line);
         }
-        for line in show::stale_lines(&report.skipped) {
-            self.dim(&format!("left as it is: {line}"));
+        for s in &report.skipped {
+            self.dim(&show::left_line(s));
         }
         self.hint(&show::summary(report));
         let mut files: Vec<String> = report.restored.clone();
@@ -318,8 +318,8 @@ impl Repl {
         for line in show::restored(report).lines() {
             self.say(line);
         }
-        for line in show::stale_lines(&report.skipped) {
-            self.dim(&format!("left as it is: {line}"));
+        for s in &report.skipped {
+            self.dim(&show::left_line(s));
         }
         let mut files = report.restored.clone();
         files.extend(report.removed.iter().cloned());

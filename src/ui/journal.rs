@@ -115,6 +115,15 @@ pub fn stale_lines(stale: &[StaleEntry]) -> Vec<String> {
     out
 }
 
+/// A stale entry an undo left as it is, on one line: `left #12 "…" as it is: a.rs was changed …`.
+pub fn left_line(s: &StaleEntry) -> String {
+    format!(
+        "left {} as it is: {}",
+        entry_name(&s.entry),
+        stale_reasons(s).join("; ")
+    )
+}
+
 /// The files an undo restored and removed, a line each (the product: stdout).
 pub fn restored(report: &UndoReport) -> String {
     let mut out = String::new();
@@ -127,9 +136,18 @@ pub fn restored(report: &UndoReport) -> String {
     out
 }
 
-/// What an undo did, in a sentence: which entries, how many edits, what is left.
+/// What an undo did, in a sentence: which entries (the newest and the oldest of many), how many
+/// edits, what is left.
 pub fn summary(report: &UndoReport) -> String {
-    let names: Vec<String> = report.undone.iter().map(entry_name).collect();
+    let names: Vec<String> = match report.undone.as_slice() {
+        [newest, .., oldest] if report.undone.len() > 3 => vec![format!(
+            "{} changes, {} back to {}",
+            report.undone.len(),
+            entry_name(newest),
+            entry_name(oldest)
+        )],
+        undone => undone.iter().map(entry_name).collect(),
+    };
     let edits = match report.batches {
         1 => String::new(),
         n => format!(" ({n} edits)"),
@@ -252,6 +270,33 @@ mod tests {
         assert_eq!(
             lines[2],
             "    cannot be undone as is: a.py was changed after hone wrote it (by you or another program)"
+        );
+    }
+
+    #[test]
+    fn a_summary_names_a_few_entries_or_the_ends_of_many() {
+        let report = |n: u64| UndoReport {
+            restored: Vec::new(),
+            removed: Vec::new(),
+            time: 0,
+            remaining: 1,
+            batches: n as usize,
+            undone: (1..=n).rev().map(|i| entry(i, Some("r"), &[])).collect(),
+            skipped: Vec::new(),
+        };
+        let two = summary(&report(2));
+        assert!(
+            two.starts_with("undid #2 \"r\", #1 \"r\" (2 edits), applied "),
+            "{two}"
+        );
+        let many = summary(&report(5));
+        assert!(
+            many.starts_with("undid 5 changes, #5 \"r\" back to #1 \"r\" (5 edits)"),
+            "{many}"
+        );
+        assert!(
+            many.ends_with("1 earlier change(s) can still be undone"),
+            "{many}"
         );
     }
 

@@ -171,7 +171,7 @@ fn a_stale_entry_is_explained_and_skipped_and_the_rest_is_undone() {
     assert_eq!(stdout(&o), "restored a.py\n");
     let err = stderr(&o);
     assert!(
-        err.contains("left as it is: #2 \"raise B in b.py\""),
+        err.contains("left #2 \"raise B in b.py\" as it is: b.py was changed after hone wrote it"),
         "{err}"
     );
     assert!(err.contains("undid #1 \"raise A in a.py\""), "{err}");

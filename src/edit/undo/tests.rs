@@ -250,5 +250,17 @@ fn the_preview_shows_what_the_undo_writes_and_where_it_would_stop() {
         .unwrap();
     assert!(p.entries.is_empty() && p.files.is_empty());
     assert_eq!(p.stale[0].entry.id, 3);
+    // All or nothing: refused as a whole, it would revert nothing; leaving #3, it reverts #1.
+    let p = fx
+        .journal()
+        .preview(&fx.ws, Selection::From(1), OnStale::Refuse)
+        .unwrap();
+    assert!(p.entries.is_empty() && p.files.is_empty());
+    let p = fx
+        .journal()
+        .preview(&fx.ws, Selection::From(1), OnStale::Skip)
+        .unwrap();
+    assert_eq!(p.entries[0].id, 1);
+    assert_eq!(p.files[0].restored.as_deref(), Some(&b"a1\n"[..]));
     assert_eq!(fx.ids(), [1, 3], "a preview changes nothing");
 }
