@@ -55,9 +55,16 @@ Exit codes:
   2    usage error (no terminal to ask and no --yes or --dry-run)";
 
 const UNDO_EXITS: &str = "\
+Examples:
+  hone undo --list           what can be undone: #N, when, the request, the files
+  hone undo                  revert the last change
+  hone undo --to 12          revert #12 and every change after it
+  hone undo --skip-stale     leave changes whose files you edited since, undo the rest
+
 Exit codes:
-  0    undone
-  1    nothing to undo, or refused because a file changed after hone wrote it";
+  0    undone (or listed)
+  1    nothing to undo, or refused because a file changed after hone wrote it (the error
+       names it; --skip-stale leaves such a change as it is and undoes the rest)";
 
 const MAP_EXITS: &str = "\
 Exit codes:
@@ -323,7 +330,8 @@ pub enum Command {
     /// Apply edit text a model wrote (SEARCH/REPLACE, unified diff, `*** Begin Patch`, whole files).
     #[command(after_help = APPLY_EXITS)]
     Apply(crate::cmd::apply::Args),
-    /// Revert the last change hone applied in this workspace (every edit of the last request).
+    /// Revert changes hone applied in this workspace: the last one, or #N and everything after
+    /// it; `--list` shows them.
     #[command(after_help = UNDO_EXITS)]
     Undo(crate::cmd::undo::Args),
     /// Trust this repository's own settings (allow rules, mode, provider), remembered outside it.

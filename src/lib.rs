@@ -13,6 +13,7 @@ pub mod context;
 pub mod crash;
 pub mod edit;
 pub mod exit;
+pub mod git;
 pub mod lint;
 pub mod paths;
 pub mod permissions;

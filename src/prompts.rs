@@ -16,6 +16,8 @@ pub const SYSTEM_BLOCKS: &str = include_str!("../prompts/system_blocks.md");
 pub const PROJECT_CONTEXT: &str = include_str!("../prompts/project_context.md");
 /// The instruction for summarising older turns when the context window fills.
 pub const COMPACT: &str = include_str!("../prompts/compact.md");
+/// The instruction for writing a commit message from a diff (`/commit`, `auto_commit`).
+pub const COMMIT: &str = include_str!("../prompts/commit.md");
 /// `hone lint-fix`'s instruction to the model, in sections (see `lint::prompt::section`).
 pub const LINT_FIX: &str = include_str!("../prompts/lint_fix.md");
 /// The JSON schemas of the tools, as sent in every request.
@@ -171,6 +173,9 @@ texts! {
     FileDeleted => SESSION_NOTES, "file_deleted";
     DirectoryNamed => SESSION_NOTES, "directory_named";
     Undone => SESSION_NOTES, "undo";
+    RewoundCode => SESSION_NOTES, "rewound_code";
+    RewoundConversation => SESSION_NOTES, "rewound_conversation";
+    CommitDiffCut => SESSION_NOTES, "commit_diff_cut";
     MapReady => SESSION_NOTES, "map_ready";
     Map => SESSION_NOTES, "map";
     CompactSummary => SESSION_NOTES, "compact_summary";

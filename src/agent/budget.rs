@@ -76,6 +76,7 @@ impl Agent {
         kind: ContextKind,
         chars: usize,
     ) -> Result<(), AgentError> {
+        self.marks.context(self.messages.len(), kind, chars);
         match kind {
             ContextKind::File => self.file_chars += chars,
             ContextKind::Map => {

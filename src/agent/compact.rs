@@ -87,11 +87,14 @@ impl Agent {
             None,
             Vec::new(),
         ));
+        let tail = self.messages.len() - cut;
+        self.marks.compacted(cut, next.len());
         next.extend_from_slice(&self.messages[cut..]);
         self.messages = next;
         if let Some(t) = self.transcript.as_mut() {
             t.append(&Line::Compacted {
                 messages: self.messages.clone(),
+                tail: Some(tail),
             })?;
         }
         let after = self.estimated_tokens();

@@ -1,14 +1,15 @@
 //! What an interactive front end may do to a session between runs: start a new conversation,
-//! switch the model or provider settings, and close off a run the person interrupted.
+//! switch the model or provider settings, close off a run the person interrupted, and ask the
+//! model one question on the side (a commit message).
 //!
 //! Must not print or touch the terminal. Invariant: none of these rewrites a message already
-//! sent — `clear` starts a new session (a new transcript) instead of editing this one, and
-//! `interrupted` only appends.
+//! sent — `clear` starts a new session (a new transcript) instead of editing this one,
+//! `interrupted` only appends, and a question on the side never joins the conversation.
 
 use super::transcript::{self, Transcript};
 use super::{Agent, AgentError};
 use crate::config::{Config, Prices};
-use crate::provider::{Client, Message, Role, Usage};
+use crate::provider::{ChatRequest, Client, Message, Role, Usage};
 
 impl Agent {
     /// Starts a new conversation in place: the same system message and settings, no messages
@@ -18,6 +19,7 @@ impl Agent {
         self.pending.clear();
         self.file_chars = 0;
         self.map_chars = 0;
+        self.marks = super::rewind::Marks::default();
         self.last_request_chars = None;
         self.prefix_share = None;
         self.session_usage = Usage::default();
@@ -25,7 +27,13 @@ impl Agent {
         self.session_id = transcript::new_session_id();
         if self.transcript.is_some() {
             let dir = transcript::sessions_dir(self.ws.root())?;
-            let mut t = Transcript::create(&dir, &self.session_id, self.ws.root(), &self.model)?;
+            let mut t = Transcript::create(
+                &dir,
+                &self.session_id,
+                self.ws.root(),
+                &self.model,
+                self.opts.kind,
+            )?;
             for m in &self.messages {
                 t.append(&transcript::Line::Message { message: m.clone() })?;
             }
@@ -48,6 +56,25 @@ impl Agent {
         });
         self.secret_vars = cfg.secret_env_vars();
         Ok(())
+    }
+
+    /// Asks the model one question outside the conversation (`system`, then `user`, no tools):
+    /// nothing of it joins the conversation, and its usage counts toward the session's.
+    /// Returns the answer's text.
+    pub async fn ask_aside(&mut self, system: &str, user: String) -> Result<String, AgentError> {
+        let request = ChatRequest {
+            messages: vec![Message::system(system), Message::user(user)],
+            tools: Vec::new(),
+            tool_choice: None,
+        };
+        let completion = self.client.complete(&request, &mut |_| {}).await?;
+        if let Some(usage) = completion.usage {
+            self.session_usage += usage;
+            if let Some(t) = self.transcript.as_mut() {
+                t.append(&transcript::Line::Usage { usage })?;
+            }
+        }
+        Ok(completion.message.content.unwrap_or_default())
     }
 
     /// Whether the session sends edits as tool calls.

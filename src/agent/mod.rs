@@ -8,14 +8,17 @@
 //!
 //! Invariant for the provider's prefix cache: the system message and the tool schemas are fixed
 //! when the agent is built and `messages` is only ever appended to, so every request begins with
-//! the previous request byte for byte. The single exception is [`Agent::compact`], which replaces
-//! older turns with a summary when the context window fills.
+//! the previous request byte for byte. The exceptions are [`Agent::compact`], which replaces
+//! older turns with a summary when the context window fills, and
+//! [`Agent::rewind_conversation`], which cuts the conversation back to before an earlier request
+//! (so the next request begins with that earlier one, byte for byte).
 
 mod answer;
 pub mod budget;
 mod compact;
 pub mod control;
 pub mod event;
+pub mod rewind;
 mod run;
 pub mod transcript;
 
@@ -25,6 +28,8 @@ use std::path::{Path, PathBuf};
 pub use answer::Answer;
 pub use budget::{Breakdown, ContextKind};
 pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
+pub use rewind::{Request, RewindError};
+pub use transcript::SessionKind;
 
 use crate::config::Config;
 use crate::edit::{Journal, Workspace};
@@ -65,6 +70,8 @@ pub struct Options {
     /// Tools of this effect are left out (`lint-fix` runs no command). `None`: every tool, the
     /// schema list byte-identical to `prompts/tools.json`.
     pub without: Option<Effect>,
+    /// What the transcript is listed as (`--continue` resumes only interactive sessions).
+    pub kind: SessionKind,
 }
 
 impl Default for Options {
@@ -78,6 +85,7 @@ impl Default for Options {
             command_timeout_s: 120,
             transcript: true,
             without: None,
+            kind: SessionKind::Repl,
         }
     }
 }
@@ -91,6 +99,8 @@ pub enum AgentError {
     Edit(#[from] crate::edit::EditError),
     #[error(transparent)]
     Transcript(#[from] transcript::TranscriptError),
+    #[error(transparent)]
+    Rewind(#[from] RewindError),
 }
 
 /// One conversation with the model over one workspace.
@@ -120,6 +130,8 @@ pub struct Agent {
     map_chars: usize,
     /// A repository map is part of the conversation (in the system message or sent since).
     map_sent: bool,
+    /// The person's requests and where queued context rode (see `rewind`).
+    marks: rewind::Marks,
     /// Characters of the last request sent, and the share of it that repeated the one before.
     last_request_chars: Option<usize>,
     prefix_share: Option<f64>,
@@ -156,6 +168,7 @@ impl Agent {
                 &session_id,
                 ws.root(),
                 &cfg.model,
+                opts.kind,
             )?)
         } else {
             None
@@ -183,6 +196,7 @@ impl Agent {
             pending: Vec::new(),
             file_chars: 0,
             map_chars: 0,
+            marks: rewind::Marks::default(),
             last_request_chars: None,
             prefix_share: None,
             context_poll: None,
@@ -214,6 +228,7 @@ impl Agent {
         agent.file_chars = saved.file_chars;
         agent.map_chars = saved.map_chars;
         agent.map_sent |= saved.map_chars > 0;
+        agent.marks = saved.marks;
         if opts.transcript {
             agent.transcript = Some(Transcript::reopen(&path)?);
         }

@@ -110,13 +110,14 @@ impl Agent {
     ) -> Result<Outcome, AgentError> {
         self.repair()?;
         // The edits of this request are one change to undo.
-        self.journal.start_run();
+        let run = self.journal.start_run(Some(input));
         approver.run_started();
-        let mut input = self.take_pending(input)?;
+        let mut message = self.take_pending(input)?;
         if let Some(note) = approver.message_note() {
-            input = format!("{input}\n\n{note}");
+            message = format!("{message}\n\n{note}");
         }
-        self.push(Message::user(input))?;
+        self.mark_request(run, input)?;
+        self.push(Message::user(message))?;
         let mut breaker = LoopBreaker::default();
         for turn in 1..=self.opts.max_turns {
             if self.should_compact() {

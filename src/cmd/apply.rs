@@ -156,7 +156,13 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         eprintln!("hone: nothing applied");
         return Ok(Exit::Failed);
     }
-    let journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
+    let mut journal = Journal::open(&ws).map_err(|e| Failure::new(Exit::Failed, e))?;
+    // What `hone undo --list` shows for this entry.
+    let source = match args.input.as_deref() {
+        Some(path) if path.as_os_str() != "-" => format!("hone apply {}", path.display()),
+        _ => "hone apply (from standard input)".to_string(),
+    };
+    journal.start_run(Some(&source));
     let applied = edit::apply(&ws, &plan, &journal).map_err(write_failure)?;
     eprintln!(
         "hone: applied to {} file(s) (+{} -{}): {}; `hone undo` reverts it",

@@ -237,6 +237,7 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
         max_turns: args.max_turns.unwrap_or(config.max_turns),
         instructions: project.instructions,
         map: project.map,
+        kind: agent::SessionKind::Fix,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;

@@ -339,6 +339,7 @@ fn agent_for(
         max_turns: args.max_turns.unwrap_or(config.max_turns),
         instructions: (!instructions.is_empty()).then(|| instructions.text()),
         without: Some(crate::tools::Effect::Command),
+        kind: agent::SessionKind::LintFix,
         ..agent::Options::default()
     };
     Agent::new(config, opts).map_err(common::agent_failure)

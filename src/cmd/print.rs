@@ -79,6 +79,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let opts = agent::Options {
         max_turns: args.max_turns.unwrap_or(cfg.max_turns),
         instructions,
+        kind: agent::SessionKind::Print,
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
@@ -128,7 +129,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
 }
 
 /// How a refused edit or command can be allowed, as the refusal tells the model. One text serves
-/// both refusals (`Rules::how_to_allow`), so it names what allows each: `--yes` covers edits
+/// both refusals (`Permissions::how_to_allow`), so it names what allows each: `--yes` covers edits
 /// only, and a command needs its own `run_command` rule (a prefix rule in Claude Code's syntax).
 fn how_to_allow(yes: bool) -> String {
     let commands = "commands with --allowed-tools 'run_command(<command prefix>:*)'";

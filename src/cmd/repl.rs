@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::common;
 use crate::agent::transcript;
-use crate::agent::{self, Agent, AgentError};
+use crate::agent::{self, Agent, AgentError, SessionKind};
 use crate::cli::GlobalArgs;
 use crate::edit::Workspace;
 use crate::exit::{Exit, Failure};
@@ -24,7 +24,8 @@ use crate::repl::{Repl, Setup};
 #[group(id = "session")]
 #[command(next_help_heading = "Options for the interactive session")]
 pub struct Args {
-    /// Resume the latest session of this workspace.
+    /// Resume the latest interactive session of this workspace (`hone fix` and `hone -p` runs
+    /// are never picked; `--resume` lists them apart).
     #[arg(short = 'c', long = "continue", conflicts_with = "resume")]
     pub continue_latest: bool,
 
@@ -61,6 +62,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let opts = agent::Options {
         max_turns: config.max_turns,
         instructions: (!instructions.is_empty()).then(|| instructions.text()),
+        kind: SessionKind::Repl,
         ..agent::Options::default()
     };
     let resume: Option<Option<String>> = match (&args.resume, args.continue_latest) {
@@ -97,10 +99,18 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     Ok(Exit::Success)
 }
 
-/// Lists the workspace's saved sessions and asks which to resume.
+/// Lists the workspace's saved sessions, interactive ones first and one-shot runs apart, each
+/// titled by its first request, and asks which to resume.
 fn pick_session(root: &Path) -> Result<String, Failure> {
     let dir = transcript::sessions_dir(root).map_err(|e| Failure::new(Exit::Usage, e))?;
-    let sessions: Vec<_> = transcript::list(&dir).into_iter().take(20).collect();
+    let all = transcript::list(&dir);
+    let (sessions, runs): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|s| s.kind == SessionKind::Repl);
+    let sessions: Vec<_> = sessions
+        .into_iter()
+        .take(20)
+        .chain(runs.into_iter().take(10))
+        .collect();
     if sessions.is_empty() {
         return Err(
             Failure::usage("there is no saved session for this workspace")
@@ -108,23 +118,26 @@ fn pick_session(root: &Path) -> Result<String, Failure> {
         );
     }
     eprintln!("saved sessions of this workspace, newest first:");
-    for (i, (id, path, modified)) in sessions.iter().enumerate() {
-        let (count, first) = match transcript::load(path) {
-            Ok(saved) => {
-                let first = saved
-                    .messages
-                    .iter()
-                    .find(|m| m.role == Role::User)
-                    .map(|m| typed_text(m.text()))
-                    .unwrap_or_default();
-                (saved.messages.len(), first)
-            }
+    let mut heading_runs = true;
+    for (i, s) in sessions.iter().enumerate() {
+        if s.kind != SessionKind::Repl && std::mem::take(&mut heading_runs) {
+            eprintln!(
+                "one-shot runs (`hone fix`, `hone -p`, `hone lint-fix`; `--continue` skips them):"
+            );
+        }
+        let (count, title) = match transcript::load(&s.path) {
+            Ok(saved) => (saved.messages.len(), title(&saved)),
             Err(_) => (0, String::new()),
         };
+        let kind = match s.kind {
+            SessionKind::Repl => String::new(),
+            other => format!("{}  ", other.label()),
+        };
         eprintln!(
-            "  {:>2}  {id}  {:<12} {count:>4} messages  {first}",
+            "  {:>2}  {}  {:<12} {count:>4} messages  {kind}{title}",
             i + 1,
-            crate::ui::ago(*modified)
+            s.id,
+            crate::ui::ago(s.modified)
         );
     }
     if !crate::ui::interactive() {
@@ -148,12 +161,26 @@ fn pick_session(root: &Path) -> Result<String, Failure> {
         } else {
             answer.parse::<usize>().ok().and_then(|n| n.checked_sub(1))
         };
-        if let Some((id, _, _)) = pick.and_then(|n| sessions.get(n)) {
-            return Ok(id.clone());
+        if let Some(s) = pick.and_then(|n| sessions.get(n)) {
+            return Ok(s.id.clone());
         }
-        if let Some((id, _, _)) = sessions.iter().find(|s| s.0.starts_with(answer)) {
-            return Ok(id.clone());
+        if let Some(s) = sessions.iter().find(|s| s.id.starts_with(answer)) {
+            return Ok(s.id.clone());
         }
+    }
+}
+
+/// A session's title: its first request, shortened to a line (for older transcripts, what the
+/// first user message says the person typed).
+fn title(saved: &transcript::Saved) -> String {
+    match &saved.title {
+        Some(t) => typed_text(t),
+        None => saved
+            .messages
+            .iter()
+            .find(|m| m.role == Role::User)
+            .map(|m| typed_text(m.text()))
+            .unwrap_or_default(),
     }
 }
 

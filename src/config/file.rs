@@ -28,6 +28,8 @@ pub struct FileConfig {
     pub max_output_tokens: Option<u32>,
     /// The most one answer's stream may carry, in MiB; a server streaming past it is cut off.
     pub max_answer_mb: Option<u32>,
+    /// Commit the files hone changed after every REPL turn that applied edits.
+    pub auto_commit: Option<bool>,
     #[serde(default)]
     pub timeouts: TimeoutsTable,
     #[serde(default)]

@@ -120,6 +120,9 @@ pub struct Config {
     /// The most one answer's stream may carry, in MiB (a server that streams forever is cut
     /// off there).
     pub max_answer_mb: u32,
+    /// Commit the files hone changed after every REPL turn that applied edits (with a message
+    /// the model writes), as `/commit` does without asking.
+    pub auto_commit: bool,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
     /// The config files that were looked for, whether or not they exist.
@@ -226,6 +229,7 @@ pub enum Setting {
     Stream,
     MaxTurns,
     MaxAnswerMb,
+    AutoCommit,
     TimeoutsConnectSecs,
     TimeoutsFirstByteSecs,
     TimeoutsIdleSecs,
@@ -240,7 +244,7 @@ pub enum Setting {
 
 impl Setting {
     /// Every setting, in the order `hone config` shows them.
-    pub const ALL: [Setting; 18] = [
+    pub const ALL: [Setting; 19] = [
         Setting::Provider,
         Setting::Model,
         Setting::BaseUrl,
@@ -251,6 +255,7 @@ impl Setting {
         Setting::Stream,
         Setting::MaxTurns,
         Setting::MaxAnswerMb,
+        Setting::AutoCommit,
         Setting::TimeoutsConnectSecs,
         Setting::TimeoutsFirstByteSecs,
         Setting::TimeoutsIdleSecs,
@@ -274,6 +279,7 @@ impl Setting {
             Setting::Stream => "stream",
             Setting::MaxTurns => "max_turns",
             Setting::MaxAnswerMb => "max_answer_mb",
+            Setting::AutoCommit => "auto_commit",
             Setting::TimeoutsConnectSecs => "timeouts.connect_secs",
             Setting::TimeoutsFirstByteSecs => "timeouts.first_byte_secs",
             Setting::TimeoutsIdleSecs => "timeouts.idle_secs",

@@ -106,6 +106,7 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         stream: t.stream,
         max_output_tokens: t.max_output_tokens,
         max_answer_mb: t.max_answer_mb,
+        auto_commit: t.auto_commit,
         timeouts: t.timeouts,
         retry: t.retry,
         files: i.files.clone(),
@@ -390,6 +391,7 @@ struct Tuning {
     stream: bool,
     max_output_tokens: Option<u32>,
     max_answer_mb: u32,
+    auto_commit: bool,
     timeouts: Timeouts,
     retry: RetryPolicy,
 }
@@ -403,6 +405,7 @@ impl Tuning {
             stream: true,
             max_output_tokens: provider.max_output_tokens,
             max_answer_mb: DEFAULT_MAX_ANSWER_MB,
+            auto_commit: false,
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
         }
@@ -435,6 +438,10 @@ impl Tuning {
         if let Some(v) = f.max_answer_mb {
             self.max_answer_mb = v.max(1);
             sources.set(Setting::MaxAnswerMb, src());
+        }
+        if let Some(v) = f.auto_commit {
+            self.auto_commit = v;
+            sources.set(Setting::AutoCommit, src());
         }
         let mut secs = |key: Setting, v: Option<f64>, dst: &mut Duration| {
             if let Some(d) = v.and_then(|s| Duration::try_from_secs_f64(s).ok()) {

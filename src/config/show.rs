@@ -52,6 +52,7 @@ fn value_and_source(c: &Config, key: Setting) -> (String, String) {
         Setting::Stream => c.stream.to_string(),
         Setting::MaxTurns => c.max_turns.to_string(),
         Setting::MaxAnswerMb => c.max_answer_mb.to_string(),
+        Setting::AutoCommit => c.auto_commit.to_string(),
         Setting::TimeoutsConnectSecs => secs(c.timeouts.connect),
         Setting::TimeoutsFirstByteSecs => secs(c.timeouts.first_byte),
         Setting::TimeoutsIdleSecs => secs(c.timeouts.idle),

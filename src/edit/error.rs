@@ -215,6 +215,24 @@ pub enum EditError {
         files.join(", ")
     )]
     UndoConflict { files: Vec<String> },
+
+    /// Undoing journal entries stopped at entries whose files changed since hone wrote them
+    /// (or, skipping those, nothing was left to undo). Nothing was restored.
+    #[error("{}", undo_stale_text(entries))]
+    UndoStale {
+        entries: Vec<super::undo::StaleEntry>,
+    },
+
+    #[error("there is no entry #{id} in the undo journal{}", newest.map(|n| format!(" (the newest is #{n})")).unwrap_or_default())]
+    NoSuchEntry { id: u64, newest: Option<u64> },
+}
+
+fn undo_stale_text(entries: &[super::undo::StaleEntry]) -> String {
+    let each: Vec<String> = entries.iter().map(ToString::to_string).collect();
+    format!(
+        "cannot undo {}, and undoing would lose that work; nothing was restored",
+        each.join("; ")
+    )
 }
 
 fn join_lines(lines: &[usize]) -> String {

@@ -1,15 +1,16 @@
 //! The undo journal: for every applied batch, the before-image of each file it touched (its
 //! bytes and permission bits, or "did not exist") and a hash of what hone wrote, kept in the
-//! workspace's state folder (`paths::workspace_state_dir`), never inside the repository.
+//! workspace's state folder (`paths::workspace_state_dir`), never inside the repository, and
+//! shared by every hone process working there.
 //!
 //! Layout: `<state>/journal/<seq>/manifest.json` plus one blob per before-image. A batch is
 //! written into a temporary folder (each file synced, then the folder) and renamed to its number
 //! (then the journal folder synced), so a half-written batch is never seen and a recorded one
-//! survives a crash. [`Journal::undo`] takes the highest number, refuses if any file is neither as
-//! hone left it nor as it was before, restores byte for byte, and removes the batch; the next
-//! undo walks one further back. [`Journal::undo_run`] does the same for every batch of the last
-//! run (one request's edits, tagged by [`Journal::start_run`]), all or nothing: what a person
-//! means by "undo". The oldest batches beyond [`KEEP`] are dropped.
+//! survives a crash. A manifest names the run that applied it (one request's edits, tagged by
+//! [`Journal::start_run`]) and that request's text, shortened; manifests written before the
+//! request was recorded load without it. Adjacent batches of one run make one
+//! [`JournalEntry`], what a person sees in `hone undo --list` and undoes as one change (see
+//! `undo` for how entries are undone). The oldest batches beyond [`KEEP`] are dropped.
 //!
 //! Invariant: a batch's manifest is durable before any of its files is replaced.
 
@@ -23,10 +24,13 @@ use sha2::{Digest, Sha256};
 use super::error::EditError;
 use super::jail::Workspace;
 use super::lock::WriteLock;
-use super::write::{read_now, sync_dir, write_atomic};
+use super::write::sync_dir;
 
 /// Batches kept per workspace.
 pub const KEEP: usize = 100;
+
+/// The most of a request's text a manifest keeps (its first line).
+const REQUEST_CHARS: usize = 200;
 
 /// One file of a batch, as recorded before writing (borrowing the plan's bytes).
 #[derive(Debug, Clone)]
@@ -59,55 +63,73 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(super) fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Manifest {
-    version: u32,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Manifest {
+    pub(super) version: u32,
     /// Seconds since the Unix epoch.
-    time: u64,
-    files: Vec<FileRecord>,
-    created_dirs: Vec<String>,
+    pub(super) time: u64,
+    pub(super) files: Vec<FileRecord>,
+    pub(super) created_dirs: Vec<String>,
     /// The run that applied this batch; batches of one run are undone together.
     #[serde(default)]
-    run: Option<String>,
+    pub(super) run: Option<String>,
+    /// The request the run answered, shortened (absent in journals written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) request: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct FileRecord {
-    path: String,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct FileRecord {
+    pub(super) path: String,
     /// None: the file did not exist.
-    before: Option<Before>,
+    pub(super) before: Option<Before>,
     /// Hash of the bytes hone wrote; None: hone removed the file.
-    after: Option<String>,
+    pub(super) after: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Before {
-    blob: String,
-    sha256: String,
-    mode: Option<u32>,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Before {
+    pub(super) blob: String,
+    pub(super) sha256: String,
+    pub(super) mode: Option<u32>,
 }
 
-/// What an undo restored.
+/// One entry of the journal, as a person sees it: the batches one request applied, in a row
+/// (a batch recorded outside a run is an entry of its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UndoReport {
-    /// Files written back to their earlier content.
-    pub restored: Vec<String>,
-    /// Files removed because they did not exist before.
-    pub removed: Vec<String>,
-    /// When the undone batch was applied (seconds since the Unix epoch).
+pub struct JournalEntry {
+    /// Its number, `#id`: the journal number of its first batch, so it stays the same while the
+    /// entry exists, whatever is recorded or undone after it.
+    pub id: u64,
+    /// When its last batch was applied (seconds since the Unix epoch).
     pub time: u64,
-    /// Changes that can still be undone: runs after [`Journal::undo_run`], batches after
-    /// [`Journal::undo`].
-    pub remaining: usize,
-    /// Batches this undo reverted.
+    /// The request it answered, shortened; `None` when not recorded.
+    pub request: Option<String>,
+    /// The run that applied it.
+    pub run: Option<String>,
+    /// The files it touched, sorted.
+    pub files: Vec<String>,
+    /// How many batches it holds.
     pub batches: usize,
+    /// Why its record cannot be read, when it cannot.
+    pub unreadable: Option<String>,
+}
+
+/// A batch of the journal: its number, its directory and its manifest.
+pub(super) type Batch = (u64, PathBuf, Manifest);
+
+/// An entry with what undoing it needs: its batches, oldest first (none when unreadable).
+#[derive(Debug)]
+pub(super) struct Group {
+    pub(super) entry: JournalEntry,
+    pub(super) batches: Vec<Batch>,
 }
 
 /// A workspace's undo journal.
@@ -116,6 +138,8 @@ pub struct Journal {
     dir: PathBuf,
     /// The run batches recorded now belong to (see [`Journal::start_run`]).
     run: Option<String>,
+    /// The request of that run, shortened.
+    request: Option<String>,
 }
 
 impl Journal {
@@ -125,7 +149,7 @@ impl Journal {
         let dir = dir.join("journal");
         // The next hone run in a workspace cleans up after one that was killed mid-write.
         super::lock::recover(&dir);
-        Ok(Journal { dir, run: None })
+        Ok(Journal::at(dir))
     }
 
     /// Takes the workspace's write lock (see `edit::lock`), waiting for another hone process
@@ -139,6 +163,7 @@ impl Journal {
         Journal {
             dir: dir.into(),
             run: None,
+            request: None,
         }
     }
 
@@ -147,9 +172,12 @@ impl Journal {
     }
 
     /// Tags the batches recorded from now on as one new run (one request and the edits made
-    /// for it), so [`Journal::undo_run`] reverts them together.
-    pub fn start_run(&mut self) {
-        self.run = Some(format!("{:016x}", fastrand::u64(..)));
+    /// for it, `request` its text), so they are listed and undone together. Returns the run's id.
+    pub fn start_run(&mut self, request: Option<&str>) -> String {
+        let run = format!("{:016x}", fastrand::u64(..));
+        self.run = Some(run.clone());
+        self.request = request.map(short_request).filter(|r| !r.is_empty());
+        run
     }
 
     fn io(&self, action: &'static str, path: &Path, source: std::io::Error) -> EditError {
@@ -161,7 +189,7 @@ impl Journal {
     }
 
     /// Batch numbers present, ascending.
-    fn batches(&self) -> Result<Vec<u64>, EditError> {
+    pub(super) fn batches(&self) -> Result<Vec<u64>, EditError> {
         let rd = match fs::read_dir(&self.dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -255,6 +283,7 @@ impl Journal {
             files,
             created_dirs: created_dirs.to_vec(),
             run: self.run.clone(),
+            request: self.request.clone(),
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| EditError::Journal {
             path: tmp.display().to_string(),
@@ -286,7 +315,7 @@ impl Journal {
         }
     }
 
-    fn manifest(&self, seq: u64) -> Result<(PathBuf, Manifest), EditError> {
+    pub(super) fn manifest(&self, seq: u64) -> Result<(PathBuf, Manifest), EditError> {
         let dir = self.dir.join(format!("{seq:010}"));
         let mpath = dir.join("manifest.json");
         let bad = |message: String| EditError::Journal {
@@ -298,191 +327,111 @@ impl Journal {
         Ok((dir, manifest))
     }
 
-    /// How many runs the batches `seqs` (ascending) make: neighbours of one run count once, and
-    /// an unreadable manifest counts as a run of its own.
-    fn count_runs(&self, seqs: &[u64]) -> usize {
-        let mut runs = 0;
-        let mut previous: Option<String> = None;
-        for &seq in seqs {
-            let run = self.manifest(seq).ok().and_then(|(_, m)| m.run);
-            if run.is_none() || run != previous {
-                runs += 1;
-            }
-            previous = run;
-        }
-        runs
+    /// The entries of the journal, oldest first.
+    pub fn entries(&self) -> Result<Vec<JournalEntry>, EditError> {
+        Ok(self.groups()?.into_iter().map(|g| g.entry).collect())
     }
 
-    /// Reverts the last applied batch, or explains why it cannot.
-    pub fn undo(&self, ws: &Workspace) -> Result<UndoReport, EditError> {
-        self.undo_last(ws, false)
-    }
-
-    /// Reverts every batch of the last run (a batch recorded outside a run is a run of its
-    /// own), all or nothing.
-    pub fn undo_run(&self, ws: &Workspace) -> Result<UndoReport, EditError> {
-        self.undo_last(ws, true)
-    }
-
-    /// Takes the workspace's write lock, then undoes the last batch (or, with `whole_run`, every
-    /// batch of the last run): checked whole first, then restored newest batch first.
-    fn undo_last(&self, ws: &Workspace, whole_run: bool) -> Result<UndoReport, EditError> {
-        let mut lock = self.lock()?;
-        let all = self.batches()?;
-        let group = self.last_group(&all, whole_run)?;
-        let plans = plan_undo(ws, &group)?;
-        let mut dirs: Vec<PathBuf> = plans
-            .iter()
-            .flatten()
-            .filter_map(|(abs, ..)| abs.parent().map(Path::to_path_buf))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        lock.staging_in(dirs)?;
-        let mut report = UndoReport {
-            restored: Vec::new(),
-            removed: Vec::new(),
-            time: group[0].2.time,
-            remaining: if whole_run {
-                self.count_runs(&all[..all.len() - group.len()])
-            } else {
-                all.len() - group.len()
-            },
-            batches: group.len(),
-        };
-        for ((seq, _, manifest), plan) in group.iter().zip(plans) {
-            restore(plan, &mut report)?;
-            for d in manifest.created_dirs.iter().rev() {
-                if let Ok(abs) = ws.resolve(d) {
-                    let _ = fs::remove_dir(abs);
+    /// The entries with their batches, oldest first: adjacent batches of one run make one
+    /// entry; an unreadable batch is an entry of its own; a batch removed meanwhile (another
+    /// process undid it) is left out.
+    pub(super) fn groups(&self) -> Result<Vec<Group>, EditError> {
+        let mut groups: Vec<Group> = Vec::new();
+        for seq in self.batches()? {
+            let (dir, manifest) = match self.manifest(seq) {
+                Ok(m) => m,
+                Err(_) if !self.dir.join(format!("{seq:010}")).exists() => continue,
+                Err(e) => {
+                    groups.push(Group {
+                        entry: JournalEntry {
+                            id: seq,
+                            time: 0,
+                            request: None,
+                            run: None,
+                            files: Vec::new(),
+                            batches: 1,
+                            unreadable: Some(e.to_string()),
+                        },
+                        batches: Vec::new(),
+                    });
+                    continue;
                 }
-            }
-            self.discard(&format!("{seq:010}"));
-        }
-        report.restored.sort();
-        report.removed.sort();
-        Ok(report)
-    }
-
-    /// The batches an undo reverts, newest first: the last of `all`, and with `whole_run` the
-    /// older ones of its run up to the first of another run (or an unreadable one).
-    fn last_group(&self, all: &[u64], whole_run: bool) -> Result<Vec<Batch>, EditError> {
-        let Some(&last) = all.last() else {
-            return Err(EditError::NothingToUndo);
-        };
-        let (dir, newest) = self.manifest(last)?;
-        let run = newest.run.clone().filter(|_| whole_run);
-        let mut group = vec![(last, dir, newest)];
-        if let Some(run) = &run {
-            for &seq in all.iter().rev().skip(1) {
-                // An unreadable or vanished older entry ends the run, as another run would.
-                let Ok((dir, m)) = self.manifest(seq) else {
-                    break;
-                };
-                if m.run.as_ref() != Some(run) {
-                    break;
-                }
-                group.push((seq, dir, m));
-            }
-        }
-        Ok(group)
-    }
-}
-
-/// A batch of the journal: its number, its directory and its manifest.
-type Batch = (u64, PathBuf, Manifest);
-
-/// What undoing `group` restores, batch by batch. Every file of every batch is checked first,
-/// newest batch first, against the state the later batches' undo leaves it in: nothing is
-/// planned unless everything can be restored ([`EditError::UndoConflict`] names the files that
-/// changed since).
-fn plan_undo(ws: &Workspace, group: &[Batch]) -> Result<Vec<Vec<Restore>>, EditError> {
-    let mut state: std::collections::HashMap<String, Option<String>> =
-        std::collections::HashMap::new();
-    let mut conflicts = Vec::new();
-    let mut plans = Vec::new();
-    for (_, dir, manifest) in group {
-        let mut plan = Vec::new();
-        for rec in &manifest.files {
-            let abs = ws.resolve(&rec.path)?;
-            let now_sha = match state.get(&rec.path) {
-                Some(sha) => sha.clone(),
-                None => read_now(&abs, &rec.path)?.as_deref().map(sha),
             };
-            let before_sha = rec.before.as_ref().map(|b| b.sha256.clone());
-            if now_sha == before_sha {
-                continue; // Already as it was (the batch never reached this file).
+            let joins = groups.last().is_some_and(|g| {
+                g.entry.unreadable.is_none()
+                    && manifest.run.is_some()
+                    && g.entry.run == manifest.run
+            });
+            if !joins {
+                groups.push(Group {
+                    entry: JournalEntry {
+                        id: seq,
+                        time: manifest.time,
+                        request: manifest.request.clone(),
+                        run: manifest.run.clone(),
+                        files: Vec::new(),
+                        batches: 0,
+                        unreadable: None,
+                    },
+                    batches: Vec::new(),
+                });
             }
-            if now_sha != rec.after {
-                conflicts.push(rec.path.clone());
-                continue;
-            }
-            state.insert(rec.path.clone(), before_sha);
-            let bytes = match &rec.before {
-                Some(b) => Some(before_bytes(dir, b)?),
-                None => None,
-            };
-            plan.push((abs, rec.path.clone(), bytes));
-        }
-        plans.push(plan);
-    }
-    if !conflicts.is_empty() {
-        conflicts.sort();
-        conflicts.dedup();
-        return Err(EditError::UndoConflict { files: conflicts });
-    }
-    Ok(plans)
-}
-
-/// A file's bytes before a batch, from the batch directory `dir`, checked against their hash;
-/// and its mode.
-fn before_bytes(dir: &Path, b: &Before) -> Result<(Vec<u8>, Option<u32>), EditError> {
-    let bad = |message: String| EditError::Journal {
-        path: dir.join(&b.blob).display().to_string(),
-        message,
-    };
-    let blob = fs::read(dir.join(&b.blob)).map_err(|e| bad(e.to_string()))?;
-    if sha(&blob) != b.sha256 {
-        return Err(bad("does not match its recorded hash".to_string()));
-    }
-    Ok((blob, b.mode))
-}
-
-/// One file to put back: its absolute path, its workspace path, and its bytes and mode (or
-/// `None` when it did not exist).
-type Restore = (PathBuf, String, Option<(Vec<u8>, Option<u32>)>);
-
-/// Puts back one batch's files, newest batch first; a file an older batch touches again is
-/// reported by what the oldest did to it (its state before the run).
-fn restore(plan: Vec<Restore>, report: &mut UndoReport) -> Result<(), EditError> {
-    for (abs, path, bytes) in plan {
-        report.restored.retain(|p| *p != path);
-        report.removed.retain(|p| *p != path);
-        match bytes {
-            Some((blob, mode)) => {
-                if let Some(parent) = abs.parent() {
-                    fs::create_dir_all(parent).map_err(|e| EditError::Io {
-                        action: "restore",
-                        path: path.clone(),
-                        source: e,
-                    })?;
+            if let Some(g) = groups.last_mut() {
+                g.entry.time = manifest.time;
+                g.entry.batches += 1;
+                for f in &manifest.files {
+                    if !g.entry.files.contains(&f.path) {
+                        g.entry.files.push(f.path.clone());
+                    }
                 }
-                write_atomic(&abs, &blob, mode).map_err(|e| EditError::Io {
-                    action: "restore",
-                    path: path.clone(),
-                    source: e,
-                })?;
-                report.restored.push(path);
-            }
-            None => {
-                fs::remove_file(&abs).map_err(|e| EditError::Io {
-                    action: "remove",
-                    path: path.clone(),
-                    source: e,
-                })?;
-                report.removed.push(path);
+                g.entry.files.sort();
+                if g.entry.request.is_none() {
+                    g.entry.request = manifest.request.clone();
+                }
+                g.batches.push((seq, dir, manifest));
             }
         }
+        Ok(groups)
     }
-    Ok(())
+}
+
+/// A request as a manifest keeps it: its first non-blank line, trimmed, at most
+/// [`REQUEST_CHARS`] characters (cut with `…`).
+fn short_request(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() <= REQUEST_CHARS {
+        return line.to_string();
+    }
+    let mut short: String = line.chars().take(REQUEST_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_kept_as_its_first_line_shortened() {
+        assert_eq!(short_request("\n  fix the bug  \nin a.rs"), "fix the bug");
+        let long = "x".repeat(300);
+        let short = short_request(&long);
+        assert_eq!(short.chars().count(), REQUEST_CHARS);
+        assert!(short.ends_with('…'));
+        assert_eq!(short_request(""), "");
+    }
+
+    #[test]
+    fn a_manifest_written_before_requests_were_kept_still_loads() {
+        let old = r#"{"version":1,"time":5,"files":[{"path":"a.txt","before":null,"after":"ab"}],"created_dirs":[],"run":"r1"}"#;
+        let m: Manifest = serde_json::from_str(old).unwrap();
+        assert_eq!((m.run.as_deref(), m.request), (Some("r1"), None));
+        let older = r#"{"version":1,"time":5,"files":[],"created_dirs":[]}"#;
+        let m: Manifest = serde_json::from_str(older).unwrap();
+        assert_eq!(m.run, None);
+    }
 }

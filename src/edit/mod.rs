@@ -6,7 +6,7 @@
 //! The flow: [`parse_tool_call`] or [`parse_text`] → [`EditOp`]s → [`plan`] (jail, locate,
 //! compute new bytes; nothing written) → [`Plan::preview`] / [`Plan::to_patch`] → approval by
 //! the caller → [`apply`] (verify unchanged since the plan, journal, stage, rename) →
-//! [`Journal::undo`].
+//! [`Journal::undo_entries`].
 //!
 //! Locating follows the cascade documented in `locate`: exact, then trailing whitespace, line
 //! endings, indentation shift, collapsed whitespace, look-alike characters, `...` elisions, and
@@ -32,12 +32,13 @@ mod plan;
 mod preview;
 mod text;
 mod tree;
+mod undo;
 mod write;
 
 pub use diff::NO_NEWLINE;
 pub use error::{Closest, EditError, JailRule, OpLabel, ParseError};
 pub use jail::{Resolved, Workspace};
-pub use journal::{Journal, UndoReport};
+pub use journal::{Journal, JournalEntry};
 pub use locate::Rule;
 pub use lock::is_temp_name;
 pub use op::{EditOp, ReplaceMode};
@@ -45,6 +46,7 @@ pub use parse::{EditTool, TextFormat, parse_text, parse_tool_call};
 pub use plan::{ChangeKind, FileChange, Plan, plan};
 pub use preview::{FilePreview, Line, Preview, PreviewOptions, Span, Title};
 pub use tree::{TreeDiffError, diff_trees};
+pub use undo::{OnStale, Reverted, Selection, StaleEntry, StaleFile, UndoPreview, UndoReport, Why};
 pub use write::{Applied, apply};
 
 /// The similarity the fuzzy rule needs to apply an edit (see the module docs).

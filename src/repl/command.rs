@@ -11,8 +11,13 @@ pub enum Command {
     Add(Vec<String>),
     Drop(Vec<String>),
     Files,
-    Diff,
-    Undo,
+    /// What `/undo` (or `/undo N`) would revert.
+    Diff(Option<u64>),
+    Undo(UndoArg),
+    /// Back to before request N (asked when absent): the code, the conversation, or both
+    /// (asked when absent).
+    Rewind(Option<usize>, Option<Rewind>),
+    Commit,
     Model(Option<String>),
     Provider(Option<String>),
     Think(Option<Switch>),
@@ -22,6 +27,47 @@ pub enum Command {
     Cost,
     Map(Vec<String>),
     Exit,
+}
+
+/// What `/undo` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoArg {
+    /// Revert the newest entry.
+    Last,
+    /// Show the entries.
+    List,
+    /// Revert entry #N and everything after it.
+    To(u64),
+}
+
+/// What `/rewind` takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rewind {
+    /// The files, to before the request; the conversation stays.
+    Code,
+    /// The conversation, to before the request; the files stay.
+    Conversation,
+    Both,
+}
+
+impl Rewind {
+    /// Reads `code` / `conversation` / `both` and their short forms.
+    pub fn parse(word: &str) -> Option<Rewind> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "c" | "code" | "files" => Some(Rewind::Code),
+            "o" | "conversation" | "conv" | "chat" => Some(Rewind::Conversation),
+            "b" | "both" => Some(Rewind::Both),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> bool {
+        matches!(self, Rewind::Code | Rewind::Both)
+    }
+
+    pub fn conversation(self) -> bool {
+        matches!(self, Rewind::Conversation | Rewind::Both)
+    }
 }
 
 /// `on` / `off`.
@@ -41,7 +87,7 @@ pub enum CommandError {
 }
 
 /// (name, arguments, what it does), in the order `/help` lists them.
-pub const COMMANDS: [(&str, &str, &str); 16] = [
+pub const COMMANDS: [(&str, &str, &str); 18] = [
     ("help", "", "this list"),
     (
         "add",
@@ -54,8 +100,26 @@ pub const COMMANDS: [(&str, &str, &str); 16] = [
         "stop sending files (all when none named)",
     ),
     ("files", "", "files added, and files this session changed"),
-    ("diff", "", "what this session changed, as a diff"),
-    ("undo", "", "revert the last change hone applied"),
+    (
+        "diff",
+        "[N]",
+        "what /undo (or /undo N) would revert, as a diff",
+    ),
+    (
+        "undo",
+        "[list|N]",
+        "revert the last change hone applied here; `list` shows them, N reverts #N and all after",
+    ),
+    (
+        "rewind",
+        "[N] [code|conversation|both]",
+        "go back to before request N: the files, the conversation, or both (asked if not given)",
+    ),
+    (
+        "commit",
+        "",
+        "commit the files hone changed in this session (git), with a message the model writes",
+    ),
     ("model", "[name]", "show or switch the model"),
     ("provider", "[name]", "show or switch the provider"),
     (
@@ -112,8 +176,43 @@ pub fn parse(line: &str) -> Option<Result<Command, CommandError>> {
         "add" => Command::Add(words),
         "drop" => Command::Drop(words),
         "files" | "ls" => Command::Files,
-        "diff" => Command::Diff,
-        "undo" => Command::Undo,
+        "diff" => match words.first() {
+            None => Command::Diff(None),
+            Some(w) => match entry_number(w) {
+                Some(n) => Command::Diff(Some(n)),
+                None => {
+                    return Some(Err(usage(
+                        "takes an entry number from /undo list: /diff 12",
+                    )));
+                }
+            },
+        },
+        "undo" => match words.first().map(|w| w.to_ascii_lowercase()).as_deref() {
+            None => Command::Undo(UndoArg::Last),
+            Some("list" | "history" | "ls") => Command::Undo(UndoArg::List),
+            Some(w) => match entry_number(w) {
+                Some(n) => Command::Undo(UndoArg::To(n)),
+                None => {
+                    return Some(Err(usage(
+                        "takes `list` or an entry number from /undo list: /undo 12",
+                    )));
+                }
+            },
+        },
+        "rewind" => {
+            let request = words.iter().find_map(|w| w.parse::<usize>().ok());
+            let what = words.iter().find_map(|w| Rewind::parse(w));
+            let understood = words
+                .iter()
+                .all(|w| w.parse::<usize>().is_ok() || Rewind::parse(w).is_some());
+            if !understood || words.len() > 2 {
+                return Some(Err(usage(
+                    "takes a request number and `code`, `conversation` or `both`: /rewind 2 both",
+                )));
+            }
+            Command::Rewind(request, what)
+        }
+        "commit" => Command::Commit,
         "model" | "models" => Command::Model(one()),
         "provider" | "providers" => Command::Provider(one()),
         "think" => match words.first().map(|w| w.to_ascii_lowercase()).as_deref() {
@@ -138,6 +237,11 @@ pub fn parse(line: &str) -> Option<Result<Command, CommandError>> {
     Some(Ok(cmd))
 }
 
+/// `12` or `#12`.
+fn entry_number(word: &str) -> Option<u64> {
+    word.trim_start_matches('#').parse().ok()
+}
+
 /// The known command closest to `name` (Jaro–Winkler, which favours a shared prefix, as typos
 /// of commands usually keep one).
 pub fn nearest(name: &str) -> &'static str {
@@ -158,7 +262,11 @@ pub fn help() -> String {
         } else {
             format!("/{name} {args}")
         };
-        out.push_str(&format!("  {head:<18} {what}\n"));
+        if head.chars().count() > 18 {
+            out.push_str(&format!("  {head}\n  {:<18} {what}\n", ""));
+        } else {
+            out.push_str(&format!("  {head:<18} {what}\n"));
+        }
     }
     out.push_str(
         "\nInput:\n\
@@ -196,6 +304,21 @@ mod tests {
         assert_eq!(ok("/map Agent"), Command::Map(vec!["Agent".into()]));
         assert_eq!(ok("/QUIT"), Command::Exit);
         assert_eq!(ok("/tokens"), Command::Tokens);
+        assert_eq!(ok("/undo"), Command::Undo(UndoArg::Last));
+        assert_eq!(ok("/undo list"), Command::Undo(UndoArg::List));
+        assert_eq!(ok("/undo #12"), Command::Undo(UndoArg::To(12)));
+        assert_eq!(ok("/diff"), Command::Diff(None));
+        assert_eq!(ok("/diff 3"), Command::Diff(Some(3)));
+        assert_eq!(ok("/rewind"), Command::Rewind(None, None));
+        assert_eq!(
+            ok("/rewind 2 code"),
+            Command::Rewind(Some(2), Some(Rewind::Code))
+        );
+        assert_eq!(
+            ok("/rewind conversation 1"),
+            Command::Rewind(Some(1), Some(Rewind::Conversation))
+        );
+        assert_eq!(ok("/commit"), Command::Commit);
     }
 
     #[test]
@@ -211,6 +334,11 @@ mod tests {
         let e = parse("/think maybe").unwrap().unwrap_err();
         assert_eq!(e.to_string(), "/think takes `on` or `off`");
         assert!(parse("/add").unwrap().is_err());
+        assert_eq!(
+            parse("/undo last").unwrap().unwrap_err().to_string(),
+            "/undo takes `list` or an entry number from /undo list: /undo 12"
+        );
+        assert!(parse("/rewind 2 everything").unwrap().is_err());
     }
 
     #[test]

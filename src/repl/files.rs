@@ -1,6 +1,6 @@
 //! The files of a REPL session: those the person added with `/add` (their content rides with the
 //! conversation), the files `@path` mentions attach to one message, and the content each changed
-//! file had before the session first touched it (for `/diff`). Which files may be sent, and how,
+//! file had before the session first touched it (for `/files`). Which files may be sent, and how,
 //! is `context::attach`'s, the same as for `hone fix PATHS`.
 //!
 //! Must not talk to the model or the agent: it hands back texts for the caller to queue. The
@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 
 use crate::context::attach::{AttachError, fenced, read_text};
 use crate::prompts::{Text, text};
-use crate::ui::palette::{self, paint};
 
 /// The `@path` mentions of a message, in order, without duplicates: an `@` at the start or after
 /// whitespace, then the path up to the next whitespace, less trailing punctuation.
@@ -148,63 +147,6 @@ impl Files {
     fn current(&self, rel: &str) -> Option<Vec<u8>> {
         std::fs::read(self.root.join(rel)).ok()
     }
-
-    /// Every change of this session as one unified diff (before the session → now).
-    pub fn session_diff(&self, color: bool) -> String {
-        let mut out = String::new();
-        for (rel, before) in &self.originals {
-            let now = self.current(rel);
-            if now == *before {
-                continue;
-            }
-            let old = String::from_utf8_lossy(before.as_deref().unwrap_or_default());
-            let new = String::from_utf8_lossy(now.as_deref().unwrap_or_default());
-            let a = if before.is_some() {
-                format!("a/{rel}")
-            } else {
-                "/dev/null".to_string()
-            };
-            let b = if now.is_some() {
-                format!("b/{rel}")
-            } else {
-                "/dev/null".to_string()
-            };
-            let mut diff = format!("--- {a}\n+++ {b}\n");
-            crate::edit::diff::write_unified(&mut diff, &old, &new, 3);
-            out.push_str(&colour_diff(&crate::ui::strip_controls(&diff), color));
-        }
-        out
-    }
-}
-
-/// Colours a unified diff line by line.
-pub fn colour_diff(diff: &str, color: bool) -> String {
-    if !color {
-        return diff.to_string();
-    }
-    let mut out = String::with_capacity(diff.len() + 64);
-    for line in diff.split_inclusive('\n') {
-        let body = line.strip_suffix('\n').unwrap_or(line);
-        let style = if body.starts_with("+++") || body.starts_with("---") {
-            Some(palette::HEADER)
-        } else if body.starts_with('+') {
-            Some(palette::ADDED)
-        } else if body.starts_with('-') {
-            Some(palette::REMOVED)
-        } else if body.starts_with("@@") {
-            Some(palette::HUNK)
-        } else {
-            None
-        };
-        match style {
-            Some(s) => out.push_str(&paint(s, body, true)),
-            None => out.push_str(body),
-        }
-        if line.ends_with('\n') {
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -262,7 +204,7 @@ mod tests {
     }
 
     #[test]
-    fn session_diff_compares_with_the_first_before_image() {
+    fn changed_files_compare_with_the_first_before_image() {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("a.txt"), "new\n").unwrap();
         std::fs::write(d.path().join("n.txt"), "made\n").unwrap();
@@ -271,16 +213,9 @@ mod tests {
         files.note_before("a.txt", Some(b"later\n"));
         files.note_before("n.txt", None);
         files.note_before("same.txt", None);
-        let plain = files.session_diff(false);
-        assert!(
-            plain.contains("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+new\n"),
-            "{plain}"
-        );
-        assert!(plain.contains("--- /dev/null\n+++ b/n.txt"), "{plain}");
-        assert!(!plain.contains("same.txt"));
         assert_eq!(files.changed(), ["a.txt", "n.txt"]);
-        let coloured = files.session_diff(true);
-        assert!(coloured.contains(&paint(palette::REMOVED, "-old", true)));
-        assert!(coloured.contains(&paint(palette::ADDED, "+new", true)));
+        files.note_before("b.txt", Some(b"b\n"));
+        std::fs::write(d.path().join("b.txt"), "b\n").unwrap();
+        assert_eq!(files.changed(), ["a.txt", "n.txt"], "b.txt is as it was");
     }
 }

@@ -1,9 +1,10 @@
 //! The interactive REPL (`hone` with no subcommand): line editing with history, completion and
-//! multi-line input ([`input`]), slash commands ([`command`], [`slash`]), files added to the
+//! multi-line input ([`input`]), slash commands ([`command`], [`slash`]), undo, `/diff` and
+//! `/rewind` ([`journal`]), `/commit` and `auto_commit` ([`commit`]), files added to the
 //! conversation and `@path` mentions ([`files`]), the repository map made by a child process
 //! ([`map_job`]), the rendering of a run (`ui::render::Terminal`, shared with `hone fix`),
 //! asking the person before edits and commands ([`approve`]), and the loop that ties them
-//! together ([`session`]).
+//! together ([`session`]); what a resumed session replays ([`replay`]).
 //!
 //! A thin front end: an event renderer plus an approval policy over the agent core. It holds no
 //! agent logic — what the conversation contains is the agent's, what the repository map says is
@@ -15,10 +16,13 @@
 
 pub mod approve;
 pub mod command;
+mod commit;
 pub mod files;
 pub mod input;
+mod journal;
 pub mod map_job;
 mod modes;
+mod replay;
 pub mod session;
 mod slash;
 

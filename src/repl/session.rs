@@ -288,6 +288,7 @@ impl Repl {
             }
         });
         let mut plan_done = false;
+        let finished = matches!(result, Some(Ok(o)) if o != Outcome::Cancelled);
         let closed = match result {
             Some(Ok(Outcome::Cancelled)) | None => {
                 sink.interrupted();
@@ -311,6 +312,9 @@ impl Repl {
             self.error(e);
         } else if plan_done {
             self.after_plan();
+        }
+        if finished {
+            self.auto_commit();
         }
     }
 
@@ -395,47 +399,6 @@ impl Repl {
         }
     }
 
-    /// The tail of a resumed conversation: the person's messages and the model's answers.
-    fn show_history(&mut self) {
-        let shown: Vec<(Role, String)> = self
-            .agent
-            .messages()
-            .iter()
-            .filter(|m| matches!(m.role, Role::User | Role::Assistant) && !m.text().is_empty())
-            .map(|m| (m.role, crate::ui::strip_controls(m.text())))
-            .collect();
-        let skip = shown.len().saturating_sub(10);
-        self.dim(&format!(
-            "resumed session {} ({} messages{})",
-            self.agent.session_id(),
-            self.agent.messages().len(),
-            if skip > 0 {
-                format!("; the last {} shown", shown.len() - skip)
-            } else {
-                String::new()
-            }
-        ));
-        for (role, text) in shown.into_iter().skip(skip) {
-            match role {
-                Role::User => {
-                    // Context the session queued rides in front of what the person typed.
-                    let typed = text.trim_end().rsplit("\n\n").next().unwrap_or("");
-                    for line in typed.lines().take(3) {
-                        let line: String = line.chars().take(200).collect();
-                        let line = format!("> {line}");
-                        self.say(&paint(palette::BOLD, &line, self.look.color_err));
-                    }
-                }
-                _ => {
-                    let mut stream = crate::ui::markdown::Stream::new(self.look.color_answer, None);
-                    let mut out = stream.push(&text);
-                    out.push_str(&stream.finish());
-                    self.out(&out);
-                }
-            }
-        }
-    }
-
     fn farewell(&mut self) {
         let id = self.agent.session_id().to_string();
         if self.agent.transcript_path().is_some() {
@@ -514,6 +477,12 @@ impl From<crate::config::ConfigError> for ShownError {
 
 impl From<crate::edit::EditError> for ShownError {
     fn from(e: crate::edit::EditError) -> Self {
+        ShownError(Box::new(e), Vec::new())
+    }
+}
+
+impl From<crate::git::GitError> for ShownError {
+    fn from(e: crate::git::GitError) -> Self {
         ShownError(Box::new(e), Vec::new())
     }
 }

@@ -2,16 +2,15 @@
 //! few lines and returns to the prompt; none of them ends the session on an error.
 //!
 //! Commands change the conversation only by appending (`/add`, `/undo` queue notes for the next
-//! message) or by starting a new one (`/clear`); `/compact` is the agent's own summarising.
+//! message) or by starting a new one (`/clear`); `/compact` is the agent's own summarising and
+//! `/rewind` the agent's own cut back to an earlier request. `/undo`, `/diff` and `/rewind` are
+//! in `journal`, `/commit` in `commit`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use super::command::{self, Command, Switch};
 use super::map_job::MapOutcome;
 use super::session::{Repl, words};
-use crate::agent::ContextKind;
 use crate::config::{Config, Think};
-use crate::edit::{EditError, Journal, Workspace};
-use crate::prompts::{Text, text};
 use crate::ui::render::Terminal;
 use crate::ui::render::usage_summary;
 
@@ -32,15 +31,10 @@ impl Repl {
                 }
             }
             Command::Files => self.list_files(),
-            Command::Diff => {
-                let diff = self.files.session_diff(self.look.color_answer);
-                if diff.is_empty() {
-                    self.hint("no changes in this session");
-                } else {
-                    self.out(&diff);
-                }
-            }
-            Command::Undo => self.undo(),
+            Command::Diff(from) => self.diff(from),
+            Command::Undo(arg) => self.undo(arg),
+            Command::Rewind(number, what) => self.rewind(number, what),
+            Command::Commit => self.commit(),
             Command::Model(name) => self.model(name),
             Command::Provider(name) => self.provider(name),
             Command::Think(switch) => self.think(switch),
@@ -95,38 +89,6 @@ impl Repl {
         let changed = self.files.changed();
         if !changed.is_empty() {
             self.say(&format!("changed in this session: {}", changed.join(", ")));
-        }
-    }
-
-    fn undo(&mut self) {
-        let result = Workspace::new(self.agent.workspace()).and_then(|ws| {
-            let journal = Journal::open(&ws)?;
-            journal.undo_run(&ws)
-        });
-        match result {
-            Ok(report) => {
-                let mut files: Vec<String> = report.restored.clone();
-                files.extend(report.removed.iter().cloned());
-                for p in &report.restored {
-                    self.say(&format!("restored {p}"));
-                }
-                for p in &report.removed {
-                    self.say(&format!("removed {p}"));
-                }
-                self.hint(&format!(
-                    "undone; {} earlier change(s) can still be undone",
-                    report.remaining
-                ));
-                let list = files
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.agent
-                    .queue_context(ContextKind::File, text(Text::Undone, &[("files", &list)]));
-            }
-            Err(EditError::NothingToUndo) => self.hint("nothing to undo"),
-            Err(e) => self.error(e),
         }
     }
 

@@ -9,6 +9,7 @@
 #![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
 
 pub mod ask;
+pub mod journal;
 pub mod markdown;
 pub mod palette;
 pub mod plan;

@@ -243,7 +243,7 @@ fn undo_refuses_when_the_file_changed_since() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = stderr(&out);
     assert!(
-        stderr.contains("a.txt changed after hone wrote it"),
+        stderr.contains("a.txt was changed after hone wrote it (by you or another program)"),
         "{stderr}"
     );
     assert_eq!(read(&sb, "a.txt"), "my own edit\n");

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const CORE: [&str; 8] = [
+const CORE: [&str; 9] = [
     "edit",
     "tools",
     "agent",
@@ -14,6 +14,7 @@ const CORE: [&str; 8] = [
     "context",
     "lint",
     "permissions",
+    "git",
 ];
 const EDGE: [&str; 5] = ["ui", "cli", "cmd", "repl", "exit"];
 

@@ -444,7 +444,7 @@ fn a_run_is_undone_whole_and_only_that_run() {
     // An earlier change outside the run.
     fx.apply(&[EditOp::replace("a.txt", "a1", "a2")]).unwrap();
     let mut journal = fx.journal();
-    journal.start_run();
+    journal.start_run(None);
     // The run: three batches, touching a.txt twice and creating c.txt then editing it.
     for ops in [
         vec![EditOp::replace("a.txt", "a2", "a3")],
@@ -478,7 +478,7 @@ fn a_run_is_undone_whole_and_only_that_run() {
 fn a_run_with_a_conflict_restores_nothing() {
     let fx = Fixture::new(&[("a.txt", b"a1\n"), ("b.txt", b"b1\n")]);
     let mut journal = fx.journal();
-    journal.start_run();
+    journal.start_run(None);
     for ops in [
         vec![EditOp::replace("a.txt", "a1", "a2")],
         vec![EditOp::replace("b.txt", "b1", "b2")],
@@ -488,10 +488,11 @@ fn a_run_with_a_conflict_restores_nothing() {
     // The person edits a.txt afterwards: the older batch cannot be undone, so neither is.
     fs::write(fx.dir.path().join("a.txt"), b"mine\n").unwrap();
     let e = fx.journal().undo_run(&fx.ws).unwrap_err();
-    assert!(
-        matches!(e, EditError::UndoConflict { ref files } if files == &["a.txt"]),
-        "{e:?}"
-    );
+    let EditError::UndoStale { entries } = &e else {
+        panic!("{e:?}")
+    };
+    let files: Vec<&str> = entries[0].files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(files, ["a.txt"]);
     assert_eq!(fx.read("b.txt").unwrap(), b"b2\n", "nothing restored");
     assert_eq!(fx.journal().len().unwrap(), 2);
 }
@@ -500,7 +501,7 @@ fn a_run_with_a_conflict_restores_nothing() {
 fn pruning_never_splits_the_run_being_recorded() {
     let fx = Fixture::new(&[("a.txt", b"0\n")]);
     let mut journal = fx.journal();
-    journal.start_run();
+    journal.start_run(None);
     let n = crate::edit::journal::KEEP + 5;
     for i in 0..n {
         let ops = [EditOp::replace(

@@ -33,7 +33,9 @@ fn yes_applies_the_diff_and_undo_restores_it() {
     p.send_line("/diff").unwrap();
     let diff = prompt(&mut p);
     assert!(
-        diff.contains("--- a/greet.py") && diff.contains("+    print('hello')"),
+        diff.contains("/undo would revert #1 \"fix the typo in greet.py\"")
+            && diff.contains("--- a/greet.py")
+            && diff.contains("+    print('hello')"),
         "{diff}"
     );
 
@@ -42,7 +44,7 @@ fn yes_applies_the_diff_and_undo_restores_it() {
     prompt(&mut p);
     assert_eq!(greet(&sb), GREET);
     p.send_line("/diff").unwrap();
-    p.exp_string("no changes in this session").unwrap();
+    p.exp_string("nothing to undo").unwrap();
     leave(p);
 }
 

@@ -1,6 +1,7 @@
 //! The interactive REPL driven through a pseudo-terminal as a person types (rexpect), against the
-//! mock server: requests and streamed answers, diffs and approvals, `/undo`, Ctrl-C during a
-//! stream, slash commands, multi-line input and `@path` mentions, `--continue`, leaving.
+//! mock server: requests and streamed answers, diffs and approvals, `/undo`, `/diff` and
+//! `/rewind`, `/commit`, Ctrl-C during a stream, slash commands, multi-line input and `@path`
+//! mentions, `--continue` and what a resumed session shows, leaving.
 
 pub use std::time::Duration;
 
@@ -71,7 +72,10 @@ fn messages(mock: &MockServer, n: usize) -> Vec<Value> {
 }
 
 mod approvals;
+mod commit;
 mod control;
 mod edits;
 mod input;
+mod journal;
 mod modes;
+mod sessions;
