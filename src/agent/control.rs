@@ -7,7 +7,7 @@
 
 use super::transcript::{self, Transcript};
 use super::{Agent, AgentError};
-use crate::config::{Config, Prices};
+use crate::config::{Config, ModelPrices};
 use crate::provider::{Client, Message, Role, Usage};
 
 impl Agent {
@@ -21,6 +21,7 @@ impl Agent {
         self.last_request_chars = None;
         self.prefix_share = None;
         self.session_usage = Usage::default();
+        self.bill = super::Bill::default();
         self.changed.clear();
         self.session_id = transcript::new_session_id();
         if self.transcript.is_some() {
@@ -41,11 +42,7 @@ impl Agent {
         self.client = Client::new(cfg)?;
         self.model = cfg.model.clone();
         self.context_window = cfg.provider.context_window;
-        self.prices = cfg.prices().unwrap_or(Prices {
-            cache_hit: 0.0,
-            cache_miss: 0.0,
-            output: 0.0,
-        });
+        self.prices = cfg.prices().unwrap_or(ModelPrices::FREE);
         self.secret_vars = cfg.secret_env_vars();
         Ok(())
     }

@@ -174,6 +174,7 @@ impl Agent {
         events.emit(Event::RequestStarted { turn });
         let request = self.request();
         self.note_request_size(&request);
+        let sent_at = (self.clock)();
         let completion = {
             // Whether anything of this attempt's answer was shown: a retry then voids it.
             let mut streamed = false;
@@ -205,15 +206,17 @@ impl Agent {
             self.client.complete(&request, &mut on_event).await?
         };
         if let Some(usage) = completion.usage {
-            self.session_usage += usage;
+            let (request_cost, rate) = self.charge(usage, sent_at);
             if let Some(t) = self.transcript.as_mut() {
                 t.append(&Line::Usage { usage })?;
             }
             events.emit(Event::Usage {
-                request_cost: usage.cost(&self.prices),
-                session_cost: self.session_usage.cost(&self.prices),
+                request_cost,
+                session_cost: self.bill.usd,
                 request: usage,
                 session: self.session_usage,
+                rate,
+                bill: self.bill,
             });
         }
         if !matches!(
