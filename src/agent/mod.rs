@@ -17,6 +17,7 @@ mod compact;
 pub mod control;
 pub mod cost;
 pub mod event;
+mod region;
 mod run;
 pub mod transcript;
 

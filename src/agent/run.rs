@@ -411,14 +411,21 @@ impl Agent {
             added,
             removed,
         });
-        Reply::done(text(
+        let applied = text(
             Text::Applied,
             &[
                 ("files", &files.join(", ")),
                 ("added", &added.to_string()),
                 ("removed", &removed.to_string()),
             ],
-        ))
+        );
+        // The changed regions, so the model need not read the files again.
+        let regions = super::region::describe(&plan);
+        if regions.is_empty() {
+            Reply::done(applied)
+        } else {
+            Reply::done(format!("{applied}\n{regions}"))
+        }
     }
 
     /// Asks, then runs one command, its output streamed as events while it runs.
