@@ -256,6 +256,7 @@ impl From<ThinkArg> for Think {
 /// `--effort`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EffortArg {
+    Low,
     High,
     Max,
 }
@@ -263,6 +264,7 @@ pub enum EffortArg {
 impl From<EffortArg> for Effort {
     fn from(v: EffortArg) -> Effort {
         match v {
+            EffortArg::Low => Effort::Low,
             EffortArg::High => Effort::High,
             EffortArg::Max => Effort::Max,
         }

@@ -215,6 +215,10 @@ pub fn config_hints(e: &ConfigError) -> Vec<String> {
         ConfigError::Workspace { .. } => {
             vec!["pass an existing directory with -C DIR".to_string()]
         }
+        ConfigError::RetiredModel { current, .. } => vec![format!(
+            "use one of the current models: {} (--model NAME, or `model` in the config file)",
+            current.join(", ")
+        )],
     }
 }
 

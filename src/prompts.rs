@@ -105,6 +105,11 @@ texts! {
     // Edits and commands.
     NoChange => TOOL_TEXTS, "no_change";
     Applied => TOOL_TEXTS, "applied";
+    RegionFile => TOOL_TEXTS, "region_file";
+    RegionLong => TOOL_TEXTS, "region_long";
+    RegionCreated => TOOL_TEXTS, "region_created";
+    RegionDeleted => TOOL_TEXTS, "region_deleted";
+    RegionRenamed => TOOL_TEXTS, "region_renamed";
     BlocksUnreadable => TOOL_TEXTS, "blocks_unreadable";
     BlocksFailed => TOOL_TEXTS, "blocks_failed";
     CommandExit => TOOL_TEXTS, "command_exit";

@@ -66,10 +66,12 @@ impl Agent {
             messages,
             tools: self.request().tools,
             tool_choice: None,
+            cache_key: Some(self.session_id.clone()),
         };
+        let sent_at = (self.clock)();
         let completion = self.client.complete(&request, &mut |_| {}).await?;
         if let Some(u) = completion.usage {
-            self.session_usage += u;
+            self.charge(u, sent_at);
         }
         let mut summary = completion.message.content.unwrap_or_default();
         if !self.changed.is_empty() {

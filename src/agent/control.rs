@@ -8,7 +8,7 @@
 
 use super::transcript::{self, Transcript};
 use super::{Agent, AgentError};
-use crate::config::{Config, Prices};
+use crate::config::{Config, ModelPrices};
 use crate::provider::{ChatRequest, Client, Message, Role, Usage};
 
 impl Agent {
@@ -23,6 +23,7 @@ impl Agent {
         self.last_request_chars = None;
         self.prefix_share = None;
         self.session_usage = Usage::default();
+        self.bill = super::Bill::default();
         self.changed.clear();
         self.session_id = transcript::new_session_id();
         if self.transcript.is_some() {
@@ -49,11 +50,7 @@ impl Agent {
         self.client = Client::new(cfg)?;
         self.model = cfg.model.clone();
         self.context_window = cfg.provider.context_window;
-        self.prices = cfg.prices().unwrap_or(Prices {
-            cache_hit: 0.0,
-            cache_miss: 0.0,
-            output: 0.0,
-        });
+        self.prices = cfg.prices().unwrap_or(ModelPrices::FREE);
         self.secret_vars = cfg.secret_env_vars();
         Ok(())
     }
@@ -66,10 +63,12 @@ impl Agent {
             messages: vec![Message::system(system), Message::user(user)],
             tools: Vec::new(),
             tool_choice: None,
+            cache_key: None,
         };
+        let sent_at = (self.clock)();
         let completion = self.client.complete(&request, &mut |_| {}).await?;
         if let Some(usage) = completion.usage {
-            self.session_usage += usage;
+            self.charge(usage, sent_at);
             if let Some(t) = self.transcript.as_mut() {
                 t.append(&transcript::Line::Usage { usage })?;
             }

@@ -84,6 +84,10 @@ pub enum Event {
         session: Usage,
         request_cost: f64,
         session_cost: f64,
+        /// The band this request was priced in.
+        rate: crate::config::Rate,
+        /// The session's cost and the bands it paid.
+        bill: super::Bill,
     },
     /// The conversation was summarised to fit the window (estimated tokens before and after).
     Compacted { before: u64, after: u64 },

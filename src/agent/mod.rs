@@ -17,7 +17,9 @@ mod answer;
 pub mod budget;
 mod compact;
 pub mod control;
+pub mod cost;
 pub mod event;
+mod region;
 pub mod rewind;
 mod run;
 pub mod transcript;
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 pub use answer::Answer;
 pub use budget::{Breakdown, ContextKind};
+pub use cost::Bill;
 pub use event::{Approver, Collect, Decision, Event, EventSink, Outcome};
 pub use rewind::{Request, RewindError};
 pub use transcript::SessionKind;
@@ -113,7 +116,11 @@ pub struct Agent {
     journal: Journal,
     opts: Options,
     context_window: u64,
-    prices: crate::config::Prices,
+    prices: crate::config::ModelPrices,
+    /// What the session's requests cost, each priced when it was sent.
+    bill: Bill,
+    /// The time a request is stamped with; the system clock unless a test sets one.
+    clock: fn() -> std::time::SystemTime,
     secret_vars: Vec<String>,
     messages: Vec<Message>,
     /// Messages that are the fixed head of every request (the system message).
@@ -180,11 +187,9 @@ impl Agent {
             system_parts,
             journal,
             context_window: cfg.provider.context_window,
-            prices: cfg.prices().unwrap_or(crate::config::Prices {
-                cache_hit: 0.0,
-                cache_miss: 0.0,
-                output: 0.0,
-            }),
+            prices: cfg.prices().unwrap_or(crate::config::ModelPrices::FREE),
+            bill: Bill::default(),
+            clock: std::time::SystemTime::now,
             secret_vars: cfg.secret_env_vars(),
             messages: Vec::new(),
             head: 1,
@@ -224,6 +229,8 @@ impl Agent {
             agent.messages = saved.messages;
         }
         agent.session_usage = saved.usage;
+        // The saved requests' send times were not kept: they are priced off-peak.
+        agent.bill = Bill::carried(saved.usage.cost(&agent.prices.rates.off_peak));
         agent.session_id = saved.id;
         agent.file_chars = saved.file_chars;
         agent.map_chars = saved.map_chars;
@@ -291,7 +298,29 @@ impl Agent {
     }
 
     pub fn cost(&self) -> f64 {
-        self.session_usage.cost(&self.prices)
+        self.bill.usd
+    }
+
+    /// The session's bill: its cost and the bands its requests were priced in.
+    pub fn bill(&self) -> Bill {
+        self.bill
+    }
+
+    /// Replaces the clock requests are stamped with (tests price at a chosen moment).
+    pub fn set_clock(&mut self, clock: fn() -> std::time::SystemTime) {
+        self.clock = clock;
+    }
+
+    /// Adds one request's usage to the session, priced at the moment it was sent.
+    fn charge(
+        &mut self,
+        usage: Usage,
+        sent_at: std::time::SystemTime,
+    ) -> (f64, crate::config::Rate) {
+        let (usd, rate) = cost::price(&self.prices, &usage, sent_at);
+        self.session_usage += usage;
+        self.bill.add(usd, rate);
+        (usd, rate)
     }
 
     /// Files this session changed, relative to the workspace.
@@ -313,6 +342,7 @@ impl Agent {
             messages: self.messages.clone(),
             tools,
             tool_choice: None,
+            cache_key: Some(self.session_id.clone()),
         }
     }
 

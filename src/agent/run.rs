@@ -175,6 +175,7 @@ impl Agent {
         events.emit(Event::RequestStarted { turn });
         let request = self.request();
         self.note_request_size(&request);
+        let sent_at = (self.clock)();
         let completion = {
             // Whether anything of this attempt's answer was shown: a retry then voids it.
             let mut streamed = false;
@@ -206,15 +207,17 @@ impl Agent {
             self.client.complete(&request, &mut on_event).await?
         };
         if let Some(usage) = completion.usage {
-            self.session_usage += usage;
+            let (request_cost, rate) = self.charge(usage, sent_at);
             if let Some(t) = self.transcript.as_mut() {
                 t.append(&Line::Usage { usage })?;
             }
             events.emit(Event::Usage {
-                request_cost: usage.cost(&self.prices),
-                session_cost: self.session_usage.cost(&self.prices),
+                request_cost,
+                session_cost: self.bill.usd,
                 request: usage,
                 session: self.session_usage,
+                rate,
+                bill: self.bill,
             });
         }
         if !matches!(
@@ -409,14 +412,21 @@ impl Agent {
             added,
             removed,
         });
-        Reply::done(text(
+        let applied = text(
             Text::Applied,
             &[
                 ("files", &files.join(", ")),
                 ("added", &added.to_string()),
                 ("removed", &removed.to_string()),
             ],
-        ))
+        );
+        // The changed regions, so the model need not read the files again.
+        let regions = super::region::describe(&plan);
+        if regions.is_empty() {
+            Reply::done(applied)
+        } else {
+            Reply::done(format!("{applied}\n{regions}"))
+        }
     }
 
     /// Asks, then runs one command, its output streamed as events while it runs.

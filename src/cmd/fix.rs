@@ -351,6 +351,7 @@ fn json_report(
         "reasoning": answer.reasoning(),
         "usage": super::print::usage_json(agent.usage()),
         "total_cost_usd": agent.cost(),
+        "rate": agent.bill().rate(),
         "session_id": agent.session_id(),
         "model": agent.model(),
         "duration_ms": started.elapsed().as_millis() as u64,

@@ -13,6 +13,7 @@
 pub mod file;
 pub mod permissions;
 pub mod presets;
+pub mod prices;
 pub mod resolve;
 mod secret;
 pub mod show;
@@ -24,8 +25,9 @@ use std::time::Duration;
 
 pub use permissions::{PermissionConfig, PermissionMode, RuleEntry, RuleList, SetAside};
 pub use presets::{
-    MaxTokensField, Prices, ProviderPreset, ReasoningEcho, ReasoningFormat, ThinkingControl,
+    MaxTokensField, ProviderPreset, ReasoningEcho, ReasoningFormat, ThinkingControl,
 };
+pub use prices::{ModelPrices, PeakHours, PriceTable, Prices, Rate, Rates};
 pub use secret::Secret;
 
 /// Thinking mode, for providers that have one (DeepSeek).
@@ -40,6 +42,7 @@ pub enum Think {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Effort {
+    Low,
     High,
     Max,
 }
@@ -56,6 +59,7 @@ impl Think {
 impl Effort {
     pub fn as_str(self) -> &'static str {
         match self {
+            Effort::Low => "low",
             Effort::High => "high",
             Effort::Max => "max",
         }
@@ -354,6 +358,13 @@ pub enum ConfigError {
     },
     #[error("{} sets `{field}`, and hone will not send your API key where a repository's own config file points it until you trust the repository", path.display())]
     Untrusted { path: PathBuf, field: String },
+    #[error("the model `{model}` (from {origin}) was retired by {provider}; its current models are {}", current.join(" and "))]
+    RetiredModel {
+        model: String,
+        provider: String,
+        origin: Source,
+        current: Vec<String>,
+    },
     #[error("the workspace {} is not a readable directory", path.display())]
     Workspace {
         path: PathBuf,
@@ -452,9 +463,9 @@ impl Config {
         self.provider.chat_url(&self.provider.base_url)
     }
 
-    /// The prices of the chosen provider, when known.
-    pub fn prices(&self) -> Option<Prices> {
-        self.provider.prices
+    /// The prices of the chosen model, when known.
+    pub fn prices(&self) -> Option<ModelPrices> {
+        self.provider.prices.as_ref()?.for_model(&self.model)
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::Think;
+use super::prices::{BEIJING_PEAK, PriceTable, Prices, PricesTable, Rates};
 
 /// One provider: where it lives and how it speaks.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,10 +38,15 @@ pub struct ProviderPreset {
     /// The thinking mode when neither a file nor `--think` sets one.
     pub think_default: Think,
     pub max_tokens_field: MaxTokensField,
-    /// Prices per million tokens; `None` when they depend on the model (OpenRouter).
-    pub prices: Option<Prices>,
+    /// Prices per million tokens, per model; `None` when hone cannot know them (OpenRouter).
+    pub prices: Option<PriceTable>,
     /// Whether to ask for usage in the stream (`stream_options.include_usage`).
     pub stream_usage: bool,
+    /// Model names the provider retired: refused before any request, naming `models`.
+    pub retired_models: Vec<String>,
+    /// Whether to send the session id as `prompt_cache_key`, which OpenAI uses to route a
+    /// session's requests to the same cache.
+    pub prompt_cache_key: bool,
 }
 
 /// How an endpoint returns reasoning. The `reasoning_content` and `reasoning` delta fields are
@@ -99,26 +105,6 @@ impl MaxTokensField {
     }
 }
 
-/// US dollars per million tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Prices {
-    /// Prompt tokens served from the provider's prefix cache.
-    pub cache_hit: f64,
-    /// Prompt tokens not in the cache.
-    pub cache_miss: f64,
-    /// Completion tokens, reasoning included.
-    pub output: f64,
-}
-
-impl Prices {
-    pub const FREE: Prices = Prices {
-        cache_hit: 0.0,
-        cache_miss: 0.0,
-        output: 0.0,
-    };
-}
-
 /// A `[providers.NAME]` table: every field optional, applied over a built-in preset or, for a
 /// new name, over [`ProviderPreset::custom_template`].
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,8 +127,9 @@ pub struct ProviderTable {
     pub thinking: Option<ThinkingControl>,
     pub think_default: Option<Think>,
     pub max_tokens_field: Option<MaxTokensField>,
-    pub prices: Option<Prices>,
+    pub prices: Option<PricesTable>,
     pub stream_usage: Option<bool>,
+    pub prompt_cache_key: Option<bool>,
 }
 
 impl ProviderPreset {
@@ -166,6 +153,8 @@ impl ProviderPreset {
             max_tokens_field: MaxTokensField::MaxTokens,
             prices: None,
             stream_usage: true,
+            retired_models: Vec::new(),
+            prompt_cache_key: false,
         }
     }
 
@@ -195,15 +184,48 @@ impl ProviderPreset {
         set(&mut self.thinking, &t.thinking);
         set(&mut self.think_default, &t.think_default);
         set(&mut self.max_tokens_field, &t.max_tokens_field);
-        if t.prices.is_some() {
-            self.prices = t.prices;
+        if let Some(p) = &t.prices {
+            self.prices.get_or_insert_with(PriceTable::default).apply(p);
         }
         set(&mut self.stream_usage, &t.stream_usage);
+        set(&mut self.prompt_cache_key, &t.prompt_cache_key);
     }
 
     /// `{base_url}/chat/completions`, without doubling a trailing slash.
     pub fn chat_url(&self, base_url: &str) -> String {
         format!("{}/chat/completions", base_url.trim_end_matches('/'))
+    }
+}
+
+/// DeepSeek's published prices per million tokens as of December 2026 (cache hit, cache miss,
+/// output), off-peak and at Beijing's peak hours, when they double.
+fn deepseek_prices() -> PriceTable {
+    let p = |cache_hit, cache_miss, output| Prices {
+        cache_hit,
+        cache_miss,
+        output,
+    };
+    let models = [
+        ("deepseek-flash", p(0.003, 0.15, 0.60), p(0.006, 0.30, 1.20)),
+        (
+            "deepseek-v4-pro",
+            p(0.022, 0.66, 1.98),
+            p(0.044, 1.32, 3.96),
+        ),
+    ];
+    PriceTable {
+        models: models
+            .into_iter()
+            .map(|(m, off_peak, peak)| {
+                let rates = Rates {
+                    off_peak,
+                    peak: Some(peak),
+                };
+                (m.to_string(), rates)
+            })
+            .collect(),
+        other: None,
+        peak_hours: Some(BEIJING_PEAK),
     }
 }
 
@@ -219,7 +241,7 @@ pub fn builtin() -> BTreeMap<String, ProviderPreset> {
         key_env: Some(key_env.to_string()),
         default_model: model.to_string(),
         models: vec![model.to_string()],
-        prices: Some(Prices::FREE),
+        prices: Some(PriceTable::flat(Prices::FREE)),
         ..ProviderPreset::custom_template(name)
     };
     let presets = [
@@ -238,13 +260,10 @@ pub fn builtin() -> BTreeMap<String, ProviderPreset> {
             thinking: ThinkingControl::ThinkingObject,
             think_default: Think::On,
             max_tokens_field: MaxTokensField::MaxTokens,
-            // DeepSeek's published per-million prices (cache hit, cache miss, output).
-            prices: Some(Prices {
-                cache_hit: 0.028,
-                cache_miss: 0.28,
-                output: 0.42,
-            }),
+            prices: Some(deepseek_prices()),
             stream_usage: true,
+            retired_models: vec!["deepseek-chat".to_string(), "deepseek-reasoner".to_string()],
+            prompt_cache_key: false,
         },
         ProviderPreset {
             name: "openai".to_string(),
@@ -265,12 +284,14 @@ pub fn builtin() -> BTreeMap<String, ProviderPreset> {
             thinking: ThinkingControl::ReasoningEffort,
             think_default: Think::Off,
             max_tokens_field: MaxTokensField::MaxCompletionTokens,
-            prices: Some(Prices {
+            prices: Some(PriceTable::flat(Prices {
                 cache_hit: 0.025,
                 cache_miss: 0.25,
                 output: 2.0,
-            }),
+            })),
             stream_usage: true,
+            retired_models: Vec::new(),
+            prompt_cache_key: true,
         },
         ProviderPreset {
             name: "openrouter".to_string(),
@@ -289,6 +310,8 @@ pub fn builtin() -> BTreeMap<String, ProviderPreset> {
             max_tokens_field: MaxTokensField::MaxTokens,
             prices: None,
             stream_usage: true,
+            retired_models: Vec::new(),
+            prompt_cache_key: false,
         },
         local(
             "ollama",

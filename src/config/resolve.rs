@@ -72,6 +72,14 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     let mut provider = choice.preset.clone();
 
     let (model, base_url) = model_and_url(i, &layers, &choice);
+    if provider.retired_models.contains(&model.0) {
+        return Err(ConfigError::RetiredModel {
+            model: model.0,
+            provider: provider.name,
+            origin: model.1,
+            current: provider.models,
+        });
+    }
     provider.base_url = base_url.0;
     sources.set(Setting::Model, model.1);
     sources.set(Setting::BaseUrl, base_url.1);

@@ -61,11 +61,21 @@ fn value_and_source(c: &Config, key: Setting) -> (String, String) {
         Setting::RetryMaxDelaySecs => secs(c.retry.max_delay),
         Setting::ContextWindow => return (c.provider.context_window.to_string(), preset()),
         Setting::Prices => {
-            let prices = c.provider.prices.map_or("unknown".to_string(), |p| {
+            let one = |p: crate::config::Prices| {
                 format!(
-                    "${} hit / ${} miss / ${} output per 1M tokens",
+                    "${} hit / ${} miss / ${} output",
                     p.cache_hit, p.cache_miss, p.output
                 )
+            };
+            let prices = c.prices().map_or("unknown".to_string(), |m| {
+                match (m.rates.peak, m.peak_hours) {
+                    (Some(peak), Some(_)) => format!(
+                        "{} off-peak, {} peak, per 1M tokens",
+                        one(m.rates.off_peak),
+                        one(peak)
+                    ),
+                    _ => format!("{} per 1M tokens", one(m.rates.off_peak)),
+                }
             });
             return (prices, preset());
         }

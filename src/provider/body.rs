@@ -51,6 +51,8 @@ pub struct Wire {
     pub think: Think,
     pub effort: Option<Effort>,
     pub reasoning_echo: ReasoningEcho,
+    /// Send the request's `cache_key` as `prompt_cache_key`.
+    pub prompt_cache_key: bool,
 }
 
 impl Wire {
@@ -65,6 +67,7 @@ impl Wire {
             think: c.think,
             effort: c.effort,
             reasoning_echo: c.provider.reasoning_echo,
+            prompt_cache_key: c.provider.prompt_cache_key,
         }
     }
 
@@ -90,6 +93,9 @@ impl Wire {
         }
         if let Some(choice) = &req.tool_choice {
             b.insert("tool_choice".into(), choice.clone());
+        }
+        if let (true, Some(key)) = (self.prompt_cache_key, &req.cache_key) {
+            b.insert("prompt_cache_key".into(), json!(key));
         }
         let effort = self.effort.map(|e| json!(e.as_str()));
         match self.thinking {
@@ -174,6 +180,7 @@ mod tests {
             think: Think::On,
             effort: Some(Effort::Max),
             reasoning_echo: ReasoningEcho::WithToolCalls,
+            prompt_cache_key: false,
         }
     }
 
@@ -194,6 +201,28 @@ mod tests {
             ],
             tools: vec![json!({"type": "function", "function": {"name": "read_file"}})],
             tool_choice: Some(json!("auto")),
+            cache_key: Some("s-1".into()),
+        }
+    }
+
+    #[test]
+    fn prompt_cache_key_only_where_the_preset_asks() {
+        let mut w = wire();
+        assert!(w.body(&convo()).get("prompt_cache_key").is_none());
+        w.prompt_cache_key = true;
+        assert_eq!(w.body(&convo())["prompt_cache_key"], "s-1");
+    }
+
+    #[test]
+    fn every_effort_level_travels_as_its_name() {
+        for (e, name) in [
+            (Effort::Low, "low"),
+            (Effort::High, "high"),
+            (Effort::Max, "max"),
+        ] {
+            let mut w = wire();
+            w.effort = Some(e);
+            assert_eq!(w.body(&convo())["reasoning_effort"], name);
         }
     }
 

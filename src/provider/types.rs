@@ -108,6 +108,9 @@ pub struct ChatRequest {
     pub tools: Vec<serde_json::Value>,
     /// `"auto"`, `"required"`, `{"type": "function", ...}`; `None` sends nothing.
     pub tool_choice: Option<serde_json::Value>,
+    /// The session's id, sent as `prompt_cache_key` where the preset says the provider routes
+    /// its cache by it.
+    pub cache_key: Option<String>,
 }
 
 /// What happens while a completion streams in, in order.

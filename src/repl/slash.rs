@@ -55,7 +55,11 @@ impl Repl {
             Command::Tokens => self.tokens(),
             Command::Cost => {
                 let line = usage_summary(self.agent.usage(), self.agent.cost());
-                self.say(&format!("session: {line}"));
+                let rate = match self.agent.bill().rate() {
+                    Some(rate) => format!(" ({rate} rate)"),
+                    None => String::new(),
+                };
+                self.say(&format!("session: {line}{rate}"));
             }
             Command::Map(terms) => self.map(&terms),
             // The loop handles leaving.

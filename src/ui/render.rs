@@ -270,6 +270,7 @@ impl EventSink for Terminal {
                 request_cost,
                 session,
                 session_cost,
+                ..
             } => {
                 self.run_usage += request;
                 self.run_cost += request_cost;

@@ -64,7 +64,11 @@ fn read_edit_apply_changes_the_file_and_keeps_the_prefix() {
         tool_result(&reqs[1], "c1"),
         "1\tdef greet():\n2\t    print('helo')\n"
     );
-    assert!(tool_result(&reqs[2], "c2").starts_with("applied: greet.py (+1 -1)"));
+    // The changed region, numbered as read_file numbers it, so no second read is needed.
+    assert_eq!(
+        tool_result(&reqs[2], "c2"),
+        "applied: greet.py (+1 -1).\ngreet.py:\n1\tdef greet():\n2\t    print('hello')"
+    );
     let names: Vec<&str> = reqs[0]["tools"]
         .as_array()
         .unwrap()

@@ -4,6 +4,7 @@ mod answers;
 mod apply;
 mod command_rules;
 mod config;
+mod deepseek;
 mod exits;
 mod integrity;
 mod layering;

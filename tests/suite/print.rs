@@ -191,10 +191,9 @@ fn json_prints_one_object_with_text_reasoning_usage_and_cost() {
     assert_eq!(r["usage"]["input_tokens"], 200);
     assert_eq!(r["usage"]["output_tokens"], 100);
     assert_eq!(r["usage"]["reasoning_tokens"], 30);
-    // DeepSeek's preset prices: 800 hits, 200 misses, 100 out.
-    let cost = r["total_cost_usd"].as_f64().unwrap();
-    let expected = (800.0 * 0.028 + 200.0 * 0.28 + 100.0 * 0.42) / 1e6;
-    assert!((cost - expected).abs() < 1e-12, "{cost} vs {expected}");
+    // The cost and its band: `suite::deepseek` checks the figures.
+    assert!(r["total_cost_usd"].as_f64().unwrap() > 0.0);
+    assert!(r["rate"].is_string(), "{r}");
     let id = r["session_id"].as_str().unwrap();
     assert!(id.len() >= 16 && !id.contains(' '), "{id}");
 }
@@ -257,7 +256,7 @@ fn verbose_shows_the_request_usage_and_cost_but_never_the_key() {
     assert!(err.contains("Bearer ****cdef"), "{err}");
     assert!(err.contains("request body: {"), "{err}");
     assert!(
-        err.contains("deepseek-flash: 20 tokens in (16 cached), 5 out (0 reasoning), $0.0000"),
+        err.contains("deepseek-flash: 20 tokens in (16 cached), 5 out (0 reasoning), $0.0000 ("),
         "{err}"
     );
     assert_no_key(&o);

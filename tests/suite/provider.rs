@@ -380,6 +380,7 @@ fn history() -> hone::provider::ChatRequest {
             json!({"type": "function", "function": {"name": "read_file", "parameters": {"type": "object"}}}),
         ],
         tool_choice: Some(json!("auto")),
+        cache_key: None,
     }
 }
 

@@ -97,6 +97,7 @@ fn real_server_accepts_tool_schemas_and_returns_a_call() {
         tools,
         // This tiny model calls tools reliably only when required to.
         tool_choice: Some(json!("required")),
+        cache_key: None,
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut started = 0;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{Args, OutputFormat};
 use crate::agent::{Event, EventSink, Outcome};
 use crate::cli::GlobalArgs;
-use crate::config::{Config, Prices};
+use crate::config::Config;
 use crate::provider::Usage;
 use crate::ui::{self, palette};
 
@@ -27,7 +27,10 @@ pub(super) struct Printer {
     model: String,
     provider: String,
     workspace: String,
-    prices: Option<Prices>,
+    /// Whether the model's prices are known (else the cost is unknown, not zero).
+    priced: bool,
+    /// The run's cost, each request priced in the band it was sent in.
+    bill: crate::agent::Bill,
     max_retries: u32,
     started: Instant,
     first_event: Option<Duration>,
@@ -70,7 +73,8 @@ impl Printer {
             provider: cfg.provider.name.clone(),
             workspace: cfg.workspace.display().to_string(),
             permission_mode: cfg.permissions.mode.claude_name(),
-            prices: cfg.prices(),
+            priced: cfg.prices().is_some(),
+            bill: crate::agent::Bill::default(),
             max_retries: cfg.retry.max_retries,
             started: Instant::now(),
             first_event: None,
@@ -121,7 +125,8 @@ impl Printer {
             self.line(&r);
         }
         if self.usage_line {
-            self.note(&usage_line(&self.model, &self.usage, self.prices));
+            let cost = self.priced.then_some(self.bill);
+            self.note(&usage_line(&self.model, &self.usage, cost));
         }
         if self.verbose {
             self.note(&format!(
@@ -171,7 +176,8 @@ impl Printer {
             "model": self.model,
             "provider": self.provider,
             "finish_reason": self.finish_reason,
-            "total_cost_usd": self.prices.map(|p| u.cost(&p)),
+            "total_cost_usd": self.priced.then_some(self.bill.usd),
+            "rate": if self.priced { self.bill.rate() } else { None },
             "usage": usage_json(&u),
         });
         if let Some(e) = error {
@@ -370,7 +376,10 @@ impl EventSink for Printer {
                     }));
                 }
             }
-            Event::Usage { session, .. } => self.usage = session,
+            Event::Usage { session, bill, .. } => {
+                self.usage = session;
+                self.bill = bill;
+            }
             Event::TurnLimit { limit } => {
                 self.close_lines();
                 self.note(&format!(
@@ -430,10 +439,14 @@ pub fn usage_json(u: &Usage) -> Value {
     })
 }
 
-/// The line shown after an answer: tokens in (cached), out (reasoning), and the cost.
-pub fn usage_line(model: &str, u: &Usage, prices: Option<Prices>) -> String {
-    let cost = match prices {
-        Some(p) => format!("${:.4}", u.cost(&p)),
+/// The line shown after an answer: tokens in (cached), out (reasoning), and the cost with the
+/// band it was priced in.
+pub fn usage_line(model: &str, u: &Usage, bill: Option<crate::agent::Bill>) -> String {
+    let cost = match bill {
+        Some(b) => match b.rate() {
+            Some(rate) => format!("${:.4} ({rate})", b.usd),
+            None => format!("${:.4}", b.usd),
+        },
         None => "cost unknown".to_string(),
     };
     format!(
@@ -455,14 +468,11 @@ mod tests {
             cache_miss_tokens: 200,
             reasoning_tokens: 40,
         };
-        let p = Prices {
-            cache_hit: 0.1,
-            cache_miss: 1.0,
-            output: 2.0,
-        };
+        let mut bill = crate::agent::Bill::default();
+        bill.add(0.0005, crate::config::Rate::Peak);
         assert_eq!(
-            usage_line("m", &u, Some(p)),
-            "m: 1000 tokens in (800 cached), 100 out (40 reasoning), $0.0005"
+            usage_line("m", &u, Some(bill)),
+            "m: 1000 tokens in (800 cached), 100 out (40 reasoning), $0.0005 (peak)"
         );
         assert!(usage_line("m", &u, None).ends_with("cost unknown"));
         let j = usage_json(&u);
