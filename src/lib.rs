@@ -18,6 +18,7 @@ pub mod paths;
 pub mod prompts;
 pub mod provider;
 pub mod repl;
+pub mod sandbox;
 pub mod sanitize;
 pub mod tools;
 pub mod ui;

@@ -157,4 +157,12 @@ pub trait Approver: Send {
     fn approve_edit(&mut self, plan: &Plan) -> Decision;
     /// May this command run in the workspace?
     fn approve_command(&mut self, command: &str) -> Decision;
+    /// May this command, which the OS sandbox stopped or cannot hold (`why`), run again without
+    /// the sandbox? Its own question, apart from [`Approver::approve_command`]'s yes (an
+    /// "always" answer there never covers it). Only a person may say yes: a policy keeps this
+    /// default, no.
+    fn approve_unsandboxed(&mut self, command: &str, why: &crate::sandbox::Blocked) -> Decision {
+        let _ = (command, why);
+        Decision::denied_by_policy("")
+    }
 }

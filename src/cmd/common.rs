@@ -13,9 +13,42 @@ use crate::config::{Config, ConfigError, Overrides};
 use crate::context::attach::{self, AttachError};
 use crate::exit::{self, Exit, Failure};
 
-/// Loads the settings; a configuration problem is a usage error with its hints.
+/// Loads the settings; a configuration problem is a usage error with its hints. Values of the
+/// project's file that were ignored (a loosened sandbox) are said on stderr.
 pub fn load_config(overrides: &Overrides) -> Result<Config, Failure> {
-    Config::load(overrides).map_err(config_failure)
+    let cfg = Config::load(overrides).map_err(config_failure)?;
+    note_ignored(&cfg);
+    Ok(cfg)
+}
+
+/// Says on stderr what of the project's file was ignored (`hone config` lists it too).
+pub fn note_ignored(cfg: &Config) {
+    for i in &cfg.ignored {
+        eprintln!("hone: {}", crate::ui::escape_controls(&i.to_string()));
+    }
+}
+
+/// The sandbox of a session's commands in one line, for `-v` and warnings: the mode, the
+/// network, and the enforcement obtained on this system.
+pub fn sandbox_line(p: &crate::sandbox::Policy) -> String {
+    let network = match (p.rules.restricts_files(), p.rules.network.allowed()) {
+        (false, _) => "",
+        (true, true) => ", network allowed",
+        (true, false) => ", network denied",
+    };
+    format!(
+        "sandbox: {}{network}; enforcement {}",
+        p.mode().as_str(),
+        p.enforcement
+    )
+}
+
+/// What a front end says of the sandbox at the start: the whole line under `-v`; otherwise only
+/// when commands cannot run as the mode asks (they will be refused, and this says why at once)
+/// or run with a gap.
+pub fn sandbox_notice(p: &crate::sandbox::Policy, verbose: bool) -> Option<String> {
+    let short = p.enforcement.level() != crate::sandbox::Level::Full;
+    (verbose || (p.rules.restricts_files() && short)).then(|| sandbox_line(p))
 }
 
 /// The workspace `-C` names (else the current directory), checked the one way every command

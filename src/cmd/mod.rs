@@ -12,6 +12,7 @@ pub mod lint_fix;
 pub mod map;
 pub mod print;
 pub mod repl;
+pub mod sandboxed;
 pub mod undo;
 
 use std::path::{Path, PathBuf};

@@ -18,7 +18,6 @@ mod printer;
 
 use crate::agent::{self, Agent, AgentError, EditRule, Outcome, Rules};
 use crate::cli::GlobalArgs;
-use crate::config::Config;
 use crate::exit::{Exit, Failure};
 use crate::provider::ProviderError;
 
@@ -71,7 +70,7 @@ pub enum OutputFormat {
 /// Runs `hone -p`.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let prompt = read_prompt(args.prompt.as_deref().unwrap_or(""))?;
-    let cfg = Config::load(&global.overrides()).map_err(super::common::config_failure)?;
+    let cfg = super::common::load_config(&global.overrides())?;
     let mut rules = Rules::parse(&args.allowed_tools)
         .map_err(|e| Failure::usage(e).hint("see `hone --help` for the rule syntax"))?;
     if args.yes {
@@ -87,7 +86,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
     let mut p = Printer::new(global, args, &cfg, agent.session_id());
-    p.init();
+    p.init(agent.sandbox());
     let outcome = rt.block_on(async {
         tokio::select! {
             r = agent.run(&prompt, &mut p, &mut rules) => Some(r),

@@ -79,6 +79,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         }
         other => common::agent_failure(other),
     })?;
+    if let Some(line) = common::sandbox_notice(agent.sandbox(), global.verbose) {
+        eprintln!("hone: {line}");
+    }
 
     let mut repl = Repl::new(Setup {
         overrides,

@@ -90,6 +90,14 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     }
     t.apply_overrides(i.overrides, &mut sources);
 
+    let home = (i.env)("HOME").map(PathBuf::from);
+    let mut sandbox = super::sandbox::Merge::default();
+    for l in &layers {
+        sandbox.file(&l.file.sandbox, &l.source, home.as_deref(), &mut sources);
+    }
+    let label = i.overrides.label(Setting::SandboxMode);
+    sandbox.flag(i.overrides.sandbox, label, &mut sources);
+
     Ok(Config {
         provider,
         model: model.0,
@@ -103,6 +111,8 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         max_answer_mb: t.max_answer_mb,
         timeouts: t.timeouts,
         retry: t.retry,
+        sandbox: sandbox.settings,
+        ignored: sandbox.ignored,
         files: i.files.clone(),
         sources,
     })

@@ -68,6 +68,16 @@ fn value_and_source(c: &Config, key: Setting) -> (String, String) {
             });
             return (prices, preset());
         }
+        Setting::SandboxMode => c.sandbox.mode.as_str().to_string(),
+        Setting::SandboxNetwork => c.sandbox.network.allowed().to_string(),
+        Setting::SandboxWritable if c.sandbox.writable.is_empty() => "(none)".to_string(),
+        Setting::SandboxWritable => c
+            .sandbox
+            .writable
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     (value, src())
 }
@@ -97,7 +107,31 @@ pub fn render(c: &Config, exists: &dyn Fn(&Path) -> bool) -> String {
     };
     file("user file", c.files.user.as_deref());
     file("project file", Some(&c.files.project));
+    for i in &c.ignored {
+        let _ = writeln!(out, "{:kw$}  {i}", "note");
+    }
     out
+}
+
+/// The sandbox this system gives commands (found by the front end, which can try it), as a
+/// line aligned with [`render`]'s.
+pub fn enforcement_line(c: &Config, enforcement: &crate::sandbox::Enforcement) -> String {
+    let kw = Setting::ALL
+        .iter()
+        .map(|s| s.name().len())
+        .max()
+        .unwrap_or(0);
+    let mode = c.sandbox.mode;
+    let network = match (mode, c.sandbox.network.allowed()) {
+        (crate::sandbox::Mode::Off, _) => "",
+        (_, true) => ", network allowed",
+        (_, false) => ", network denied",
+    };
+    format!(
+        "{:kw$}  {}{network}: enforcement {enforcement}\n",
+        "sandbox",
+        mode.as_str()
+    )
 }
 
 #[cfg(test)]
