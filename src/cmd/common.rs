@@ -23,8 +23,9 @@ pub fn load_config(overrides: &Overrides) -> Result<Config, Failure> {
 
 /// Says on stderr what of the project's file was ignored (`hone config` lists it too).
 pub fn note_ignored(cfg: &Config) {
+    let mut err = std::io::stderr().lock();
     for i in &cfg.ignored {
-        eprintln!("hone: {}", crate::ui::escape_controls(&i.to_string()));
+        let _ = writeln!(err, "hone: {}", crate::ui::escape_controls(&i.to_string()));
     }
 }
 

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const CORE: [&str; 7] = [
-    "edit", "tools", "agent", "provider", "config", "context", "lint",
+const CORE: [&str; 8] = [
+    "edit", "tools", "agent", "provider", "config", "context", "lint", "sandbox",
 ];
 const EDGE: [&str; 5] = ["ui", "cli", "cmd", "repl", "exit"];
 

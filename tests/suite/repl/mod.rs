@@ -73,3 +73,4 @@ fn messages(mock: &MockServer, n: usize) -> Vec<Value> {
 mod control;
 mod edits;
 mod input;
+mod sandbox;
