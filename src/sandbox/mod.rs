@@ -319,6 +319,11 @@ pub struct Policy {
     /// The directory commands run in, for the paths a command's errors name.
     pub workspace: PathBuf,
     pub enforcement: Enforcement,
+    /// The program that becomes the sandboxed command: hone's own executable
+    /// ([`wrapper::SELF_EXE`]). A program that embeds hone's agent either calls
+    /// `cmd::sandboxed::run_if_asked` first in its `main`, as hone's does, or points this at an
+    /// installed `hone` (the benchmarks do).
+    pub wrapper: PathBuf,
 }
 
 impl Policy {
@@ -330,6 +335,7 @@ impl Policy {
             rules,
             workspace: workspace.to_path_buf(),
             enforcement,
+            wrapper: PathBuf::from(wrapper::SELF_EXE),
         }
     }
 
@@ -339,6 +345,7 @@ impl Policy {
             rules: Rules::off(),
             workspace: workspace.to_path_buf(),
             enforcement: Enforcement::not_needed(),
+            wrapper: PathBuf::from(wrapper::SELF_EXE),
         }
     }
 
@@ -359,14 +366,14 @@ impl Policy {
     }
 
     /// The program and arguments that run `sh -c command` under this policy: `sh` itself when
-    /// nothing is restricted, else hone's own executable as the wrapper (`/proc/self/exe`, the
-    /// binary running now even if its file was replaced since).
+    /// nothing is restricted, else [`Policy::wrapper`] (hone's own executable: `/proc/self/exe`,
+    /// the binary running now even if its file was replaced since).
     pub fn argv(&self, command: &str) -> Vec<OsString> {
         let shell = ["sh", "-c", command].map(OsString::from);
         if !self.rules.restricts_files() && !self.rules.denies_network() {
             return shell.to_vec();
         }
-        let mut argv = vec![OsString::from(wrapper::SELF_EXE)];
+        let mut argv = vec![self.wrapper.clone().into_os_string()];
         argv.extend(wrapper::encode(&self.rules));
         argv.extend(shell);
         argv

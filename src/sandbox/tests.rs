@@ -66,6 +66,7 @@ fn the_wrappers_arguments_carry_the_rules_and_the_command() {
         rules: rules.clone(),
         workspace: PathBuf::from("/w s/ü"),
         enforcement: Enforcement::not_needed(),
+        wrapper: PathBuf::from(wrapper::SELF_EXE),
     };
     let argv = policy.argv("echo 'a -- b'");
     assert_eq!(argv[0], OsString::from(wrapper::SELF_EXE));
@@ -160,6 +161,7 @@ fn a_missing_layer_stops_commands_and_a_gap_does_not() {
                 by: "seccomp".into(),
             },
         },
+        wrapper: PathBuf::from(wrapper::SELF_EXE),
     };
     let missing = policy(Layer::Missing {
         why: "no Landlock".into(),
