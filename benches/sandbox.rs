@@ -22,13 +22,21 @@ fn shell(c: &mut Criterion) {
         .build()
         .unwrap();
     let mut sandboxed = Policy::new(&Settings::default(), dir.path());
-    assert_eq!(sandboxed.enforcement.level(), Level::Full, "{}", sandboxed.enforcement);
+    assert_eq!(
+        sandboxed.enforcement.level(),
+        Level::Full,
+        "{}",
+        sandboxed.enforcement
+    );
     // This benchmark's own binary is not hone: the wrapper is the hone binary cargo built.
     sandboxed.wrapper = PathBuf::from(env!("CARGO_BIN_EXE_hone"));
     let off = Policy::off(dir.path());
     let mut group = c.benchmark_group("shell true");
     group.sample_size(100);
-    for (label, policy) in [("sandbox off", &off), ("workspace-write, network denied", &sandboxed)] {
+    for (label, policy) in [
+        ("sandbox off", &off),
+        ("workspace-write, network denied", &sandboxed),
+    ] {
         group.bench_function(label, |b| {
             b.iter(|| {
                 let done = rt

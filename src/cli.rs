@@ -12,7 +12,8 @@ use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand};
 
 use crate::agent::EditFormat;
-use crate::config::{Effort, Overrides, Setting, Think};
+use crate::config::permissions::FlagRules;
+use crate::config::{Effort, Overrides, PermissionMode, Setting, Think};
 use crate::edit::TextFormat;
 use crate::exit::{self, Exit, Failure};
 use crate::ui::ColorChoice;
@@ -132,6 +133,64 @@ pub struct GlobalArgs {
     /// Log what hone does to stderr (requests without their key, retries, timings).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    #[command(flatten)]
+    pub permissions: PermissionArgs,
+}
+
+/// What runs without asking: the mode and the rules (also read from `[permissions]` in the
+/// config files and from Claude Code's settings files).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Permissions")]
+pub struct PermissionArgs {
+    /// Start in this mode: `default` asks before edits and commands, `accept-edits` applies
+    /// edits (journalled; `hone undo`) and asks before commands, `plan` only reads and ends with
+    /// a plan, `bypass` asks nothing (needs the sandbox, or --dangerously-skip-permissions).
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub permission_mode: Option<PermissionModeArg>,
+
+    /// Allow tools by rule, without asking: `edit_file(src/**)`, `run_command(cargo test:*)`,
+    /// `run_command(make)`, or Claude Code's `Edit(src/**)`, `Bash(cargo test:*)`. Repeatable.
+    #[arg(long, global = true, value_name = "RULES")]
+    pub allowed_tools: Vec<String>,
+
+    /// Refuse tools by rule (same syntax; a deny rule wins over any allow). Repeatable.
+    #[arg(long, global = true, value_name = "RULES")]
+    pub disallowed_tools: Vec<String>,
+
+    /// Trust this repository's own settings for this run (its allow rules, starting mode and
+    /// provider), as `hone trust` does for good. For CI.
+    #[arg(long, global = true)]
+    pub trust_project: bool,
+
+    /// Allow `--permission-mode bypass` without the sandbox: every edit and command runs
+    /// unasked and unconfined. Only in a throwaway container or VM.
+    #[arg(long, global = true)]
+    pub dangerously_skip_permissions: bool,
+}
+
+/// `--permission-mode`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PermissionModeArg {
+    /// Ask before edits and commands.
+    Default,
+    /// Apply edits, ask before commands.
+    AcceptEdits,
+    /// Only read; end with a plan.
+    Plan,
+    /// Ask nothing.
+    Bypass,
+}
+
+impl From<PermissionModeArg> for PermissionMode {
+    fn from(v: PermissionModeArg) -> PermissionMode {
+        match v {
+            PermissionModeArg::Default => PermissionMode::Default,
+            PermissionModeArg::AcceptEdits => PermissionMode::AcceptEdits,
+            PermissionModeArg::Plan => PermissionMode::Plan,
+            PermissionModeArg::Bypass => PermissionMode::Bypass,
+        }
+    }
 }
 
 impl GlobalArgs {
@@ -146,6 +205,21 @@ impl GlobalArgs {
             workspace: self.workspace.clone(),
             sandbox: self.sandbox.map(crate::sandbox::Mode::from),
             labels: FLAG_LABELS,
+            permissions: self.permissions.flag_rules(),
+            trust_project: self.permissions.trust_project,
+        }
+    }
+}
+
+impl PermissionArgs {
+    fn flag_rules(&self) -> FlagRules {
+        let each = |v: &[String], label| v.iter().map(|r| (r.clone(), label)).collect();
+        FlagRules {
+            mode: self
+                .permission_mode
+                .map(|m| (m.into(), "flag --permission-mode")),
+            allow: each(&self.allowed_tools, "flag --allowed-tools"),
+            deny: each(&self.disallowed_tools, "flag --disallowed-tools"),
         }
     }
 }
@@ -280,6 +354,8 @@ pub enum Command {
     /// Revert the last change hone applied in this workspace (every edit of the last request).
     #[command(after_help = UNDO_EXITS)]
     Undo(crate::cmd::undo::Args),
+    /// Trust this repository's own settings (allow rules, mode, provider), remembered outside it.
+    Trust(crate::cmd::trust::Args),
     /// Run a linter and let the model fix what it reports, in rounds, under a strict policy.
     #[command(after_help = LINT_FIX_EXITS)]
     LintFix(crate::cmd::lint_fix::Args),
@@ -295,7 +371,6 @@ fn misplaced_flag(
     [
         (print.prompt.is_some(), "-p"),
         (print.yes, "--yes"),
-        (!print.allowed_tools.is_empty(), "--allowed-tools"),
         (print.max_turns.is_some(), "--max-turns"),
         (print.no_reasoning, "--no-reasoning"),
         (print.output_format != OutputFormat::Text, "--output-format"),
@@ -315,6 +390,7 @@ impl Command {
             Command::Map(_) => "map",
             Command::Apply(_) => "apply",
             Command::Undo(_) => "undo",
+            Command::Trust(_) => "trust",
             Command::LintFix(_) => "lint-fix",
         }
     }
@@ -369,6 +445,7 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Map(args)) => crate::cmd::map::run(&global, &args),
         Some(Command::Apply(args)) => crate::cmd::apply::run(&global, &args),
         Some(Command::Undo(args)) => crate::cmd::undo::run(&global, &args),
+        Some(Command::Trust(args)) => crate::cmd::trust::run(&global, &args),
         Some(Command::LintFix(args)) => {
             runtime()?.block_on(crate::cmd::lint_fix::run(&global, args))
         }

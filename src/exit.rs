@@ -202,9 +202,10 @@ pub fn config_hints(e: &ConfigError) -> Vec<String> {
             ]
         }
         ConfigError::Untrusted { field, .. } => vec![
-            format!(
-                "if you trust it, move `{field}` to your user config file or pass it as a flag (--base-url)"
-            ),
+            "if you trust this repository, run `hone trust` (remembered) or pass --trust-project \
+             (this run only)"
+                .to_string(),
+            format!("or set `{field}` yourself, in your user config file or as a flag"),
             "or remove it from the project file".to_string(),
         ],
         ConfigError::UnknownProvider { known, .. } => vec![

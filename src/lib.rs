@@ -15,6 +15,7 @@ pub mod edit;
 pub mod exit;
 pub mod lint;
 pub mod paths;
+pub mod permissions;
 pub mod prompts;
 pub mod provider;
 pub mod repl;

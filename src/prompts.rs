@@ -68,6 +68,15 @@ texts! {
     Loop => TOOL_TEXTS, "loop";
     Cancelled => TOOL_TEXTS, "cancelled";
     SecretFile => TOOL_TEXTS, "secret_file";
+    ReadDenied => TOOL_TEXTS, "read_denied";
+    // Why a rule or mode refused (inside a refusal's parentheses).
+    RuleDenied => TOOL_TEXTS, "rule_denied";
+    RulePlanMode => TOOL_TEXTS, "rule_plan_mode";
+    RuleProtected => TOOL_TEXTS, "rule_protected";
+    RuleAskNobody => TOOL_TEXTS, "rule_ask_nobody";
+    RuleReadOnly => TOOL_TEXTS, "rule_read_only";
+    RuleReadOnlySession => TOOL_TEXTS, "rule_read_only_session";
+    RuleOutsidePaths => TOOL_TEXTS, "rule_outside_paths";
     // Read-only tools.
     IsDirectory => TOOL_TEXTS, "is_directory";
     NotRegular => TOOL_TEXTS, "not_regular";
@@ -156,6 +165,8 @@ texts! {
     FenceUnclosed => EDIT_TEXTS, "fence_unclosed";
     // Session notes.
     Interrupted => SESSION_NOTES, "interrupted";
+    PlanModeNote => SESSION_NOTES, "plan_mode_note";
+    PlanAccepted => SESSION_NOTES, "plan_accepted";
     Failed => SESSION_NOTES, "failed";
     FileAdded => SESSION_NOTES, "file_added";
     FileChanged => SESSION_NOTES, "file_changed";

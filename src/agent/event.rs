@@ -157,6 +157,18 @@ pub trait Approver: Send {
     fn approve_edit(&mut self, plan: &Plan) -> Decision;
     /// May this command run in the workspace?
     fn approve_command(&mut self, command: &str) -> Decision;
+    /// May the model read this workspace path (`read_file`, `list_files`, `search`)?
+    fn approve_read(&mut self, _path: &str) -> Decision {
+        Decision::Yes
+    }
+    /// The paths listings and searches leave out (deny rules on reading them).
+    fn read_filter(&self) -> Option<crate::tools::ReadFilter> {
+        None
+    }
+    /// A note the person's next message carries to the model (plan mode says what it allows).
+    fn message_note(&self) -> Option<String> {
+        None
+    }
     /// May this command, which the OS sandbox stopped or cannot hold (`why`), run again without
     /// the sandbox? Its own question, apart from [`Approver::approve_command`]'s yes (an
     /// "always" answer there never covers it). Only a person may say yes: a policy keeps this

@@ -16,7 +16,7 @@ use super::{Agent, AgentError, EditFormat};
 use crate::edit::{self, EditOp, TextFormat};
 use crate::prompts::{Text, text};
 use crate::provider::{Completion, FinishReason, Message, StreamEvent, ToolCall};
-use crate::tools::{Action, ReadLimits, Refusal, Reply};
+use crate::tools::{Action, Call, ReadLimits, Refusal, Reply};
 
 /// The loop breaker fires when the same call (name and arguments) comes this many times in a run.
 const LOOP_LIMIT: usize = 3;
@@ -63,6 +63,30 @@ pub(super) fn blocks_next(reply: Option<&Reply>) -> BlocksNext {
     }
 }
 
+/// A read the approval policy refuses (a deny rule on the path), as the model's reply.
+fn read_refusal(call: &Call, approver: &mut dyn Approver) -> Option<Reply> {
+    let path = match call {
+        Call::ReadFile { path, .. } => path.as_str(),
+        Call::ListFiles { path, .. } | Call::Search { path, .. } => path.as_deref().unwrap_or("."),
+        _ => return None,
+    };
+    match approver.approve_read(path) {
+        Decision::Yes => None,
+        Decision::No { reason, by_policy } => {
+            let model = text(
+                Text::ReadDenied,
+                &[("path", path), ("reason", &reason_suffix(&reason))],
+            );
+            let by = if by_policy {
+                Refusal::Policy { reason }
+            } else {
+                Refusal::Person { reason }
+            };
+            Some(Reply::refused(by, model))
+        }
+    }
+}
+
 impl Agent {
     /// Answers one request of the person. Returns how the run ended; errors are only those that
     /// make going on pointless (the provider failed after retries, the transcript cannot be
@@ -77,7 +101,10 @@ impl Agent {
         // The edits of this request are one change to undo.
         self.journal.start_run();
         approver.run_started();
-        let input = self.take_pending(input)?;
+        let mut input = self.take_pending(input)?;
+        if let Some(note) = approver.message_note() {
+            input = format!("{input}\n\n{note}");
+        }
         self.push(Message::user(input))?;
         let mut breaker = LoopBreaker::default();
         for turn in 1..=self.opts.max_turns {
@@ -273,7 +300,13 @@ impl Agent {
                     description: tool.describe(&parsed),
                     input,
                 });
-                let limits = ReadLimits::default();
+                if let Some(reply) = read_refusal(&parsed, approver) {
+                    return reply;
+                }
+                let limits = ReadLimits {
+                    hidden: approver.read_filter(),
+                    ..ReadLimits::default()
+                };
                 tool.run(parsed, &self.ws, &limits).await
             }
         };

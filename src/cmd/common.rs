@@ -1,6 +1,8 @@
 //! What the agent front ends share: loading settings into a [`Failure`]-shaped error, building
 //! the project context, copying the workspace for a dry run, attaching files to a request, and
-//! running the agent under Ctrl-C, and writing the product to stdout.
+//! running the agent under Ctrl-C, and writing the product to stdout. Asks the one question
+//! of trust when a repository's settings need it.
+#![allow(clippy::print_stderr)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,9 +11,11 @@ use anyhow::Context as _;
 
 use crate::agent::{Agent, AgentError, Approver, EventSink, Outcome};
 use crate::cli::GlobalArgs;
+use crate::config::PermissionMode;
 use crate::config::{Config, ConfigError, Overrides};
 use crate::context::attach::{self, AttachError};
 use crate::exit::{self, Exit, Failure};
+use crate::permissions::Permissions;
 
 /// Loads the settings; a configuration problem is a usage error with its hints. Values of the
 /// project's file that were ignored (a loosened sandbox) are said on stderr.
@@ -50,6 +54,76 @@ pub fn sandbox_line(p: &crate::sandbox::Policy) -> String {
 pub fn sandbox_notice(p: &crate::sandbox::Policy, verbose: bool) -> Option<String> {
     let short = p.enforcement.level() != crate::sandbox::Level::Full;
     (verbose || (p.rules.restricts_files() && short)).then(|| sandbox_line(p))
+}
+
+/// Loads the settings. When the repository's own files ask for what needs the person's trust —
+/// allow rules, a looser starting mode, the provider or where the key goes — and `ask` (someone
+/// is at a terminal), it shows what they ask for and asks once; a yes is remembered
+/// (`config::trust`). Otherwise what needs trust stays set aside, with a note saying so.
+pub fn load_config_trusting(overrides: &Overrides, ask: bool) -> Result<Config, Failure> {
+    let (asks, refused) = match Config::load(overrides) {
+        Ok(cfg) => {
+            let wants: Vec<String> = cfg
+                .permissions
+                .set_aside
+                .iter()
+                .filter(|s| s.needs_trust)
+                .map(|s| format!("{} ({})", s.what, s.source))
+                .collect();
+            if wants.is_empty() {
+                note_ignored(&cfg);
+                return Ok(cfg);
+            }
+            if !ask {
+                note_ignored(&cfg);
+                eprintln!(
+                    "hone: note: set aside until you trust this repository (`hone trust`, or \
+                     --trust-project): {}",
+                    wants.join("; ")
+                );
+                return Ok(cfg);
+            }
+            (wants, None)
+        }
+        Err(e @ ConfigError::Untrusted { .. }) if ask => (vec![e.to_string()], Some(e)),
+        Err(e) => return Err(config_failure(e)),
+    };
+    let root =
+        crate::config::workspace_root(overrides.workspace.as_deref()).map_err(config_failure)?;
+    eprintln!("This repository's own settings ask for what only you can allow:");
+    for w in &asks {
+        eprintln!("  - {w}");
+    }
+    if crate::ui::ask::yes_no("Trust this repository's settings (remembered)? [y/N]") {
+        crate::config::trust::set_trusted(&root, true).map_err(|e| {
+            Failure::new(
+                Exit::Failed,
+                anyhow::Error::new(e).context("could not remember the trust"),
+            )
+        })?;
+        return load_config(overrides);
+    }
+    match refused {
+        Some(e) => Err(config_failure(e)),
+        None => load_config(overrides),
+    }
+}
+
+/// The session's permissions from the settings, with `--permission-mode bypass` refused unless
+/// the person took the risk by name.
+pub fn permissions(global: &GlobalArgs, cfg: &Config) -> Result<Permissions, Failure> {
+    let perms = Permissions::new(&cfg.workspace, &cfg.permissions).map_err(|e| {
+        Failure::usage(e).hint("see `hone --help` (Permissions) for the rule syntax")
+    })?;
+    if perms.mode == PermissionMode::Bypass && !global.permissions.dangerously_skip_permissions {
+        return Err(Failure::usage(format!(
+            "permission mode bypass (from {}) runs every edit and command unasked",
+            cfg.permissions.mode_source
+        ))
+        .hint("add --dangerously-skip-permissions if this is a throwaway container or VM")
+        .hint("or use --permission-mode accept-edits, which still asks before commands"));
+    }
+    Ok(perms)
 }
 
 /// The workspace `-C` names (else the current directory), checked the one way every command

@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::common::{self, Ran};
-use crate::agent::{self, Agent, Answer, Approver, Event, EventSink, Outcome, Rules};
+use crate::agent::{self, Agent, Answer, Approver, Event, EventSink, Outcome};
 use crate::cli::{EditFormatArg, GlobalArgs};
+use crate::config::{PermissionMode, RuleEntry, RuleList, Source};
 use crate::exit::{Exit, Failure};
+use crate::permissions::{Gate, Permissions};
 use crate::tools::{self, Effect};
+use crate::ui::plan::{PLAN_QUESTION, PlanChoice, parse_plan_answer};
 use crate::ui::{self, Stream};
 
 /// Output of `hone fix`.
@@ -124,6 +127,7 @@ struct Setup {
     /// The workspace the person named; under `--dry-run` the agent works on `scratch`.
     root: PathBuf,
     scratch: Option<common::Scratch>,
+    permissions: Permissions,
 }
 
 /// How a finished run ends: its outcome, the exit code it means, the files it changed and
@@ -150,19 +154,33 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
         counts: EditCounts::default(),
     };
     let mut ask = ui::ask::Ask::new(color_err);
-    let mut rules = Rules::parse(&[]).map_err(Failure::usage)?;
-    rules.edits = agent::EditRule::Any;
-    rules.commands.prefixes = args.allow_command.clone();
-    rules.how_to_allow = "the user can allow it with --allow-command".to_string();
-    let approver: &mut dyn Approver = if args.yes || args.dry_run {
-        &mut rules
-    } else {
-        &mut ask
-    };
-
+    let asking = !(args.yes || args.dry_run);
     let started = std::time::Instant::now();
-    let ran =
-        common::run_interruptible(&mut setup.agent, &setup.input, &mut tally, approver).await?;
+    let mut input = setup.input.clone();
+    let ran = loop {
+        let planning = setup.permissions.mode == PermissionMode::Plan;
+        let person: Option<&mut dyn Approver> = if asking { Some(&mut ask) } else { None };
+        let mut gate = Gate::new(&setup.permissions, person);
+        let ran =
+            common::run_interruptible(&mut setup.agent, &input, &mut tally, &mut gate).await?;
+        match ran {
+            Ran::Finished(Outcome::Done) if planning && asking => match plan_choice() {
+                PlanChoice::Accept(mode) => {
+                    setup.permissions.mode = mode;
+                    let how = if mode == PermissionMode::AcceptEdits {
+                        "; edits are now applied without asking"
+                    } else {
+                        ""
+                    };
+                    input =
+                        crate::prompts::text(crate::prompts::Text::PlanAccepted, &[("how", how)]);
+                }
+                PlanChoice::Revise(what) if !what.is_empty() => input = what,
+                PlanChoice::Revise(_) | PlanChoice::Reject => break ran,
+            },
+            ran => break ran,
+        }
+    };
     let Tally { counts, answer, .. } = tally;
     let Some(ending) = end(&setup, ran, counts)? else {
         return Ok(Exit::Interrupted);
@@ -188,8 +206,8 @@ pub async fn run(global: &GlobalArgs, args: Args) -> Result<Exit, Failure> {
 /// scratch copy for `--dry-run`, the request with its files attached (a note for each that
 /// looks like it holds secrets), and the agent with the project context.
 fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
-    let mut config = common::load_config(&global.overrides())?;
     let person = ui::interactive();
+    let mut config = common::load_config_trusting(&global.overrides(), person)?;
     if !person && !args.yes && !args.dry_run {
         return Err(Failure::usage(
             "hone fix needs someone to confirm each edit, and nobody is at a terminal",
@@ -232,12 +250,42 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
     if let Some(poll) = project.late_map {
         agent.set_context_poll(poll);
     }
+    for prefix in &args.allow_command {
+        config.permissions.rules.push(RuleEntry {
+            list: RuleList::Allow,
+            rule: format!("run_command({prefix}:*)"),
+            source: Source::Flag("flag --allow-command"),
+            claude: false,
+        });
+    }
+    let mut permissions = common::permissions(global, &config)?;
+    if (args.yes || args.dry_run) && permissions.mode == PermissionMode::Default {
+        permissions.mode = PermissionMode::AcceptEdits;
+    }
+    permissions.how_to_allow = "the user can allow it with --allow-command".to_string();
     Ok(Setup {
         agent,
         input,
         root,
         scratch,
+        permissions,
     })
+}
+
+/// Asks what to do with the plan a plan-mode run ended with (end of input keeps planning).
+fn plan_choice() -> PlanChoice {
+    let mut stdin = ui::ask::Stdin;
+    let q = format!("{PLAN_QUESTION} ");
+    loop {
+        match ui::ask::AnswerSource::read_line(&mut stdin, &q, &q) {
+            None => return PlanChoice::Reject,
+            Some(line) => {
+                if let Some(c) = parse_plan_answer(&line) {
+                    return c;
+                }
+            }
+        }
+    }
 }
 
 /// How the terminal renderer shows the run: the answer to stdout (stderr under `--dry-run`,

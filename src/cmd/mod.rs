@@ -13,6 +13,7 @@ pub mod map;
 pub mod print;
 pub mod repl;
 pub mod sandboxed;
+pub mod trust;
 pub mod undo;
 
 use std::path::{Path, PathBuf};

@@ -16,9 +16,11 @@
 
 mod printer;
 
-use crate::agent::{self, Agent, AgentError, EditRule, Outcome, Rules};
+use crate::agent::{self, Agent, AgentError, Outcome};
 use crate::cli::GlobalArgs;
+use crate::config::PermissionMode;
 use crate::exit::{Exit, Failure};
+use crate::permissions::Gate;
 use crate::provider::ProviderError;
 
 use std::io::Read as _;
@@ -48,11 +50,6 @@ pub struct Args {
     #[arg(long)]
     pub yes: bool,
 
-    /// With -p: allow tools by rule, in Claude Code's syntax: `edit_file(src/**)`,
-    /// `run_command(cargo test:*)`, `run_command(make)`. Repeatable.
-    #[arg(long, value_name = "RULES")]
-    pub allowed_tools: Vec<String>,
-
     /// With -p: stop after this many requests to the model.
     #[arg(long, value_name = "N")]
     pub max_turns: Option<u32>,
@@ -70,13 +67,13 @@ pub enum OutputFormat {
 /// Runs `hone -p`.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let prompt = read_prompt(args.prompt.as_deref().unwrap_or(""))?;
-    let cfg = super::common::load_config(&global.overrides())?;
-    let mut rules = Rules::parse(&args.allowed_tools)
-        .map_err(|e| Failure::usage(e).hint("see `hone --help` for the rule syntax"))?;
-    if args.yes {
-        rules.edits = EditRule::Any;
+    let cfg = super::common::load_config_trusting(&global.overrides(), false)?;
+    let mut perms = super::common::permissions(global, &cfg)?;
+    if args.yes && perms.mode == PermissionMode::Default {
+        perms.mode = PermissionMode::AcceptEdits;
     }
-    rules.how_to_allow = how_to_allow(args.yes);
+    perms.how_to_allow = how_to_allow(args.yes);
+    let mut rules = Gate::new(&perms, None);
     let rt = crate::cli::runtime()?;
     let instructions = super::instructions_only(&cfg.workspace);
     let opts = agent::Options {
@@ -86,6 +83,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     };
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
     let mut p = Printer::new(global, args, &cfg, agent.session_id());
+    p.permission_mode = perms.mode.claude_name();
     p.init(agent.sandbox());
     let outcome = rt.block_on(async {
         tokio::select! {

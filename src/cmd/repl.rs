@@ -43,7 +43,9 @@ pub struct Args {
 /// Runs the interactive session.
 pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let overrides = global.overrides();
-    let config = common::load_config(&overrides)?;
+    let config = common::load_config_trusting(&overrides, crate::ui::interactive())?;
+    let permissions = common::permissions(global, &config)?;
+    let bypass_allowed = global.permissions.dangerously_skip_permissions;
     let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
     let root = ws.root().to_path_buf();
     // Started first: the map is made (by a `hone map` child, whose index memory never joins the
@@ -90,6 +92,8 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         agent,
         map,
         resumed: resume.is_some(),
+        permissions,
+        bypass_allowed,
     })
     .map_err(|e| Failure::new(Exit::Failed, e))?;
     repl.run().map_err(|e| Failure::new(Exit::Failed, e))?;

@@ -35,6 +35,9 @@ pub struct FileConfig {
     pub retry: RetryTable,
     #[serde(default)]
     pub providers: BTreeMap<String, Spanned<ProviderTable>>,
+    /// `[permissions]`: the starting mode and the allow / ask / deny rules.
+    #[serde(default)]
+    pub permissions: Option<super::permissions::PermissionsTable>,
     #[serde(default)]
     pub sandbox: SandboxTable,
 }

@@ -11,16 +11,19 @@
 //! shows; the key travels only as a [`Secret`].
 
 pub mod file;
+pub mod permissions;
 pub mod presets;
 pub mod resolve;
 pub mod sandbox;
 mod secret;
 pub mod show;
+pub mod trust;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use permissions::{PermissionConfig, PermissionMode, RuleEntry, RuleList, SetAside};
 pub use presets::{
     MaxTokensField, Prices, ProviderPreset, ReasoningEcho, ReasoningFormat, ThinkingControl,
 };
@@ -77,6 +80,10 @@ pub struct Overrides {
     /// How the front end names where each value came from (`flag --model`), for `hone config`
     /// and errors; a setting without a label reads `override`. The core names no flag itself.
     pub labels: &'static [(Setting, &'static str)],
+    /// The starting permission mode, and the rules given on the command line.
+    pub permissions: permissions::FlagRules,
+    /// Trust the repository's own files for this run (`--trust-project`, for CI).
+    pub trust_project: bool,
 }
 
 impl Overrides {
@@ -125,6 +132,8 @@ pub struct Config {
     /// The config files that were looked for, whether or not they exist.
     pub files: ConfigFiles,
     pub sources: Sources,
+    /// The permission mode and rules, each with where it came from.
+    pub permissions: PermissionConfig,
 }
 
 /// The client's time limits.
@@ -187,8 +196,9 @@ pub struct ConfigFiles {
 }
 
 /// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Source {
+    #[default]
     Default,
     User(PathBuf),
     Project(PathBuf),
@@ -352,7 +362,7 @@ pub enum ConfigError {
         line: Option<usize>,
         known: Vec<String>,
     },
-    #[error("{} sets `{field}`, and hone will not send an API key where a repository's own config file points it", path.display())]
+    #[error("{} sets `{field}`, and hone will not send your API key where a repository's own config file points it until you trust the repository", path.display())]
     Untrusted { path: PathBuf, field: String },
     #[error("the workspace {} is not a readable directory", path.display())]
     Workspace {
@@ -410,7 +420,15 @@ impl Config {
         };
         let project = read_file(&files.project)?;
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let mut claude = Vec::new();
+        for (path, in_project) in permissions::claude_files(home.as_deref(), &workspace) {
+            claude.extend(permissions::read_claude(&path, in_project)?);
+        }
+        let trusted = overrides.trust_project || trust::is_trusted(&workspace);
         resolve::resolve(&resolve::Inputs {
+            claude: &claude,
+            trusted,
             overrides,
             env: &env,
             user: user.as_ref(),

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::file::{FileConfig, line_col, line_of_key};
+use super::permissions;
 use super::presets::{self, DEFAULT_PROVIDER, ProviderPreset};
 use super::{
     Config, ConfigError, ConfigFiles, DEFAULT_MAX_ANSWER_MB, DEFAULT_MAX_TURNS, ENV_API_KEY,
@@ -31,6 +32,10 @@ pub struct Inputs<'a> {
     pub project: Option<&'a (String, FileConfig)>,
     pub files: ConfigFiles,
     pub workspace: PathBuf,
+    /// The Claude Code settings files that exist, lowest layer first (their `permissions`).
+    pub claude: &'a [permissions::Layer],
+    /// Whether the person trusts this workspace's own files.
+    pub trusted: bool,
     /// Look for a key at all. `false` only for showing settings a key would make unusable
     /// (`hone config` explaining a refusal): such a config is never used to send anything.
     pub keys: bool,
@@ -76,8 +81,8 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     } else {
         None
     };
-    if key.is_some() {
-        check_trust(&layers, &choice.name, &sources)?;
+    if key.is_some() && !i.trusted {
+        check_trust(&layers, &choice, &sources)?;
     }
     let api_key = key.map(|(k, source)| {
         sources.set(Setting::ApiKey, source);
@@ -115,7 +120,41 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         ignored: sandbox.ignored,
         files: i.files.clone(),
         sources,
+        permissions: permission_settings(i, &layers)?,
     })
+}
+
+/// The permission layers in order — hone's user file, Claude Code's user file, hone's project
+/// file, then Claude Code's project files — merged with the flags.
+fn permission_settings(
+    i: &Inputs<'_>,
+    layers: &[FileLayer<'_>],
+) -> Result<super::PermissionConfig, ConfigError> {
+    let hone = |project: bool| {
+        layers
+            .iter()
+            .filter(move |l| l.project == project)
+            .filter_map(|l| {
+                let t = l.file.permissions.as_ref()?;
+                Some(permissions::Layer::from_table(
+                    l.source.clone(),
+                    l.project,
+                    t,
+                ))
+            })
+    };
+    let claude = |project: bool| {
+        i.claude
+            .iter()
+            .filter(move |l| l.project == project)
+            .cloned()
+    };
+    let all: Vec<_> = hone(false)
+        .chain(claude(false))
+        .chain(hone(true))
+        .chain(claude(true))
+        .collect();
+    permissions::merge(&all, &i.overrides.permissions, i.trusted)
 }
 
 /// The config files that exist, lowest layer first.
@@ -307,10 +346,30 @@ fn find_key(
         .or(from_file)
 }
 
-/// With a key in play: a repository's own config file must not be able to send the person's
-/// key elsewhere. It may pick a preset and a model, but not where a key goes nor which variable
-/// becomes the key.
-fn check_trust(layers: &[FileLayer<'_>], name: &str, sources: &Sources) -> Result<(), ConfigError> {
+/// With a key in play and the repository not trusted: its own config file must not be able to
+/// send the person's key elsewhere — not by a URL, not by naming the variable that becomes the
+/// key, and not by picking another provider than the person's own settings pick. It may pick a
+/// model.
+fn check_trust(
+    layers: &[FileLayer<'_>],
+    choice: &Choice,
+    sources: &Sources,
+) -> Result<(), ConfigError> {
+    let name = choice.name.as_str();
+    if let Source::Project(path) = &choice.source {
+        let below = layers
+            .iter()
+            .filter(|l| !l.project)
+            .filter_map(|l| l.file.provider.as_ref().map(|p| p.get_ref().as_str()))
+            .next_back()
+            .unwrap_or(DEFAULT_PROVIDER);
+        if below != name {
+            return Err(ConfigError::Untrusted {
+                path: path.clone(),
+                field: Setting::Provider.name().to_string(),
+            });
+        }
+    }
     if let Source::Project(path) = sources.get(Setting::BaseUrl) {
         return Err(ConfigError::Untrusted {
             path: path.clone(),
@@ -464,6 +523,8 @@ mod tests {
         let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         resolve(&Inputs {
             keys: true,
+            claude: &[],
+            trusted: false,
             overrides: flags,
             env: &lookup,
             user,
@@ -636,5 +697,50 @@ mod tests {
         assert_eq!(c.timeouts.first_byte, Duration::from_secs(2));
         assert_eq!(c.retry.max_retries, 1);
         assert_eq!(c.retry.base_delay, Duration::from_millis(5));
+    }
+
+    #[test]
+    fn an_untrusted_project_may_not_pick_where_the_key_goes() {
+        // `provider = "ollama"` alone would send HONE_API_KEY to ollama's endpoint.
+        let project = file("/p.toml", "provider = \"ollama\"\n");
+        let e = run(&flags(), &[(ENV_API_KEY, "sk-x")], None, Some(&project)).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Untrusted { field, .. } if field == "provider"),
+            "{e}"
+        );
+        // The same provider as the person's own settings is no choice at all.
+        let user = file("/u.toml", "provider = \"ollama\"\n");
+        assert!(
+            run(
+                &flags(),
+                &[(ENV_API_KEY, "sk-x")],
+                Some(&user),
+                Some(&project)
+            )
+            .is_ok()
+        );
+        let same = file(
+            "/p.toml",
+            "provider = \"deepseek\"\nmodel = \"deepseek-v4-pro\"\n",
+        );
+        assert!(run(&flags(), &[(ENV_API_KEY, "sk-x")], None, Some(&same)).is_ok());
+        // Trusted: the repository may choose.
+        let env = |k: &str| (k == ENV_API_KEY).then(|| "sk-x".to_string());
+        let c = resolve(&Inputs {
+            keys: true,
+            claude: &[],
+            trusted: true,
+            overrides: &flags(),
+            env: &env,
+            user: None,
+            project: Some(&project),
+            files: ConfigFiles {
+                user: None,
+                project: PathBuf::from("/ws/.hone/config.toml"),
+            },
+            workspace: PathBuf::from("/ws"),
+        })
+        .unwrap();
+        assert_eq!(c.provider.name, "ollama");
     }
 }

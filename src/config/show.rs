@@ -107,10 +107,44 @@ pub fn render(c: &Config, exists: &dyn Fn(&Path) -> bool) -> String {
     };
     file("user file", c.files.user.as_deref());
     file("project file", Some(&c.files.project));
+    out.push('\n');
+    permissions(&mut out, &c.permissions, kw);
     for i in &c.ignored {
         let _ = writeln!(out, "{:kw$}  {i}", "note");
     }
     out
+}
+
+/// The permission mode, the trust, and every rule with where it came from.
+fn permissions(out: &mut String, p: &super::PermissionConfig, kw: usize) {
+    let _ = writeln!(
+        out,
+        "{:kw$}  {}  {}",
+        "permission mode",
+        p.mode.as_str(),
+        p.mode_source
+    );
+    let trusted = if p.trusted {
+        "yes"
+    } else {
+        "no (`hone trust` to trust its own settings)"
+    };
+    let _ = writeln!(out, "{:kw$}  {trusted}", "repository trusted");
+    if p.rules.is_empty() {
+        let _ = writeln!(out, "{:kw$}  (none)", "rules");
+    }
+    let rw = p.rules.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+    for r in &p.rules {
+        let _ = writeln!(out, "{:6} {:rw$}  {}", r.list.as_str(), r.rule, r.source);
+    }
+    for s in &p.set_aside {
+        let label = if s.needs_trust {
+            "set aside until trusted"
+        } else {
+            "not used"
+        };
+        let _ = writeln!(out, "{label}: {} ({})", s.what, s.source);
+    }
 }
 
 /// The sandbox this system gives commands (found by the front end, which can try it), as a
@@ -155,6 +189,8 @@ mod tests {
         };
         resolve(&Inputs {
             keys: true,
+            claude: &[],
+            trusted: false,
             overrides: &flags,
             env: &lookup,
             user: None,

@@ -144,6 +144,36 @@ impl ConditionalEventHandler for CtrlC {
     }
 }
 
+/// The line being typed when Shift-Tab asked for the next permission mode (its text and the
+/// cursor), taken by the REPL, which switches the mode and gives the line back.
+pub type ModeSwitch = std::sync::Arc<std::sync::Mutex<Option<(String, usize)>>>;
+
+/// Shift-Tab: keeps the line and ends `readline`, so the REPL can show the next mode's prompt.
+struct ShiftTab(ModeSwitch);
+
+impl ConditionalEventHandler for ShiftTab {
+    fn handle(
+        &self,
+        _evt: &Event,
+        _n: RepeatCount,
+        _positive: bool,
+        ctx: &EventContext<'_>,
+    ) -> Option<Cmd> {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((ctx.line().to_string(), ctx.pos()));
+        }
+        Some(Cmd::Interrupt)
+    }
+}
+
+/// Binds Shift-Tab to switching the permission mode (see [`ModeSwitch`]).
+pub fn bind_mode_switch(ed: &mut LineEditor, slot: &ModeSwitch) {
+    ed.bind_sequence(
+        KeyEvent(KeyCode::BackTab, Modifiers::NONE),
+        EventHandler::Conditional(Box::new(ShiftTab(std::sync::Arc::clone(slot)))),
+    );
+}
+
 /// Builds the editor: bracketed paste, Alt-Enter for a new line, list-style completion, history
 /// loaded from `history` (a missing file is a first start).
 pub fn editor(helper: InputHelper, history: Option<&Path>) -> rustyline::Result<LineEditor> {

@@ -18,6 +18,7 @@ pub mod command;
 pub mod files;
 pub mod input;
 pub mod map_job;
+mod modes;
 pub mod session;
 mod slash;
 

@@ -20,11 +20,12 @@ use rustyline::error::ReadlineError;
 use super::approve::Approve;
 use super::command::{self, Command};
 use super::files::{self, Files};
-use super::input::{self, InputHelper, LineEditor, Words};
+use super::input::{self, InputHelper, LineEditor, ModeSwitch, Words};
 use super::map_job::{MapJob, MapOutcome};
 use crate::agent::{Agent, AgentError, ContextKind};
-use crate::config::{Config, Overrides};
+use crate::config::{Config, Overrides, PermissionMode};
 use crate::context::attach::{self, AttachError};
+use crate::permissions::{Gate, Permissions};
 use crate::provider::Role;
 use crate::ui::ColorChoice;
 use crate::ui::palette::{self, paint};
@@ -54,6 +55,10 @@ pub struct Setup {
     pub map: Option<MapJob>,
     /// Whether the conversation was resumed (its tail is shown first).
     pub resumed: bool,
+    /// The session's permission mode and rules.
+    pub permissions: Permissions,
+    /// Whether bypass may be chosen with Shift-Tab.
+    pub bypass_allowed: bool,
 }
 
 /// A running REPL session.
@@ -71,6 +76,10 @@ pub struct Repl {
     pub(super) look: Look,
     pub(super) rt: tokio::runtime::Runtime,
     pub(super) approve: Approve,
+    pub(super) permissions: Permissions,
+    pub(super) bypass_allowed: bool,
+    /// Where Shift-Tab leaves the line it interrupted.
+    mode_switch: ModeSwitch,
     resumed: bool,
     /// Keeps tokio's SIGINT handler installed for the whole session, so a Ctrl-C that lands
     /// between two runs never kills the process.
@@ -92,6 +101,8 @@ impl Repl {
             agent,
             map,
             resumed,
+            permissions,
+            bypass_allowed,
         } = setup;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -105,10 +116,12 @@ impl Repl {
         };
         let words = words(&config);
         let history = history_path();
-        let editor = input::editor(
+        let mut editor = input::editor(
             InputHelper::new(agent.workspace(), words),
             history.as_deref(),
         )?;
+        let mode_switch = ModeSwitch::default();
+        input::bind_mode_switch(&mut editor, &mode_switch);
         let color_out = color.enabled(crate::ui::Stream::Stdout);
         let color_err = color.enabled(crate::ui::Stream::Stderr);
         let look = Look {
@@ -137,6 +150,9 @@ impl Repl {
             look,
             rt,
             approve: super::approve::new(color_err),
+            permissions,
+            bypass_allowed,
+            mode_switch,
             resumed,
             #[cfg(unix)]
             _sigint: sigint,
@@ -147,10 +163,18 @@ impl Repl {
     pub fn run(&mut self) -> Result<(), ReplError> {
         self.banner();
         let mut interrupts = 0;
+        let mut initial: Option<(String, usize)> = None;
         loop {
-            let raw = "> ";
-            let styled = paint(palette::PROMPT, ">", self.look.color_answer) + " ";
-            match self.editor.readline(&(raw, styled.as_str())) {
+            let (raw, styled) = super::modes::prompt(self.permissions.mode, self.look.color_answer);
+            let prompt = (raw.as_str(), styled.as_str());
+            let read = match initial.take() {
+                Some((line, pos)) => {
+                    let (left, right) = line.split_at(pos.min(line.len()));
+                    self.editor.readline_with_initial(&prompt, (left, right))
+                }
+                None => self.editor.readline(&prompt),
+            };
+            match read {
                 Ok(line) => {
                     interrupts = 0;
                     let text = input::join_continuations(&line);
@@ -168,6 +192,9 @@ impl Repl {
                         None => self.turn(&text),
                     }
                 }
+                Err(ReadlineError::Interrupted) if self.mode_switch_pending(&mut initial) => {
+                    self.cycle_mode();
+                }
                 Err(ReadlineError::Interrupted) => {
                     interrupts += 1;
                     if interrupts >= 2 {
@@ -183,6 +210,14 @@ impl Repl {
             self.farewell();
         }
         Ok(())
+    }
+
+    /// Whether Shift-Tab ended the last `readline`; the line it interrupted goes to `initial`.
+    fn mode_switch_pending(&mut self, initial: &mut Option<(String, usize)>) -> bool {
+        let taken = self.mode_switch.lock().ok().and_then(|mut s| s.take());
+        let pending = taken.is_some();
+        *initial = taken;
+        pending
     }
 
     /// A session in which nothing was asked leaves no transcript behind, so `hone --continue`
@@ -216,7 +251,7 @@ impl Repl {
 
     /// One request: queue the map, changed added files and `@path` mentions, run the agent
     /// under Ctrl-C, and keep what the run tells `/diff`.
-    fn turn(&mut self, text: &str) {
+    pub(super) fn turn(&mut self, text: &str) {
         let message = text.to_string();
         // Queued context rides in front of the typed text, map first (it changes least).
         self.queue_map();
@@ -235,8 +270,15 @@ impl Repl {
         sink.waiting("thinking…");
         let cancel = Arc::clone(&self.approve.source.cancel);
         let Repl {
-            rt, agent, approve, ..
+            rt,
+            agent,
+            approve,
+            permissions,
+            ..
         } = self;
+        let planning = permissions.mode == PermissionMode::Plan;
+        let mut gate = Gate::new(permissions, Some(approve));
+        let approve = &mut gate;
         let result = rt.block_on(async {
             // Biased, cancels first: once Ctrl-C came (at a question, say), the run is not
             // polled again, even when its next answer is already in.
@@ -247,8 +289,12 @@ impl Repl {
                 r = agent.run(&message, &mut sink, approve) => Some(r),
             }
         });
+        let mut plan_done = false;
         let closed = match result {
-            Some(Ok(_)) => Ok(()),
+            Some(Ok(outcome)) => {
+                plan_done = planning && outcome == crate::agent::Outcome::Done;
+                Ok(())
+            }
             Some(Err(e)) => {
                 sink.failed();
                 self.error(e);
@@ -265,6 +311,8 @@ impl Repl {
         drop(sink);
         if let Err(e) = closed {
             self.error(e);
+        } else if plan_done {
+            self.after_plan();
         }
     }
 

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 pub use builtin::{APPLY_PATCH, EDIT_FILE, LIST_FILES, READ_FILE, RUN_COMMAND, SEARCH, WRITE_FILE};
 pub use command::{CommandOutput, Finished, OutputChunk, STREAM_LIMIT, run_command, shell};
-pub use read::{ReadLimits, list_files, read_file, search, secret};
+pub use read::{ReadFilter, ReadLimits, list_files, read_file, search, secret};
 
 use crate::edit::{EditOp, Workspace};
 use crate::prompts::{Text, text};

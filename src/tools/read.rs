@@ -17,8 +17,25 @@ use crate::context::is_secret_path;
 use crate::edit::Workspace;
 use crate::prompts::{Text, text};
 
-/// Caps on what the read-only tools return.
-#[derive(Debug, Clone, Copy)]
+/// Paths listings and searches leave out (a deny rule on reading them), judged on the
+/// workspace-relative path.
+#[derive(Clone)]
+pub struct ReadFilter(pub std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for ReadFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadFilter")
+    }
+}
+
+impl ReadFilter {
+    fn hides(filter: Option<&ReadFilter>, rel: &str) -> bool {
+        filter.is_some_and(|f| (f.0)(rel))
+    }
+}
+
+/// Caps on what the read-only tools return, and what they leave out.
+#[derive(Debug, Clone)]
 pub struct ReadLimits {
     /// Lines `read_file` returns when no `limit` is given.
     pub page_lines: usize,
@@ -30,6 +47,8 @@ pub struct ReadLimits {
     pub search_matches: usize,
     /// Files larger than this are not read.
     pub max_file_bytes: u64,
+    /// Paths never listed or searched.
+    pub hidden: Option<ReadFilter>,
 }
 
 impl Default for ReadLimits {
@@ -40,6 +59,7 @@ impl Default for ReadLimits {
             list_entries: 500,
             search_matches: 200,
             max_file_bytes: 10 * 1024 * 1024,
+            hidden: None,
         }
     }
 }
@@ -193,6 +213,7 @@ pub fn list_files(
         if matcher
             .as_ref()
             .is_none_or(|m| m.is_match(&rel) || m.is_match(file_name(&rel)))
+            && !ReadFilter::hides(limits.hidden.as_ref(), &rel)
         {
             paths.push(rel);
         }
@@ -248,6 +269,7 @@ pub fn search(
             .as_ref()
             .is_some_and(|m| !m.is_match(&rel) && !m.is_match(file_name(&rel)))
             || secret(ws, &rel)
+            || ReadFilter::hides(limits.hidden.as_ref(), &rel)
         {
             continue;
         }

@@ -34,6 +34,14 @@ impl AnswerSource for Stdin {
     }
 }
 
+/// Asks a yes/no question on stderr and reads the answer from stdin; anything but yes is no.
+pub fn yes_no(question: &str) -> bool {
+    let mut src = Stdin;
+    let q = format!("{question} ");
+    src.read_line(&q, &q)
+        .is_some_and(|l| matches!(l.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
 /// Asks before every edit and command, remembering "yes to all for this run" and "always this
 /// command" (for the session).
 #[derive(Debug, Default)]

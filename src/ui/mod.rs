@@ -11,6 +11,7 @@
 pub mod ask;
 pub mod markdown;
 pub mod palette;
+pub mod plan;
 pub mod preview;
 pub mod render;
 pub mod spinner;

@@ -8,6 +8,7 @@ mod integrity;
 mod layering;
 mod lint_fix;
 mod map;
+mod permissions;
 mod print;
 mod provider;
 mod provider_errors;

@@ -70,6 +70,8 @@ pub fn library_config(provider: &str, base_url: &str, key: Option<&str>) -> hone
     };
     let env = |k: &str| key.filter(|_| k == "HONE_API_KEY").map(str::to_string);
     hone::config::resolve::resolve(&hone::config::resolve::Inputs {
+        claude: &[],
+        trusted: false,
         keys: true,
         overrides: &overrides,
         env: &env,

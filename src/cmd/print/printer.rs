@@ -49,6 +49,8 @@ pub(super) struct Printer {
     usage: Usage,
     turns: u32,
     pub(super) finish_reason: Option<String>,
+    /// The permission mode, in Claude Code's spelling (the init event's `permissionMode`).
+    pub(super) permission_mode: &'static str,
     /// Why writing to stdout failed (a reader that closed the pipe, `| head`): nothing more is
     /// written there, and the run ends with this error (see [`Printer::write_error`]).
     write_error: Option<std::io::Error>,
@@ -67,6 +69,7 @@ impl Printer {
             model: cfg.model.clone(),
             provider: cfg.provider.name.clone(),
             workspace: cfg.workspace.display().to_string(),
+            permission_mode: cfg.permissions.mode.claude_name(),
             prices: cfg.prices(),
             max_retries: cfg.retry.max_retries,
             started: Instant::now(),
@@ -96,6 +99,7 @@ impl Printer {
             self.line(&json!({
                 "type": "system", "subtype": "init", "session_id": self.session_id, "model": self.model,
                 "cwd": self.workspace, "tools": tools, "provider": self.provider,
+                "permissionMode": self.permission_mode,
                 "sandbox": sandbox_json(sandbox),
             }));
         }

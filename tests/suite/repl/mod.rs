@@ -73,4 +73,5 @@ fn messages(mock: &MockServer, n: usize) -> Vec<Value> {
 mod control;
 mod edits;
 mod input;
+mod modes;
 mod sandbox;

@@ -1,0 +1,366 @@
+//! Whether a tool call may happen: the permission mode, the allow / ask / deny rules from every
+//! settings file and flag, and the paths that hold hone's and Claude Code's own settings, weighed
+//! the same way in every front end. [`Permissions`] is the one approval policy; the person (when
+//! there is one) is asked only what the rules leave open.
+//!
+//! The order, for every call: a write to a protected path is asked (never passed by a rule or a
+//! mode other than bypass); a deny rule refuses; plan mode refuses anything but reading; an ask
+//! rule asks; bypass allows; accept-edits allows edits; an allow rule allows; anything else is
+//! asked — or refused, with how to allow it, when nobody can be asked. Paths are judged where they
+//! resolve (a symlink `src/up -> ..` does not put `src/up/build.rs` under `src/**`). Must not
+//! print or read the keyboard: asking is the person's [`Approver`]'s job.
+
+pub mod command;
+mod protect;
+mod rule;
+
+use std::path::{Path, PathBuf};
+
+pub use protect::is_protected;
+pub use rule::{PathPattern, Rule, RuleError, Target, split_rules};
+
+use crate::agent::{Approver, Decision};
+use crate::config::{PermissionConfig, PermissionMode, RuleList};
+use crate::edit::{Plan, Workspace};
+use crate::prompts::{Text, text};
+use crate::tools::ReadFilter;
+
+/// The session's permissions: mode, rules and protected paths. A [`Gate`] pairs them with the
+/// person (if any) to make the approval policy of a run.
+pub struct Permissions {
+    pub mode: PermissionMode,
+    rules: Vec<Rule>,
+    /// Notes on rules that were read but do nothing in hone (another tool's).
+    pub notes: Vec<String>,
+    ws: Option<Workspace>,
+    /// Files the settings name that must be protected like settings (hook scripts).
+    protected_files: Vec<String>,
+    /// Appended to a refusal when nobody could be asked: how the user allows it.
+    pub how_to_allow: String,
+}
+
+impl Permissions {
+    /// The permissions of a workspace, from its settings.
+    pub fn new(root: &Path, settings: &PermissionConfig) -> Result<Permissions, RuleError> {
+        let home = rule::home();
+        let (rules, notes) = rule::parse_all(&settings.rules, home.as_deref())?;
+        Ok(Permissions {
+            mode: settings.mode,
+            rules,
+            notes,
+            ws: Workspace::new(root).ok(),
+            protected_files: protect::hook_scripts(root, &settings.hook_commands),
+            how_to_allow: String::new(),
+        })
+    }
+
+    /// Every rule in force, for `hone config` and `/permissions`.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    fn root(&self) -> PathBuf {
+        self.ws
+            .as_ref()
+            .map(|w| w.root().to_path_buf())
+            .unwrap_or_default()
+    }
+
+    fn judged_paths(&self, rel: &str) -> Vec<String> {
+        judged_paths(self.ws.as_ref(), rel)
+    }
+
+    /// The first rule of `list` about edits (or reads) that matches any of `paths`.
+    fn path_rule(&self, list: RuleList, edit: bool, paths: &[String]) -> Option<&Rule> {
+        path_rule(&self.rules, &self.root(), list, edit, paths)
+    }
+
+    /// Whether allow rules cover every one of `paths` (each as typed and as resolved).
+    fn edits_allowed(&self, paths: &[Vec<String>]) -> bool {
+        paths.iter().all(|forms| {
+            forms.iter().all(|f| {
+                self.path_rule(RuleList::Allow, true, std::slice::from_ref(f))
+                    .is_some()
+            })
+        })
+    }
+
+    /// Why no rule allows these edits, for a refusal when nobody can be asked.
+    fn unallowed_edit(&self, forms: &[Vec<String>]) -> String {
+        let globs: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| r.list == RuleList::Allow && matches!(r.target, Target::Edit(_)))
+            .map(|r| r.text.as_str())
+            .collect();
+        let outside = forms.iter().flatten().find(|f| {
+            self.path_rule(RuleList::Allow, true, std::slice::from_ref(*f))
+                .is_none()
+        });
+        let why = match outside {
+            Some(path) if !globs.is_empty() => text(
+                Text::RuleOutsidePaths,
+                &[("path", path), ("rules", &globs.join(", "))],
+            ),
+            _ => text(Text::RuleReadOnlySession, &[]),
+        };
+        if self.how_to_allow.is_empty() {
+            why
+        } else {
+            format!("{why}; {}", self.how_to_allow)
+        }
+    }
+
+    fn command_rule(&self, list: RuleList, command: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| r.list == list)
+            .find(|r| match &r.target {
+                Target::Command(None) => true,
+                Target::Command(Some(p)) => command::any_part_matches(command, p),
+                _ => false,
+            })
+    }
+}
+
+/// The approval policy of a run: the permissions, and the person who is asked what they leave
+/// open (`None`: nobody can be asked, so it is refused with how to allow it).
+pub struct Gate<'a> {
+    pub permissions: &'a Permissions,
+    pub person: Option<&'a mut dyn Approver>,
+}
+
+impl<'a> Gate<'a> {
+    pub fn new(permissions: &'a Permissions, person: Option<&'a mut dyn Approver>) -> Gate<'a> {
+        Gate {
+            permissions,
+            person,
+        }
+    }
+
+    fn denied(rule: &Rule) -> Decision {
+        Decision::denied_by_policy(format!(
+            " ({})",
+            text(
+                Text::RuleDenied,
+                &[("rule", &rule.text), ("source", &rule.source.to_string())]
+            )
+        ))
+    }
+
+    fn plan_refusal() -> Decision {
+        Decision::denied_by_policy(format!(" ({})", text(Text::RulePlanMode, &[])))
+    }
+
+    /// Asks the person, or refuses with `why` (or how to allow it) when nobody can be asked.
+    fn ask_or(
+        &mut self,
+        why: Option<String>,
+        ask: impl FnOnce(&mut dyn Approver) -> Decision,
+    ) -> Decision {
+        match self.person.as_mut() {
+            Some(p) => ask(&mut **p),
+            None => {
+                let why = why.unwrap_or_else(|| self.permissions.how_to_allow.clone());
+                Decision::denied_by_policy(if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                })
+            }
+        }
+    }
+}
+
+impl Approver for Gate<'_> {
+    fn run_started(&mut self) {
+        if let Some(p) = self.person.as_mut() {
+            p.run_started();
+        }
+    }
+
+    fn message_note(&self) -> Option<String> {
+        let perms = self.permissions;
+        (perms.mode == PermissionMode::Plan).then(|| text(Text::PlanModeNote, &[]))
+    }
+
+    fn approve_edit(&mut self, plan: &Plan) -> Decision {
+        let perms = self.permissions;
+        let forms: Vec<Vec<String>> = crate::agent::touched_paths(plan)
+            .iter()
+            .map(|p| perms.judged_paths(p))
+            .collect();
+        let all: Vec<String> = forms.iter().flatten().cloned().collect();
+        if let Some(rule) = perms.path_rule(RuleList::Deny, true, &all) {
+            return Self::denied(rule);
+        }
+        if perms.mode == PermissionMode::Plan {
+            return Self::plan_refusal();
+        }
+        let protected = all
+            .iter()
+            .find(|p| is_protected(p, &perms.protected_files))
+            .cloned();
+        if let Some(path) = protected {
+            if perms.mode == PermissionMode::Bypass {
+                return Decision::Yes;
+            }
+            let why = text(Text::RuleProtected, &[("path", &path)]);
+            return self.ask_or(Some(why), |p| p.approve_edit(plan));
+        }
+        if let Some(rule) = perms.path_rule(RuleList::Ask, true, &all) {
+            let why = text(
+                Text::RuleAskNobody,
+                &[("rule", &rule.text), ("source", &rule.source.to_string())],
+            );
+            return self.ask_or(Some(why), |p| p.approve_edit(plan));
+        }
+        if let Some(p) = plan.read_only().first() {
+            // A policy never writes through a file's missing write bit; a person may.
+            let why = text(Text::RuleReadOnly, &[("path", p)]);
+            return self.ask_or(Some(why), |person| person.approve_edit(plan));
+        }
+        if matches!(
+            perms.mode,
+            PermissionMode::Bypass | PermissionMode::AcceptEdits
+        ) || perms.edits_allowed(&forms)
+        {
+            return Decision::Yes;
+        }
+        let why = perms.unallowed_edit(&forms);
+        self.ask_or(Some(why), |p| p.approve_edit(plan))
+    }
+
+    fn approve_command(&mut self, command: &str) -> Decision {
+        let perms = self.permissions;
+        if let Some(rule) = perms.command_rule(RuleList::Deny, command) {
+            return Self::denied(rule);
+        }
+        if perms.mode == PermissionMode::Plan {
+            return Self::plan_refusal();
+        }
+        if let Some(rule) = perms.command_rule(RuleList::Ask, command) {
+            let why = text(
+                Text::RuleAskNobody,
+                &[("rule", &rule.text), ("source", &rule.source.to_string())],
+            );
+            return self.ask_or(Some(why), |p| p.approve_command(command));
+        }
+        if perms.mode == PermissionMode::Bypass {
+            return Decision::Yes;
+        }
+        let patterns: Vec<&str> = perms
+            .rules
+            .iter()
+            .filter(|r| r.list == RuleList::Allow)
+            .filter_map(|r| match &r.target {
+                Target::Command(p) => Some(p.as_deref().unwrap_or("")),
+                _ => None,
+            })
+            .collect();
+        if patterns.contains(&"") {
+            return Decision::Yes;
+        }
+        match command::judge(command, &patterns) {
+            command::Judgement::Allowed => Decision::Yes,
+            command::Judgement::NotAllowed { why } | command::Judgement::Unjudgeable { why } => {
+                let how = &perms.how_to_allow;
+                let why = if how.is_empty() {
+                    why
+                } else {
+                    format!("{why}; {how}")
+                };
+                self.ask_or(Some(why), |p| p.approve_command(command))
+            }
+        }
+    }
+
+    fn approve_read(&mut self, path: &str) -> Decision {
+        let perms = self.permissions;
+        let forms = perms.judged_paths(path);
+        if let Some(rule) = perms.path_rule(RuleList::Deny, false, &forms) {
+            return Self::denied(rule);
+        }
+        if let Some(rule) = perms.path_rule(RuleList::Ask, false, &forms) {
+            let why = text(
+                Text::RuleAskNobody,
+                &[("rule", &rule.text), ("source", &rule.source.to_string())],
+            );
+            return self.ask_or(Some(why), |p| p.approve_read(path));
+        }
+        Decision::Yes
+    }
+
+    fn read_filter(&self) -> Option<ReadFilter> {
+        let perms = self.permissions;
+        let deny: Vec<Rule> = perms
+            .rules
+            .iter()
+            .filter(|r| r.list == RuleList::Deny && matches!(r.target, Target::Read(_)))
+            .cloned()
+            .collect();
+        if deny.is_empty() {
+            return None;
+        }
+        let ws = perms.ws.clone();
+        let root = perms.root();
+        Some(ReadFilter(std::sync::Arc::new(move |rel: &str| {
+            let forms = judged_paths(ws.as_ref(), rel);
+            path_rule(&deny, &root, RuleList::Deny, false, &forms).is_some()
+        })))
+    }
+
+    fn approve_unsandboxed(&mut self, command: &str, why: &crate::sandbox::Blocked) -> Decision {
+        let perms = self.permissions;
+        if perms.mode == PermissionMode::Plan {
+            return Self::plan_refusal();
+        }
+        match self.person.as_mut() {
+            Some(p) => p.approve_unsandboxed(command, why),
+            None => Decision::denied_by_policy(String::new()),
+        }
+    }
+}
+
+/// The paths a path names: as typed (normalised) and where it resolves, both relative to the
+/// workspace. A path the jail refuses is judged as typed (the jail refuses it anyway).
+fn judged_paths(ws: Option<&Workspace>, rel: &str) -> Vec<String> {
+    let mut out = vec![rel.trim_start_matches("./").to_string()];
+    if let Some(ws) = ws
+        && let Ok(abs) = ws.resolve(rel)
+        && let Ok(inside) = abs.strip_prefix(ws.root())
+    {
+        let r = inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The first rule of `list` about edits (`edit`) or reads that matches any of `paths`.
+fn path_rule<'r>(
+    rules: &'r [Rule],
+    root: &Path,
+    list: RuleList,
+    edit: bool,
+    paths: &[String],
+) -> Option<&'r Rule> {
+    rules.iter().filter(|r| r.list == list).find(|r| {
+        let pattern = match (&r.target, edit) {
+            (Target::Edit(p), true) | (Target::Read(p), false) => p,
+            _ => return false,
+        };
+        match pattern {
+            None => true,
+            Some(p) => paths.iter().any(|path| p.matches(root, path)),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;
