@@ -130,6 +130,9 @@ fn main() {
             preset: None,
             timeout: Duration::from_secs(60),
             secret_vars: Vec::new(),
+            // The linter's own time is left out of the overhead, and the sandbox's wrapper is
+            // the `hone` binary, which this example is not.
+            sandbox: hone::sandbox::Policy::off(dir.path()),
         };
         let first = rt.block_on(Lint::run(&cmd, &ws)).unwrap();
         assert_eq!(first.parsed.diagnostics.len(), 50, "{:?}", first.parsed);

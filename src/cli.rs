@@ -132,6 +132,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// The OS sandbox of the commands hone runs for the model and the linter (default:
+    /// workspace-write; `[sandbox]` in the config file). Overrides the config files.
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub sandbox: Option<SandboxArg>,
+
     /// Log what hone does to stderr (requests without their key, retries, timings).
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -205,6 +210,7 @@ impl GlobalArgs {
             think: self.think.map(Think::from),
             effort: self.effort.map(Effort::from),
             workspace: self.workspace.clone(),
+            sandbox: self.sandbox.map(crate::sandbox::Mode::from),
             labels: FLAG_LABELS,
             permissions: self.permissions.flag_rules(),
             trust_project: self.permissions.trust_project,
@@ -232,6 +238,7 @@ const FLAG_LABELS: &[(Setting, &str)] = &[
     (Setting::BaseUrl, "flag --base-url"),
     (Setting::Think, "flag --think"),
     (Setting::Effort, "flag --effort"),
+    (Setting::SandboxMode, "flag --sandbox"),
 ];
 
 // The core enums below know nothing of clap; these are their spellings on the command line,
@@ -267,6 +274,27 @@ impl From<EffortArg> for Effort {
             EffortArg::Low => Effort::Low,
             EffortArg::High => Effort::High,
             EffortArg::Max => Effort::Max,
+        }
+    }
+}
+
+/// `--sandbox`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxArg {
+    /// Commands may write nothing (the devices aside); no network.
+    ReadOnly,
+    /// Commands may write the workspace and the temp dir; no network unless the settings allow it.
+    WorkspaceWrite,
+    /// No sandbox: commands may do anything you can.
+    Off,
+}
+
+impl From<SandboxArg> for crate::sandbox::Mode {
+    fn from(v: SandboxArg) -> crate::sandbox::Mode {
+        match v {
+            SandboxArg::ReadOnly => crate::sandbox::Mode::ReadOnly,
+            SandboxArg::WorkspaceWrite => crate::sandbox::Mode::WorkspaceWrite,
+            SandboxArg::Off => crate::sandbox::Mode::Off,
         }
     }
 }
@@ -380,6 +408,11 @@ impl Command {
 
 /// The program: parse, dispatch, report. Returns the process exit code.
 pub fn main() -> ExitCode {
+    // hone started by `tools::shell` as a command's sandbox: it becomes the command before
+    // anything else runs, so the sandbox costs one `exec` and a few system calls.
+    if let Some(exit) = crate::cmd::sandboxed::run_if_asked() {
+        return exit;
+    }
     crate::crash::install();
     let cli = Cli::parse();
     let result = run(cli);

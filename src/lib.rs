@@ -20,6 +20,7 @@ pub mod permissions;
 pub mod prompts;
 pub mod provider;
 pub mod repl;
+pub mod sandbox;
 pub mod sanitize;
 pub mod tools;
 pub mod ui;

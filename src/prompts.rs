@@ -118,6 +118,13 @@ texts! {
     CommandNoOutput => TOOL_TEXTS, "command_no_output";
     CommandNotStarted => TOOL_TEXTS, "command_not_started";
     OutputCut => TOOL_TEXTS, "output_cut";
+    // The OS sandbox of commands.
+    SandboxBlocked => TOOL_TEXTS, "sandbox_blocked";
+    SandboxUnavailable => TOOL_TEXTS, "sandbox_unavailable";
+    SandboxRerun => TOOL_TEXTS, "sandbox_rerun";
+    BlockedWrite => TOOL_TEXTS, "blocked_write";
+    BlockedReadOnly => TOOL_TEXTS, "blocked_read_only";
+    BlockedNetwork => TOOL_TEXTS, "blocked_network";
     // The edit engine.
     OpOne => EDIT_TEXTS, "op_one";
     OpOfMany => EDIT_TEXTS, "op_of_many";

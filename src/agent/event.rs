@@ -171,10 +171,6 @@ pub trait Approver: Send {
     fn read_filter(&self) -> Option<crate::tools::ReadFilter> {
         None
     }
-    /// May a command the sandbox blocked run again without it (`why` says what was blocked)?
-    fn approve_unsandboxed(&mut self, _command: &str, _why: &str) -> Decision {
-        Decision::denied_by_policy(String::new())
-    }
     /// A note the person's next message carries to the model (plan mode says what it allows).
     fn message_note(&self) -> Option<String> {
         None
@@ -184,5 +180,13 @@ pub trait Approver: Send {
     /// "no", so an agent that never asks still refuses. A policy never cancels.
     fn cancelled(&self) -> bool {
         false
+    }
+    /// May this command, which the OS sandbox stopped or cannot hold (`why`), run again without
+    /// the sandbox? Its own question, apart from [`Approver::approve_command`]'s yes (an
+    /// "always" answer there never covers it). Only a person may say yes: a policy keeps this
+    /// default, no.
+    fn approve_unsandboxed(&mut self, command: &str, why: &crate::sandbox::Blocked) -> Decision {
+        let _ = (command, why);
+        Decision::denied_by_policy("")
     }
 }

@@ -15,6 +15,7 @@
 
 mod answer;
 pub mod budget;
+mod command;
 mod compact;
 pub mod control;
 pub mod cost;
@@ -144,6 +145,8 @@ pub struct Agent {
     prefix_share: Option<f64>,
     context_poll: Option<ContextPoll>,
     last_finish: Option<crate::provider::FinishReason>,
+    /// The OS sandbox of every command the model runs, from the settings.
+    sandbox: crate::sandbox::Policy,
 }
 
 impl Agent {
@@ -206,6 +209,7 @@ impl Agent {
             prefix_share: None,
             context_poll: None,
             last_finish: None,
+            sandbox: crate::sandbox::Policy::new(&cfg.sandbox, ws.root()),
             ws,
             opts,
         };
@@ -287,6 +291,11 @@ impl Agent {
 
     pub fn workspace(&self) -> &Path {
         self.ws.root()
+    }
+
+    /// The OS sandbox the model's commands run under, with what this system enforces of it.
+    pub fn sandbox(&self) -> &crate::sandbox::Policy {
+        &self.sandbox
     }
 
     pub fn model(&self) -> &str {

@@ -463,48 +463,13 @@ impl Agent {
                 )
             };
         }
-        events.emit(Event::CommandStarted {
-            id: id.to_string(),
-            command: command.to_string(),
-        });
         let timeout = Duration::from_secs(
             timeout_s
                 .unwrap_or(self.opts.command_timeout_s)
                 .clamp(1, 3600),
         );
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let run = crate::tools::run_command(
-            self.ws.root(),
-            command,
-            timeout,
-            &self.secret_vars,
-            Some(tx),
-        );
-        tokio::pin!(run);
-        let result = loop {
-            tokio::select! {
-                Some(chunk) = rx.recv() => events.emit(Event::CommandOutput {
-                    id: id.to_string(),
-                    chunk,
-                }),
-                r = &mut run => break r,
-            }
-        };
-        // Output read just before the end.
-        while let Ok(chunk) = rx.try_recv() {
-            events.emit(Event::CommandOutput {
-                id: id.to_string(),
-                chunk,
-            });
-        }
-        match result {
-            Ok(out) if out.code == Some(0) => Reply::done(out.to_tool_result(timeout)),
-            Ok(out) => Reply::failed(out.to_tool_result(timeout)),
-            Err(e) => Reply::failed(text(
-                Text::CommandNotStarted,
-                &[("command", command), ("error", &e.to_string())],
-            )),
-        }
+        self.run_approved(id, command, timeout, events, approver)
+            .await
     }
 
     /// Blocks mode: parses edit blocks from the answer and applies them. Returns the reply

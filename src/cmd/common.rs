@@ -17,9 +17,43 @@ use crate::context::attach::{self, AttachError};
 use crate::exit::{self, Exit, Failure};
 use crate::permissions::Permissions;
 
-/// Loads the settings; a configuration problem is a usage error with its hints.
+/// Loads the settings; a configuration problem is a usage error with its hints. Values of the
+/// project's file that were ignored (a loosened sandbox) are said on stderr.
 pub fn load_config(overrides: &Overrides) -> Result<Config, Failure> {
-    Config::load(overrides).map_err(config_failure)
+    let cfg = Config::load(overrides).map_err(config_failure)?;
+    note_ignored(&cfg);
+    Ok(cfg)
+}
+
+/// Says on stderr what of the project's file was ignored (`hone config` lists it too).
+pub fn note_ignored(cfg: &Config) {
+    let mut err = std::io::stderr().lock();
+    for i in &cfg.ignored {
+        let _ = writeln!(err, "hone: {}", crate::ui::escape_controls(&i.to_string()));
+    }
+}
+
+/// The sandbox of a session's commands in one line, for `-v` and warnings: the mode, the
+/// network, and the enforcement obtained on this system.
+pub fn sandbox_line(p: &crate::sandbox::Policy) -> String {
+    let network = match (p.rules.restricts_files(), p.rules.network.allowed()) {
+        (false, _) => "",
+        (true, true) => ", network allowed",
+        (true, false) => ", network denied",
+    };
+    format!(
+        "sandbox: {}{network}; enforcement {}",
+        p.mode().as_str(),
+        p.enforcement
+    )
+}
+
+/// What a front end says of the sandbox at the start: the whole line under `-v`; otherwise only
+/// when commands cannot run as the mode asks (they will be refused, and this says why at once)
+/// or run with a gap.
+pub fn sandbox_notice(p: &crate::sandbox::Policy, verbose: bool) -> Option<String> {
+    let short = p.enforcement.level() != crate::sandbox::Level::Full;
+    (verbose || (p.rules.restricts_files() && short)).then(|| sandbox_line(p))
 }
 
 /// Loads the settings. When the repository's own files ask for what needs the person's trust —
@@ -37,9 +71,11 @@ pub fn load_config_trusting(overrides: &Overrides, ask: bool) -> Result<Config, 
                 .map(|s| format!("{} ({})", s.what, s.source))
                 .collect();
             if wants.is_empty() {
+                note_ignored(&cfg);
                 return Ok(cfg);
             }
             if !ask {
+                note_ignored(&cfg);
                 eprintln!(
                     "hone: note: set aside until you trust this repository (`hone trust`, or \
                      --trust-project): {}",
@@ -79,15 +115,22 @@ pub fn permissions(global: &GlobalArgs, cfg: &Config) -> Result<Permissions, Fai
     let perms = Permissions::new(&cfg.workspace, &cfg.permissions).map_err(|e| {
         Failure::usage(e).hint("see `hone --help` (Permissions) for the rule syntax")
     })?;
-    if perms.mode == PermissionMode::Bypass && !global.permissions.dangerously_skip_permissions {
+    if perms.mode == PermissionMode::Bypass && !bypass_allowed(global, cfg) {
         return Err(Failure::usage(format!(
-            "permission mode bypass (from {}) runs every edit and command unasked",
+            "permission mode bypass (from {}) runs every edit and command unasked, and the \
+             sandbox is off",
             cfg.permissions.mode_source
         ))
-        .hint("add --dangerously-skip-permissions if this is a throwaway container or VM")
+        .hint("turn the sandbox on (`--sandbox workspace-write`), or add --dangerously-skip-permissions if this is a throwaway container or VM")
         .hint("or use --permission-mode accept-edits, which still asks before commands"));
     }
     Ok(perms)
+}
+
+/// Whether bypass may be used: with the OS sandbox on (commands confined, or refused where the
+/// kernel cannot confine them), or when the person took the risk by name.
+pub fn bypass_allowed(global: &GlobalArgs, cfg: &Config) -> bool {
+    global.permissions.dangerously_skip_permissions || cfg.sandbox.mode != crate::sandbox::Mode::Off
 }
 
 /// The workspace `-C` names (else the current directory), checked the one way every command

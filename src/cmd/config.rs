@@ -15,7 +15,9 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
     let overrides = global.overrides();
     match Config::load(&overrides) {
         Ok(cfg) => {
-            super::common::print(&show::render(&cfg, &|p| p.is_file()))?;
+            let mut text = show::render(&cfg, &|p| p.is_file());
+            text.push_str(&enforcement(&cfg));
+            super::common::print(&text)?;
             Ok(Exit::Success)
         }
         // A setting refused only because a key would be sent: show the settings anyway (the
@@ -29,4 +31,10 @@ pub fn run(global: &GlobalArgs, _args: &Args) -> Result<Exit, Failure> {
         }
         Err(e) => Err(super::common::config_failure(e)),
     }
+}
+
+/// The sandbox commands would get here, found by trying it (`sandbox::Policy::new`).
+fn enforcement(cfg: &Config) -> String {
+    let policy = crate::sandbox::Policy::new(&cfg.sandbox, &cfg.workspace);
+    show::enforcement_line(cfg, &policy.enforcement)
 }

@@ -241,6 +241,9 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
         ..agent::Options::default()
     };
     let mut agent = Agent::new(&config, opts).map_err(common::agent_failure)?;
+    if let Some(line) = common::sandbox_notice(agent.sandbox(), global.verbose) {
+        eprintln!("hone: {line}");
+    }
     if let Some(poll) = project.late_map {
         agent.set_context_poll(poll);
     }

@@ -308,7 +308,11 @@ fn set_up(global: &GlobalArgs, args: &Args) -> Result<Setup, Failure> {
         preset,
         timeout: Duration::from_secs(args.timeout.max(1)),
         secret_vars: config.secret_env_vars(),
+        sandbox: crate::sandbox::Policy::new(&config.sandbox, &config.workspace),
     };
+    if let Some(line) = common::sandbox_notice(&lint.sandbox, global.verbose) {
+        eprintln!("hone: {line}");
+    }
     Ok(Setup {
         config,
         paths,
@@ -501,9 +505,10 @@ fn exit_of(end: &End) -> Exit {
 
 fn lint_exit(e: &LintError) -> Exit {
     match e {
-        LintError::Spawn { .. } | LintError::Timeout { .. } | LintError::Broken { .. } => {
-            Exit::LintCommand
-        }
+        LintError::Spawn { .. }
+        | LintError::Timeout { .. }
+        | LintError::Broken { .. }
+        | LintError::Sandbox { .. } => Exit::LintCommand,
         LintError::BadGlob { .. } => Exit::Usage,
         LintError::Rollback(_) | LintError::Patch { .. } => Exit::Failed,
     }
@@ -522,6 +527,11 @@ fn lint_hints(e: &LintError) -> Vec<String> {
             }
             h
         }
+        LintError::Sandbox { .. } => vec![
+            "the sandbox's writable paths and network are set by [sandbox] in hone's config \
+             file or --sandbox (read-only, workspace-write, off)"
+                .into(),
+        ],
         LintError::BadGlob { .. } => {
             vec!["--allow-path globs are relative to the workspace, e.g. `src/**/*.py`".into()]
         }

@@ -12,6 +12,7 @@ pub mod lint_fix;
 pub mod map;
 pub mod print;
 pub mod repl;
+pub mod sandboxed;
 pub mod trust;
 pub mod undo;
 

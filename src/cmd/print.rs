@@ -85,7 +85,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let mut agent = Agent::new(&cfg, opts).map_err(super::common::agent_failure)?;
     let mut p = Printer::new(global, args, &cfg, agent.session_id());
     p.permission_mode = perms.mode.claude_name();
-    p.init();
+    p.init(agent.sandbox());
     let outcome = rt.block_on(async {
         tokio::select! {
             r = agent.run(&prompt, &mut p, &mut rules) => Some(r),

@@ -46,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
     let overrides = global.overrides();
     let config = common::load_config_trusting(&overrides, crate::ui::interactive())?;
     let permissions = common::permissions(global, &config)?;
-    let bypass_allowed = global.permissions.dangerously_skip_permissions;
+    let bypass_allowed = common::bypass_allowed(global, &config);
     let ws = Workspace::new(&config.workspace).map_err(|e| Failure::new(Exit::Usage, e))?;
     let root = ws.root().to_path_buf();
     // Started first: the map is made (by a `hone map` child, whose index memory never joins the
@@ -83,6 +83,9 @@ pub fn run(global: &GlobalArgs, args: &Args) -> Result<Exit, Failure> {
         }
         other => common::agent_failure(other),
     })?;
+    if let Some(line) = common::sandbox_notice(agent.sandbox(), global.verbose) {
+        eprintln!("hone: {line}");
+    }
 
     let mut repl = Repl::new(Setup {
         overrides,

@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use super::presets::ProviderTable;
 use super::{ConfigError, Effort, Think};
+use crate::sandbox::Mode;
 
 /// One config file, as written. Every field is optional: a file sets only what it changes.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,6 +40,21 @@ pub struct FileConfig {
     /// `[permissions]`: the starting mode and the allow / ask / deny rules.
     #[serde(default)]
     pub permissions: Option<super::permissions::PermissionsTable>,
+    #[serde(default)]
+    pub sandbox: SandboxTable,
+}
+
+/// `[sandbox]`: the OS sandbox of the commands hone runs (see `crate::sandbox`). A project's
+/// file may only tighten it (`config::sandbox`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxTable {
+    /// `read-only`, `workspace-write` or `off`.
+    pub mode: Option<Mode>,
+    /// `true` lets sandboxed commands open network sockets.
+    pub network: Option<bool>,
+    /// More paths a `workspace-write` command may write: absolute, or `~/…`.
+    pub writable: Option<Vec<String>>,
 }
 
 /// `[timeouts]`, in seconds (fractions allowed).
@@ -86,6 +102,16 @@ pub fn parse(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
                 line: line_of_key(text, what),
                 field: what.to_string(),
                 message: format!("must be a positive number of seconds, not {s}"),
+            });
+        }
+    }
+    for w in file.sandbox.writable.iter().flatten() {
+        if !(w.starts_with('/') || w.starts_with("~/")) {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: line_of_key(text, "sandbox.writable"),
+                field: "sandbox.writable".to_string(),
+                message: format!("`{w}` must be an absolute path or start with `~/`"),
             });
         }
     }
@@ -242,6 +268,25 @@ prices = { cache_hit = 0.1, cache_miss = 1.0, output = 2.0 }
             panic!("{e:?}")
         };
         assert_eq!((*line, field.as_str()), (Some(2), "timeouts.idle_secs"));
+    }
+
+    #[test]
+    fn the_sandbox_table_parses_and_its_paths_must_be_absolute() {
+        let f = parse(
+            Path::new("/c.toml"),
+            "[sandbox]\nmode = \"read-only\"\nnetwork = true\nwritable = [\"~/.cache/go-build\", \"/opt/x\"]\n",
+        )
+        .unwrap();
+        assert_eq!(f.sandbox.mode, Some(Mode::ReadOnly));
+        assert_eq!(f.sandbox.network, Some(true));
+        assert_eq!(f.sandbox.writable.unwrap().len(), 2);
+        let e = err("[sandbox]\nwritable = [\"rel/dir\"]\n");
+        let ConfigError::Invalid { line, field, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!((*line, field.as_str()), (Some(2), "sandbox.writable"));
+        let e = err("[sandbox]\nmode = \"danger\"\n");
+        assert!(e.to_string().contains("sandbox.mode"), "{e}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod permissions;
 pub mod presets;
 pub mod prices;
 pub mod resolve;
+pub mod sandbox;
 mod secret;
 pub mod show;
 pub mod trust;
@@ -78,6 +79,8 @@ pub struct Overrides {
     pub effort: Option<Effort>,
     /// The directory to work in; `None` is the current one.
     pub workspace: Option<PathBuf>,
+    /// The sandbox mode of commands (a flag may loosen it, unlike a project's file).
+    pub sandbox: Option<crate::sandbox::Mode>,
     /// How the front end names where each value came from (`flag --model`), for `hone config`
     /// and errors; a setting without a label reads `override`. The core names no flag itself.
     pub labels: &'static [(Setting, &'static str)],
@@ -129,6 +132,10 @@ pub struct Config {
     pub auto_commit: bool,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
+    /// The OS sandbox of the commands hone runs.
+    pub sandbox: crate::sandbox::Settings,
+    /// Values of the project's file that would have loosened the sandbox, ignored.
+    pub ignored: Vec<sandbox::Ignored>,
     /// The config files that were looked for, whether or not they exist.
     pub files: ConfigFiles,
     pub sources: Sources,
@@ -244,11 +251,14 @@ pub enum Setting {
     ContextWindow,
     /// Set only by the provider's preset or its `[providers.NAME]` table.
     Prices,
+    SandboxMode,
+    SandboxNetwork,
+    SandboxWritable,
 }
 
 impl Setting {
     /// Every setting, in the order `hone config` shows them.
-    pub const ALL: [Setting; 19] = [
+    pub const ALL: [Setting; 22] = [
         Setting::Provider,
         Setting::Model,
         Setting::BaseUrl,
@@ -268,6 +278,9 @@ impl Setting {
         Setting::RetryMaxDelaySecs,
         Setting::ContextWindow,
         Setting::Prices,
+        Setting::SandboxMode,
+        Setting::SandboxNetwork,
+        Setting::SandboxWritable,
     ];
 
     /// The name `hone config` shows: the config file's key, dotted below its table.
@@ -292,6 +305,9 @@ impl Setting {
             Setting::RetryMaxDelaySecs => "retry.max_delay_secs",
             Setting::ContextWindow => "context_window",
             Setting::Prices => "prices",
+            Setting::SandboxMode => "sandbox.mode",
+            Setting::SandboxNetwork => "sandbox.network",
+            Setting::SandboxWritable => "sandbox.writable",
         }
     }
 }

@@ -103,6 +103,14 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     }
     t.apply_overrides(i.overrides, &mut sources);
 
+    let home = (i.env)("HOME").map(PathBuf::from);
+    let mut sandbox = super::sandbox::Merge::default();
+    for l in &layers {
+        sandbox.file(&l.file.sandbox, &l.source, home.as_deref(), &mut sources);
+    }
+    let label = i.overrides.label(Setting::SandboxMode);
+    sandbox.flag(i.overrides.sandbox, label, &mut sources);
+
     Ok(Config {
         provider,
         model: model.0,
@@ -117,6 +125,8 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
         auto_commit: t.auto_commit,
         timeouts: t.timeouts,
         retry: t.retry,
+        sandbox: sandbox.settings,
+        ignored: sandbox.ignored,
         files: i.files.clone(),
         sources,
         permissions: permission_settings(i, &layers)?,

@@ -79,6 +79,16 @@ fn value_and_source(c: &Config, key: Setting) -> (String, String) {
             });
             return (prices, preset());
         }
+        Setting::SandboxMode => c.sandbox.mode.as_str().to_string(),
+        Setting::SandboxNetwork => c.sandbox.network.allowed().to_string(),
+        Setting::SandboxWritable if c.sandbox.writable.is_empty() => "(none)".to_string(),
+        Setting::SandboxWritable => c
+            .sandbox
+            .writable
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     (value, src())
 }
@@ -110,6 +120,9 @@ pub fn render(c: &Config, exists: &dyn Fn(&Path) -> bool) -> String {
     file("project file", Some(&c.files.project));
     out.push('\n');
     permissions(&mut out, &c.permissions, kw);
+    for i in &c.ignored {
+        let _ = writeln!(out, "{:kw$}  {i}", "note");
+    }
     out
 }
 
@@ -143,6 +156,27 @@ fn permissions(out: &mut String, p: &super::PermissionConfig, kw: usize) {
         };
         let _ = writeln!(out, "{label}: {} ({})", s.what, s.source);
     }
+}
+
+/// The sandbox this system gives commands (found by the front end, which can try it), as a
+/// line aligned with [`render`]'s.
+pub fn enforcement_line(c: &Config, enforcement: &crate::sandbox::Enforcement) -> String {
+    let kw = Setting::ALL
+        .iter()
+        .map(|s| s.name().len())
+        .max()
+        .unwrap_or(0);
+    let mode = c.sandbox.mode;
+    let network = match (mode, c.sandbox.network.allowed()) {
+        (crate::sandbox::Mode::Off, _) => "",
+        (_, true) => ", network allowed",
+        (_, false) => ", network denied",
+    };
+    format!(
+        "{:kw$}  {}{network}: enforcement {enforcement}\n",
+        "sandbox",
+        mode.as_str()
+    )
 }
 
 #[cfg(test)]

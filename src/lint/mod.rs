@@ -51,6 +51,11 @@ pub enum LintError {
         /// How to install the preset's linter.
         install: Option<String>,
     },
+    #[error("the lint command `{command}` was blocked by the sandbox: {blocked}")]
+    Sandbox {
+        command: String,
+        blocked: crate::sandbox::Blocked,
+    },
     #[error("`{glob}` is not a valid glob: {why}")]
     BadGlob { glob: String, why: String },
     #[error("could not compute the patch: {path}")]

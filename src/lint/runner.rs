@@ -1,7 +1,8 @@
 //! Running the lint command through [`crate::tools::shell`], the one way hone starts a shell:
-//! `sh -c` in the workspace, stdin closed, the API key variables removed from its environment,
-//! stdout and stderr captured apart (JSON readers want stdout alone), killed with its whole
-//! process group at the timeout.
+//! `sh -c` in the workspace under the session's OS sandbox, stdin closed, the API key variables
+//! removed from its environment, stdout and stderr captured apart (JSON readers want stdout
+//! alone), killed with its whole process group at the timeout. A linter the sandbox stopped is
+//! a [`LintError::Sandbox`], never re-run without it: lint-fix asks nobody.
 //!
 //! Unlike the model's `run_command`, the output is not cut to a few kilobytes: every diagnostic
 //! counts. It is capped at [`crate::tools::STREAM_LIMIT`] per stream only so a runaway linter
@@ -39,6 +40,8 @@ pub struct LintCommand {
     pub timeout: Duration,
     /// Environment variables the linter must not see (the API keys).
     pub secret_vars: Vec<String>,
+    /// The OS sandbox it runs under.
+    pub sandbox: crate::sandbox::Policy,
 }
 
 impl LintCommand {
@@ -50,7 +53,13 @@ impl LintCommand {
             command: self.command.clone(),
             source,
         };
-        let done = crate::tools::shell(dir, &self.command, self.timeout, &self.secret_vars, None)
+        let sandboxed = |blocked| LintError::Sandbox {
+            command: self.command.clone(),
+            blocked,
+        };
+        self.sandbox.check().map_err(sandboxed)?;
+        let (secrets, sandbox) = (&self.secret_vars, &self.sandbox);
+        let done = crate::tools::shell(dir, &self.command, self.timeout, secrets, sandbox, None)
             .await
             .map_err(spawn_error)?
             .ok_or_else(|| LintError::Timeout {
@@ -68,8 +77,15 @@ impl LintCommand {
         self.check(run)
     }
 
-    /// Tells "found problems" from "could not run".
+    /// Tells "found problems" from "could not run" (the sandbox stopping it included).
     fn check(&self, run: LintRun) -> Result<LintRun, LintError> {
+        let output = format!("{}\n{}", run.stdout, run.stderr);
+        if let Some(blocked) = self.sandbox.detect(run.code, &output) {
+            return Err(LintError::Sandbox {
+                command: self.command.clone(),
+                blocked,
+            });
+        }
         let broken = |why: String| LintError::Broken {
             command: self.command.clone(),
             why,
@@ -118,6 +134,9 @@ mod tests {
             preset,
             timeout: Duration::from_secs(20),
             secret_vars: vec!["HONE_TEST_SECRET".into()],
+            // The runner's own behaviour; the sandboxed lint command is tested end to end,
+            // where hone's executable is the wrapper.
+            sandbox: crate::sandbox::Policy::off(Path::new("/")),
         }
     }
 

@@ -341,7 +341,7 @@ impl Approver for Gate<'_> {
         })))
     }
 
-    fn approve_unsandboxed(&mut self, command: &str, why: &str) -> Decision {
+    fn approve_unsandboxed(&mut self, command: &str, why: &crate::sandbox::Blocked) -> Decision {
         let perms = self.permissions;
         if perms.mode == PermissionMode::Plan {
             return Self::plan_refusal();

@@ -1,10 +1,11 @@
 //! `run_command`: one shell command in the workspace, with a timeout and capped output.
 //!
 //! Whether a command may run is decided before this is called (the agent asks the approval
-//! policy). Here the command gets a clean run: the API key variables are removed from its
-//! environment (a command the model wrote must not be able to read the key), stdin is closed,
-//! the process group is killed on timeout or cancellation, and the output the model receives is
-//! capped to its head and tail with a notice of what was cut.
+//! policy). Here the command gets a clean run: under the session's OS sandbox
+//! ([`crate::sandbox::Policy`]: hone's own executable restricts itself, then becomes `sh`), the
+//! API key variables removed from its environment (a command the model wrote must not be able
+//! to read the key), stdin closed, the process group killed on timeout or cancellation, and the
+//! output the model receives capped to its head and tail with a notice of what was cut.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -14,6 +15,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::prompts::{Text, text};
+use crate::sandbox::{Blocked, Policy};
 
 /// A piece of a running command's output, as it arrives (for a front end to show live).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub struct CommandOutput {
     pub timed_out: bool,
     /// stdout and stderr, interleaved as read, capped.
     pub output: String,
+    /// What the sandbox stopped, as far as the output tells (`Policy::detect`).
+    pub blocked: Option<Blocked>,
 }
 
 impl CommandOutput {
@@ -69,22 +73,34 @@ pub struct Finished {
 /// is drained unread.
 pub const STREAM_LIMIT: u64 = 32 * 1024 * 1024;
 
-/// Runs `command` with `sh -c` in `dir`: stdin closed, `secret_vars` removed from its
-/// environment, stdout and stderr captured apart (up to [`STREAM_LIMIT`] each), in its own
-/// process group. `Ok(None)` when it outlived `timeout`; the whole group is then killed, as it is
-/// when this future is dropped (Ctrl-C cancelling a run), so no child outlives the command.
-/// The one way hone starts a shell: the model's `run_command` and the lint command both use it.
-/// With `live`, each piece of output is also sent there as it is read.
+/// Runs `command` with `sh -c` in `dir` under `sandbox`: stdin closed, `secret_vars` removed
+/// from its environment, stdout and stderr captured apart (up to [`STREAM_LIMIT`] each), in its
+/// own process group. `Ok(None)` when it outlived `timeout`; the whole group is then killed, as
+/// it is when this future is dropped (Ctrl-C cancelling a run), so no child outlives the
+/// command. The one way hone starts a shell: the model's `run_command` and the lint command both
+/// use it. With `live`, each piece of output is also sent there as it is read. A sandbox this
+/// system cannot give is an error (`PermissionDenied`): callers check [`Policy::check`] first
+/// to say so in their own terms.
 pub async fn shell(
     dir: &Path,
     command: &str,
     timeout: Duration,
     secret_vars: &[String],
+    sandbox: &Policy,
     live: Option<UnboundedSender<OutputChunk>>,
 ) -> std::io::Result<Option<Finished>> {
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(command)
+    if let Err(blocked) = sandbox.check() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            blocked.to_string(),
+        ));
+    }
+    let argv = sandbox.argv(command);
+    let Some((program, args)) = argv.split_first() else {
+        return Err(std::io::Error::other("no program"));
+    };
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -156,19 +172,21 @@ async fn read_limited<R: tokio::io::AsyncRead + Unpin>(
 }
 
 /// Runs the model's `command` (see [`shell`]) and reports it as the model sees it: stdout then
-/// stderr, capped to head and tail.
+/// stderr, capped to head and tail, and what the sandbox stopped.
 pub async fn run_command(
     dir: &Path,
     command: &str,
     timeout: Duration,
     secret_vars: &[String],
+    sandbox: &Policy,
     live: Option<UnboundedSender<OutputChunk>>,
 ) -> std::io::Result<CommandOutput> {
-    let Some(done) = shell(dir, command, timeout, secret_vars, live).await? else {
+    let Some(done) = shell(dir, command, timeout, secret_vars, sandbox, live).await? else {
         return Ok(CommandOutput {
             code: None,
             timed_out: true,
             output: String::new(),
+            blocked: None,
         });
     };
     let mut all = done.stdout;
@@ -178,10 +196,13 @@ pub async fn run_command(
         }
         all.extend_from_slice(&done.stderr);
     }
+    let output = cap(&all);
+    let code = done.status.code();
     Ok(CommandOutput {
-        code: done.status.code(),
+        code,
         timed_out: false,
-        output: cap(&all),
+        blocked: sandbox.detect(code, &output),
+        output,
     })
 }
 
@@ -233,6 +254,12 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The runner's own behaviour, without a sandbox: the wrapper is hone's executable, which a
+    /// unit test's binary is not (the sandboxed runs are `tests/suite/sandbox.rs`).
+    fn off(dir: &Path) -> Policy {
+        Policy::off(dir)
+    }
+
     #[tokio::test]
     async fn runs_and_reports_exit_code_and_both_streams() {
         let dir = tempfile::tempdir().unwrap();
@@ -241,6 +268,7 @@ mod tests {
             "echo out; echo err >&2; exit 3",
             Duration::from_secs(10),
             &[],
+            &off(dir.path()),
             None,
         )
         .await
@@ -257,11 +285,13 @@ mod tests {
     async fn output_arrives_live_as_it_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let policy = off(dir.path());
         let run = run_command(
             dir.path(),
             "echo first; sleep 0.3; echo second >&2",
             Duration::from_secs(10),
             &[],
+            &policy,
             Some(tx),
         );
         tokio::pin!(run);
@@ -291,6 +321,7 @@ mod tests {
             "sleep 30",
             Duration::from_millis(200),
             &[],
+            &off(dir.path()),
             None,
         )
         .await
@@ -315,6 +346,7 @@ mod tests {
             cmd,
             Duration::from_secs(10),
             &["HOME".to_string()],
+            &off(dir.path()),
             None,
         )
         .await
@@ -327,7 +359,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("child.pid");
         let cmd = format!("sleep 30 & echo $! > {}; wait", marker.display());
-        let run = run_command(dir.path(), &cmd, Duration::from_secs(60), &[], None);
+        let policy = off(dir.path());
+        let run = run_command(
+            dir.path(),
+            &cmd,
+            Duration::from_secs(60),
+            &[],
+            &policy,
+            None,
+        );
         // Drop the future once the background child exists.
         let _ = tokio::time::timeout(Duration::from_millis(500), run).await;
         let pid = std::fs::read_to_string(&marker).unwrap().trim().to_string();
@@ -339,6 +379,31 @@ mod tests {
         let state = stat.rsplit(") ").next().and_then(|r| r.chars().next());
         let alive = !stat.is_empty() && state != Some('Z');
         assert!(!alive, "the child {pid} outlived the cancelled command");
+    }
+
+    /// A sandbox the system cannot give is refused before anything starts.
+    #[tokio::test]
+    async fn a_sandbox_that_cannot_be_had_runs_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut policy = Policy::new(&crate::sandbox::Settings::default(), dir.path());
+        policy.enforcement.files = crate::sandbox::Layer::Missing {
+            why: "no Landlock here".into(),
+        };
+        let marker = dir.path().join("ran");
+        let cmd = format!("touch {}", marker.display());
+        let e = shell(
+            dir.path(),
+            &cmd,
+            Duration::from_secs(10),
+            &[],
+            &policy,
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        assert!(e.to_string().contains("no Landlock here"), "{e}");
+        assert!(!marker.exists());
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub enum Refusal {
     Repeated { count: usize },
     /// The run was cancelled before the call finished.
     Cancelled,
+    /// The OS sandbox stopped the command (or could not be had, and it did not run).
+    Sandbox(crate::sandbox::Blocked),
 }
 
 /// What became of a call.
@@ -155,6 +157,58 @@ impl Reply {
                 path: path.to_string(),
             },
             text(Text::SecretFile, &[("path", path)]),
+        )
+    }
+
+    /// A command the sandbox stopped (`result`: what it printed and how it ended) or, with
+    /// [`Blocked::Unavailable`](crate::sandbox::Blocked::Unavailable), never ran.
+    pub fn sandboxed(
+        command: &str,
+        blocked: &crate::sandbox::Blocked,
+        policy: &crate::sandbox::Policy,
+        result: &str,
+    ) -> Reply {
+        use crate::sandbox::Blocked;
+        let what = match blocked {
+            Blocked::Write {
+                path,
+                inside_workspace: false,
+            } => text(Text::BlockedWrite, &[("path", path)]),
+            Blocked::Write {
+                path,
+                inside_workspace: true,
+            } => text(Text::BlockedReadOnly, &[("path", path)]),
+            Blocked::Network => text(Text::BlockedNetwork, &[]),
+            Blocked::Unavailable { why } => {
+                return Reply::refused(
+                    Refusal::Sandbox(blocked.clone()),
+                    text(
+                        Text::SandboxUnavailable,
+                        &[
+                            ("command", command),
+                            ("mode", policy.mode().as_str()),
+                            ("why", why),
+                        ],
+                    ),
+                );
+            }
+        };
+        let network = if policy.rules.network.allowed() {
+            "allowed"
+        } else {
+            "denied"
+        };
+        Reply::refused(
+            Refusal::Sandbox(blocked.clone()),
+            text(
+                Text::SandboxBlocked,
+                &[
+                    ("what", &what),
+                    ("mode", policy.mode().as_str()),
+                    ("network", network),
+                    ("result", result),
+                ],
+            ),
         )
     }
 

@@ -327,6 +327,20 @@ impl<S: AnswerSource> Approver for Ask<S> {
     fn cancelled(&self) -> bool {
         self.cancelled
     }
+
+    /// Its own question, never answered by "always this command": the command runs with
+    /// nothing between it and the person's files and network.
+    fn approve_unsandboxed(&mut self, command: &str, why: &crate::sandbox::Blocked) -> Decision {
+        let q = format!(
+            "Blocked by the sandbox: {}. Run `{}` again WITHOUT the sandbox? [y]es / [N]o:",
+            crate::ui::escape_controls(&why.to_string()),
+            crate::ui::strip_controls(command)
+        );
+        match self.ask(&q, &[Answer::Yes, Answer::No]) {
+            Some(Answer::Yes) => Decision::Yes,
+            _ => Decision::declined_by_person(),
+        }
+    }
 }
 
 #[cfg(test)]

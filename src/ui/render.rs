@@ -423,6 +423,9 @@ pub fn refusal(by: &Refusal) -> String {
             format!("stopped: the same call came {count} times")
         }
         Refusal::Cancelled => "cancelled".to_string(),
+        Refusal::Sandbox(blocked) => {
+            format!("blocked by the sandbox: {}", esc(&blocked.to_string()))
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const CORE: [&str; 9] = [
+const CORE: [&str; 10] = [
     "edit",
     "tools",
     "agent",
@@ -15,6 +15,7 @@ const CORE: [&str; 9] = [
     "lint",
     "permissions",
     "git",
+    "sandbox",
 ];
 const EDGE: [&str; 5] = ["ui", "cli", "cmd", "repl", "exit"];
 

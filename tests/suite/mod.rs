@@ -16,4 +16,5 @@ mod provider;
 mod provider_errors;
 mod real_llm;
 mod repl;
+mod sandbox;
 mod undo;

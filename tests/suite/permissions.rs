@@ -286,7 +286,11 @@ fn read_deny_rules_refuse_and_hide() {
 fn bypass_needs_the_dangerous_flag_and_init_names_the_mode() {
     let sb = Sandbox::new();
     let mock = MockServer::start(vec![Reply::answer("ok"), Reply::answer("ok")]);
-    let o = p(&sb, &mock, &["go", "--permission-mode", "bypass"]);
+    let o = p(
+        &sb,
+        &mock,
+        &["go", "--permission-mode", "bypass", "--sandbox", "off"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("--dangerously-skip-permissions"),

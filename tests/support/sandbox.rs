@@ -19,7 +19,27 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
+        Sandbox::at(tempfile::tempdir().unwrap())
+    }
+
+    /// A sandbox outside the system temp dir (which hone's OS sandbox lets commands write),
+    /// below cargo's scratch directory for integration tests, with a directory `outside` beside
+    /// the workspace: a command may not write there under the OS sandbox.
+    pub fn outside_tmp() -> Sandbox {
+        let dir = tempfile::Builder::new()
+            .prefix("sb")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        Sandbox::at(dir)
+    }
+
+    /// The directory beside the workspace, outside every path a sandboxed command may write.
+    pub fn outside(&self) -> PathBuf {
+        self.workspace.parent().unwrap().join("outside")
+    }
+
+    fn at(dir: tempfile::TempDir) -> Sandbox {
         let home = dir.path().join("home");
         let workspace = dir.path().join("work");
         std::fs::create_dir_all(home.join(".config")).unwrap();

@@ -93,7 +93,10 @@ impl Printer {
         }
     }
 
-    pub(super) fn init(&mut self) {
+    pub(super) fn init(&mut self, sandbox: &crate::sandbox::Policy) {
+        if let Some(line) = crate::cmd::common::sandbox_notice(sandbox, self.verbose) {
+            self.note(&line);
+        }
         if self.format == OutputFormat::StreamJson {
             let registry = crate::tools::Registry::builtin();
             let tools = registry.names();
@@ -101,6 +104,7 @@ impl Printer {
                 "type": "system", "subtype": "init", "session_id": self.session_id, "model": self.model,
                 "cwd": self.workspace, "tools": tools, "provider": self.provider,
                 "permissionMode": self.permission_mode,
+                "sandbox": sandbox_json(sandbox),
             }));
         }
     }
@@ -412,6 +416,17 @@ enum Ended {
     Whole,
     /// A failure or Ctrl-C cut it.
     Cut,
+}
+
+/// The sandbox in `-p`'s init event: the mode, the network, and the enforcement obtained here
+/// (`full`, `partial`, `none`) with what it rests on or lacks.
+pub fn sandbox_json(p: &crate::sandbox::Policy) -> Value {
+    json!({
+        "mode": p.mode().as_str(),
+        "network": if p.rules.network.allowed() || !p.rules.restricts_files() { "allowed" } else { "denied" },
+        "enforcement": p.enforcement.level().as_str(),
+        "detail": p.enforcement.to_string(),
+    })
 }
 
 /// A tool call as Claude Code's `tool_use` block; `input` is the parsed arguments, or the raw

@@ -78,4 +78,5 @@ mod edits;
 mod input;
 mod journal;
 mod modes;
+mod sandbox;
 mod sessions;
