@@ -104,7 +104,10 @@ pub fn resolve(i: &Inputs<'_>) -> Result<Config, ConfigError> {
     t.apply_overrides(i.overrides, &mut sources);
 
     let home = (i.env)("HOME").map(PathBuf::from);
-    let mut sandbox = super::sandbox::Merge::default();
+    let mut sandbox = super::sandbox::Merge {
+        trusted: i.trusted,
+        ..super::sandbox::Merge::default()
+    };
     for l in &layers {
         sandbox.file(&l.file.sandbox, &l.source, home.as_deref(), &mut sources);
     }

@@ -35,16 +35,11 @@ impl fmt::Display for Ignored {
     }
 }
 
-/// Whether a repository's own file may loosen the sandbox. Never yet: the trust a person gives
-/// a repository (issue 15, section 3: asked once per repository, remembered outside it) is to
-/// decide it here.
-fn project_may_loosen(_project: &Path) -> bool {
-    false
-}
-
 /// The sandbox settings as the layers are applied, lowest first.
 #[derive(Debug, Default)]
 pub struct Merge {
+    /// The person trusts the repository: its own file may loosen the sandbox too.
+    pub trusted: bool,
     pub settings: Settings,
     pub ignored: Vec<Ignored>,
 }
@@ -59,7 +54,7 @@ impl Merge {
         sources: &mut Sources,
     ) {
         let guarded = match source {
-            Source::Project(p) if !project_may_loosen(p) => Some(p.clone()),
+            Source::Project(p) if !self.trusted => Some(p.clone()),
             _ => None,
         };
         let mut ignored = Vec::new();
