@@ -26,9 +26,17 @@ impl Sandbox {
     /// below cargo's scratch directory for integration tests, with a directory `outside` beside
     /// the workspace: a command may not write there under the OS sandbox.
     pub fn outside_tmp() -> Sandbox {
+        // Cargo's target tmpdir, unless the checkout itself lies under /tmp (a clone there, as
+        // CI may make): then /var/tmp, which no sandboxed command may write either.
+        let target = env!("CARGO_TARGET_TMPDIR");
+        let base = if target.starts_with("/tmp") || target.starts_with("/dev/shm") {
+            "/var/tmp"
+        } else {
+            target
+        };
         let dir = tempfile::Builder::new()
-            .prefix("sb")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .prefix("hone-sb")
+            .tempdir_in(base)
             .unwrap();
         std::fs::create_dir_all(dir.path().join("outside")).unwrap();
         Sandbox::at(dir)
