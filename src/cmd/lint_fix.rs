@@ -16,17 +16,16 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-
 use super::common;
 use crate::agent::{self, Agent, Event};
 use crate::cli::{EditFormatArg, GlobalArgs};
 use crate::edit::{Journal, Workspace};
 use crate::exit::{Exit, Failure};
-use crate::lint::report::{self, BeforeAfter, Counts, Report};
+use crate::lint::report;
 use crate::lint::{
     End, Fixer, Interrupt, Lint, LintCommand, LintError, LintPolicy, Log, Progress, Summary, preset,
 };
+use outputs::Outputs;
 
 /// Run a linter and let the model fix what it reports, in rounds, under a strict policy.
 ///
@@ -391,104 +390,6 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The outputs every ending writes: the patch, the report, GitHub's summary and annotations.
-struct Outputs<'a> {
-    args: &'a Args,
-    command: &'a str,
-    preset: Option<&'static str>,
-    started: Instant,
-}
-
-impl Outputs<'_> {
-    fn write(
-        &mut self,
-        out: &mut Out,
-        lints: Option<(&Lint, &Lint, &[crate::lint::RoundReport])>,
-        (outcome, exit): (&str, Exit),
-        changed: &[String],
-        patch: &str,
-        agent: Option<&Agent>,
-    ) -> Result<(), Failure> {
-        let empty = Counts {
-            total: 0,
-            by_rule: Default::default(),
-        };
-        let (diagnostics, remaining, rounds) = match lints {
-            Some((first, last, rounds)) => (
-                BeforeAfter {
-                    before: Counts::of(first),
-                    after: Counts::of(last),
-                },
-                report::remaining(last),
-                rounds.to_vec(),
-            ),
-            None => (
-                BeforeAfter {
-                    before: empty.clone(),
-                    after: empty,
-                },
-                Vec::new(),
-                Vec::new(),
-            ),
-        };
-        let r = Report {
-            command: self.command.to_string(),
-            preset: self.preset.map(str::to_string),
-            outcome: outcome.to_string(),
-            exit_code: exit.code(),
-            dry_run: self.args.dry_run,
-            rounds,
-            diagnostics,
-            remaining,
-            files_changed: changed.to_vec(),
-            usage: agent.map(|a| *a.usage()).unwrap_or_default(),
-            cost_usd: agent.map_or(0.0, Agent::cost),
-            duration_ms: self.started.elapsed().as_millis() as u64,
-            model: agent.map(|a| a.model().to_string()),
-            session_id: agent.map(|a| a.session_id().to_string()),
-        };
-        // The report and GitHub's outputs are written even when the patch could not be (a
-        // reader that closed the pipe); its error then ends the run.
-        let printed = if self.args.dry_run {
-            common::print(patch)
-        } else {
-            Ok(())
-        };
-        if let Some(p) = &self.args.patch_out {
-            write_file(p, patch).context("could not write the patch")?;
-            out.line(&format!("patch written to {}", p.display()));
-        }
-        if let Some(p) = &self.args.report {
-            let json = serde_json::to_string_pretty(&r).context("could not encode the report")?;
-            write_file(p, &(json + "\n")).context("could not write the report")?;
-            out.line(&format!("report written to {}", p.display()));
-        }
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            out.raw(&report::annotations(&r.remaining));
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                append(Path::new(&path), &report::markdown(&r))
-                    .context("could not append to $GITHUB_STEP_SUMMARY")?;
-            }
-        }
-        printed?;
-        Ok(())
-    }
-}
-
-fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| path.display().to_string())
-}
-
-fn append(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| path.display().to_string())?;
-    f.write_all(text.as_bytes())
-        .with_context(|| path.display().to_string())
-}
-
 /// The exit code an ending means (see `hone --help`).
 fn exit_of(end: &End) -> Exit {
     match end {
@@ -609,97 +510,6 @@ fn scope_text(paths: &[String], globs: &[String]) -> String {
     }
 }
 
+mod outputs;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn agent_events_are_plain_log_lines() {
-        use crate::tools::{Refusal, Reply};
-        let applied = Event::EditApplied {
-            id: "c".into(),
-            files: vec!["a.py".into()],
-            added: 1,
-            removed: 2,
-        };
-        assert_eq!(agent_line(&applied).unwrap(), "  applied: a.py (+1 -2)");
-        let refused = Event::ToolResult {
-            id: "c".into(),
-            name: "edit_file".into(),
-            effect: Some(crate::tools::Effect::Edit),
-            reply: Reply::refused(
-                Refusal::Policy {
-                    reason: "(`x` is not a named file)".into(),
-                },
-                "editing `x` is not allowed by this session's policy",
-            ),
-        };
-        assert_eq!(
-            agent_line(&refused).unwrap(),
-            "  refused: not allowed (`x` is not a named file)"
-        );
-        let failed = Event::ToolResult {
-            id: "c".into(),
-            name: "read_file".into(),
-            effect: Some(crate::tools::Effect::Read),
-            reply: Reply::failed("no such file\x1b[31m\nmore"),
-        };
-        assert_eq!(agent_line(&failed).unwrap(), "  failed: no such file");
-        assert!(agent_line(&Event::Text("hi".into())).is_none());
-    }
-
-    #[test]
-    fn paths_are_made_relative_and_checked() {
-        let d = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(d.path().join("src")).unwrap();
-        std::fs::write(d.path().join("src/a.py"), "").unwrap();
-        let rel = relative_paths(
-            d.path(),
-            &[
-                PathBuf::from("src/a.py"),
-                d.path().join("src"),
-                PathBuf::from("."),
-            ],
-        )
-        .unwrap();
-        assert_eq!(rel, ["src/a.py", "src", "."]);
-        assert!(relative_paths(d.path(), &[PathBuf::from("missing")]).is_err());
-        assert!(relative_paths(d.path(), &[PathBuf::from("/")]).is_err());
-    }
-
-    #[test]
-    fn installed_tools_are_linked_into_the_scratch_copy() {
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        std::fs::create_dir_all(a.path().join("node_modules/.bin")).unwrap();
-        std::fs::create_dir_all(b.path().join("venv")).unwrap();
-        link_installed_tools(a.path(), b.path());
-        assert!(b.path().join("node_modules/.bin").is_dir());
-        assert!(!b.path().join(".venv").exists());
-        assert!(
-            !b.path().join("venv").is_symlink(),
-            "an existing directory is left alone"
-        );
-    }
-
-    #[test]
-    fn scope_words() {
-        assert_eq!(scope_text(&[], &[]), "");
-        assert_eq!(
-            scope_text(&["src".into()], &["docs/*.md".into()]),
-            " (and anything under src and paths matching docs/*.md)"
-        );
-    }
-
-    #[test]
-    fn exit_codes_of_endings() {
-        assert_eq!(exit_of(&End::Clean), Exit::Success);
-        assert_eq!(exit_of(&End::Remaining), Exit::Failed);
-        assert_eq!(exit_of(&End::GaveUp), Exit::Failed);
-        assert_eq!(exit_of(&End::Interrupted), Exit::Interrupted);
-        let broken = LintError::Timeout {
-            command: "x".into(),
-            after: Duration::from_secs(1),
-        };
-        assert_eq!(exit_of(&End::Lint(broken)), Exit::LintCommand);
-    }
-}
+mod tests;
