@@ -54,6 +54,22 @@ impl Workspace {
         self.resolve_full(rel).map(|r| r.abs)
     }
 
+    /// Where `rel` leads inside the workspace, as a `/`-separated relative path, every symlink
+    /// on the way followed (`notes.txt -> .env` is `.env`); `None` when the jail refuses it.
+    /// Rules about paths (secrets, permissions) judge this as well as the name the model used.
+    pub fn resolved_relative(&self, rel: &str) -> Option<String> {
+        let abs = self.resolve(rel).ok()?;
+        let abs = abs.canonicalize().unwrap_or(abs);
+        let inside = abs.strip_prefix(&self.root).ok()?;
+        Some(
+            inside
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    }
+
     /// Like [`Workspace::resolve`], also returning the normalised relative display path.
     pub fn resolve_full(&self, rel: &str) -> Result<Resolved, EditError> {
         let refuse = |rule| EditError::Jail {

@@ -14,7 +14,7 @@ pub mod command;
 mod protect;
 mod rule;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use protect::is_protected;
 pub use rule::{PathPattern, Rule, RuleError, Target, split_rules};
@@ -59,11 +59,8 @@ impl Permissions {
         &self.rules
     }
 
-    fn root(&self) -> PathBuf {
-        self.ws
-            .as_ref()
-            .map(|w| w.root().to_path_buf())
-            .unwrap_or_default()
+    fn root(&self) -> &Path {
+        self.ws.as_ref().map_or(Path::new(""), |w| w.root())
     }
 
     fn judged_paths(&self, rel: &str) -> Vec<String> {
@@ -72,7 +69,7 @@ impl Permissions {
 
     /// The first rule of `list` about edits (or reads) that matches any of `paths`.
     fn path_rule(&self, list: RuleList, edit: bool, paths: &[String]) -> Option<&Rule> {
-        path_rule(&self.rules, &self.root(), list, edit, paths)
+        path_rule(&self.rules, self.root(), list, edit, paths)
     }
 
     /// Whether allow rules cover every one of `paths` (each as typed and as resolved).
@@ -334,7 +331,7 @@ impl Approver for Gate<'_> {
             return None;
         }
         let ws = perms.ws.clone();
-        let root = perms.root();
+        let root = perms.root().to_path_buf();
         Some(ReadFilter(std::sync::Arc::new(move |rel: &str| {
             let forms = judged_paths(ws.as_ref(), rel);
             path_rule(&deny, &root, RuleList::Deny, false, &forms).is_some()
@@ -357,18 +354,10 @@ impl Approver for Gate<'_> {
 /// workspace. A path the jail refuses is judged as typed (the jail refuses it anyway).
 fn judged_paths(ws: Option<&Workspace>, rel: &str) -> Vec<String> {
     let mut out = vec![rel.trim_start_matches("./").to_string()];
-    if let Some(ws) = ws
-        && let Ok(abs) = ws.resolve(rel)
-        && let Ok(inside) = abs.strip_prefix(ws.root())
+    if let Some(r) = ws.and_then(|ws| ws.resolved_relative(rel))
+        && !out.contains(&r)
     {
-        let r = inside
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if !out.contains(&r) {
-            out.push(r);
-        }
+        out.push(r);
     }
     out
 }

@@ -71,22 +71,8 @@ pub fn secret(ws: &Workspace, rel: &str) -> bool {
     if is_secret_path(rel) {
         return true;
     }
-    let Ok(resolved) = ws.resolve(rel) else {
-        return false;
-    };
-    let root = ws
-        .root()
-        .canonicalize()
-        .unwrap_or_else(|_| ws.root().to_path_buf());
-    resolved
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.strip_prefix(&root).ok().map(relative_slash))
+    ws.resolved_relative(rel)
         .is_some_and(|target| is_secret_path(&target))
-}
-
-fn relative_slash(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
 }
 
 /// `read_file`: numbered lines `N\tline`, paged.
