@@ -209,14 +209,14 @@ def main():
     print(f"RSS at the prompt: {at_prompt / 1024:.1f} MiB on appearing, "
           f"{idle / 1024:.1f} MiB idle 4 s later (peak so far {peak / 1024:.1f} MiB)")
 
-    either = re.compile(rb"Apply\? \[y\]es[^:]*: |" + PROMPT.pattern)
+    either = re.compile(rb"Apply\? \[y\]es[^:]*:(?:\x1b\[[0-9;]*m)* |" + PROMPT.pattern)
     for n in range(1, 51):
         h.send(f"turn {n}: explain total_size\r")
         while True:
             h.expect(either, timeout=60)
             if not h.matched.startswith(b"Apply?"):
                 break
-            h.send("y\r")
+            h.send("y")  # one key: the question reads a single key
     rss, peak = h.rss()
     print(f"RSS after a 50-turn session: {rss / 1024:.1f} MiB (peak {peak / 1024:.1f} MiB)")
     h.send("/exit\r")
